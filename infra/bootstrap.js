@@ -22,7 +22,9 @@ function fail(message) {
 function checkNodeVersion() {
   const [major, minor] = process.versions.node.split('.').map(Number);
   if (major < 20 || (major === 20 && minor < 19)) {
-    fail(`Node ${process.versions.node} is too old: install Node 20.19 or newer (see .nvmrc), then run the command again.`);
+    fail(
+      `Node ${process.versions.node} is too old: install Node 20.19 or newer (see .nvmrc), then run the command again.`,
+    );
   }
 }
 

@@ -1,0 +1,33 @@
+import type { Knex } from 'knex';
+import * as m001 from './001_core_metadata';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+// Listed in code rather than read from a folder, so they work the same from TypeScript sources and from dist/.
+const MIGRATIONS: Array<[string, Migration]> = [['001_core_metadata', m001]];
+
+const source: Knex.MigrationSource<[string, Migration]> = {
+  getMigrations: async () => MIGRATIONS,
+  getMigrationName: ([name]) => name,
+  getMigration: async ([, migration]) => migration,
+};
+
+const config: Knex.MigratorConfig = { migrationSource: source, tableName: 'knex_migrations' };
+
+export async function migrateLatest(db: Knex): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest(config)) as [number, string[]];
+  return applied;
+}
+
+export async function migrateRollbackAll(db: Knex): Promise<string[]> {
+  const [, reverted] = (await db.migrate.rollback(config, true)) as [number, string[]];
+  return reverted;
+}
+
+export async function migrationStatus(db: Knex): Promise<{ applied: string[]; pending: string[] }> {
+  const [applied, pending] = (await db.migrate.list(config)) as [Array<{ name: string }>, Array<[string, Migration]>];
+  return { applied: applied.map((m) => m.name), pending: pending.map(([name]) => name) };
+}

@@ -1,0 +1,84 @@
+// `npm test`: tools, stack up, lint, every jest project, stack down (only what this run started).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../lib/config/paths';
+import { stackDown, stackUp } from './stack';
+import type { ServiceName } from './stack/state';
+import { resolveAllTools } from './tools/resolve';
+
+interface JestSummary {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  success: boolean;
+}
+
+function step(title: string): void {
+  console.log(`\n=== ${title} ===`);
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): boolean {
+  const result = spawnSync(command, args, { cwd: PROJECT_ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
+  return result.status === 0;
+}
+
+async function main(): Promise<number> {
+  const log = (m: string) => console.log(`  ${m}`);
+  step('tools');
+  const tools = await resolveAllTools(log);
+  for (const t of Object.values(tools)) console.log(`  ${t.name}: ${t.path} (${t.source})`);
+
+  step('lint');
+  const lintOk = run('npm', ['run', '--silent', 'lint']);
+  if (!lintOk) console.log('lint failed (the tests still run, so one run shows every problem)');
+
+  step('stack up');
+  const started: ServiceName[] = [];
+  const results = await stackUp(log);
+  for (const r of results) {
+    console.log(`  ${r.service}: ${r.action}`);
+    if (r.action === 'started') started.push(r.service);
+  }
+
+  const outDir = mkdtempSync(join(tmpdir(), 'mlops-jest-'));
+  let summary: JestSummary | undefined;
+  try {
+    step('jest (unit, workflow, integration)');
+    const outputFile = join(outDir, 'results.json');
+    run('npx', ['jest', '--ci', '--json', `--outputFile=${outputFile}`, ...process.argv.slice(2)], {
+      TEMPORAL_TEST_SERVER: tools['temporal-test-server'].path,
+      NODE_ENV: 'test',
+    });
+    try {
+      summary = JSON.parse(readFileSync(outputFile, 'utf8')) as JestSummary;
+    } catch {
+      summary = undefined;
+    }
+  } finally {
+    step('stack down');
+    const stopped = await stackDown(log, started);
+    console.log(stopped.length ? `  stopped: ${stopped.join(', ')}` : '  left running what was running before');
+    rmSync(outDir, { recursive: true, force: true });
+  }
+
+  step('result');
+  if (!summary) {
+    console.log('jest did not report results (it crashed before writing them)');
+    return 1;
+  }
+  console.log(`lint: ${lintOk ? 'clean' : 'FAILED'}`);
+  console.log(
+    `tests: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed, ${summary.numPendingTests} skipped`,
+  );
+  return lintOk && summary.success ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

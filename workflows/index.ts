@@ -1,0 +1,2 @@
+// Every workflow the orchestration worker registers; the production bundle is built from this file.
+export { stackCheck } from './stack-check';
