@@ -12,7 +12,7 @@ export interface StackCheckResult {
 export function createStackCheckActivities({ db, store }: { db: Db; store: ArtifactStore }) {
   return {
     async recordStackCheck({ message }: { message: string }): Promise<StackCheckResult> {
-      const { workflowId } = activityInfo().workflowExecution;
+      const workflowId = activityInfo().workflowExecution?.workflowId ?? 'standalone';
       const key = `stack-check/${workflowId}.txt`;
       const info = await store.put(key, message, { contentType: 'text/plain' });
       const { rows } = (await db.raw('select now() as now')) as { rows: Array<{ now: Date }> };

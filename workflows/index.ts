@@ -1,2 +1,4 @@
 // Every workflow the orchestration worker registers; the production bundle is built from this file.
 export { stackCheck } from './stack-check';
+export { mlPipeline } from './pipeline/workflow';
+export { modelMonitor } from './monitor/workflow';

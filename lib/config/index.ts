@@ -53,6 +53,8 @@ const EnvSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name (3-63 lowercase letters, digits, -)')
     .default('mlops'),
   TFJS_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  TRAINING_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  ORCHESTRATION_ACTIVITY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   API_PORT: port.default(8080),
   API_HOST: z.string().default('127.0.0.1'),
   API_PUBLIC_URL: urlString(['http:', 'https:']).optional(),
@@ -78,6 +80,7 @@ export interface AppConfig {
     | { kind: 'fs'; rootDir: string };
   s3: { endpoint: string; accessKey: string; secretKey: string; region: string; bucket: string };
   tfjsBackend: Env['TFJS_BACKEND'];
+  workers: { trainingConcurrency: number; orchestrationActivityConcurrency: number };
   api: { port: number; host: string; publicUrl: string };
   metricsEnabled: boolean;
 }
@@ -146,6 +149,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     artifacts: env.ARTIFACT_STORE === 's3' ? { kind: 's3', ...s3 } : { kind: 'fs', rootDir },
     s3,
     tfjsBackend: env.TFJS_BACKEND,
+    workers: {
+      trainingConcurrency: env.TRAINING_CONCURRENCY,
+      orchestrationActivityConcurrency: env.ORCHESTRATION_ACTIVITY_CONCURRENCY,
+    },
     api: {
       port: env.API_PORT,
       host: env.API_HOST,

@@ -1,0 +1,228 @@
+// Inputs and outputs of the pipeline's activities: plain JSON, object keys only (never data or weights), so that
+// workflow histories stay small. Pure types: the workflow bundle imports this file.
+import type { PipelineSpec } from '../lib/pipeline/spec';
+
+export interface StoredObject {
+  key: string;
+  uri: string;
+  sha256: string;
+  size: number;
+  artifactId: number;
+}
+
+export interface LoadSpecInput {
+  pipeline: string;
+  params: Record<string, unknown>;
+}
+
+export interface LoadSpecOutput {
+  spec: PipelineSpec;
+  specHash: string;
+  file: string;
+  codeVersion: string;
+  /** spec.training.taskQueue, else the worker's configured training queue. */
+  trainingTaskQueue: string;
+}
+
+export interface IngestInput {
+  runId: string;
+  pipeline: string;
+  source: PipelineSpec['data']['source'];
+}
+
+export interface IngestOutput {
+  raw: StoredObject;
+  format: 'csv' | 'jsonl';
+  /** The same bytes were already in the lake (content addressing): nothing was uploaded. */
+  alreadyInLake: boolean;
+}
+
+export interface ValidateInput {
+  runId: string;
+  spec: PipelineSpec;
+  raw: IngestOutput;
+}
+
+export interface ValidateOutput {
+  passed: boolean;
+  summary: string;
+  rowCount: number;
+  quarantinedRows: number;
+  report: StoredObject;
+  quarantine?: StoredObject;
+  cached: boolean;
+}
+
+export interface FeaturesInput {
+  runId: string;
+  spec: PipelineSpec;
+  raw: IngestOutput;
+  validation: ValidateOutput;
+}
+
+export interface FeaturesOutput {
+  transform: StoredObject;
+  split: StoredObject;
+  referenceProfile: StoredObject;
+  featureNames: string[];
+  classes: string[];
+  counts: { train: number; validation: number; test: number };
+  cached: boolean;
+}
+
+export interface AbtInput {
+  runId: string;
+  spec: PipelineSpec;
+  raw: IngestOutput;
+  features: FeaturesOutput;
+}
+
+export interface AbtOutput {
+  table: string;
+  rows: number;
+  artifactId: number;
+  cached: boolean;
+  method: 'copy' | 'insert';
+}
+
+export interface TrainInput {
+  runId: string;
+  spec: PipelineSpec;
+  candidate: string;
+  abt: AbtOutput;
+  features: FeaturesOutput;
+}
+
+export interface EpochMetrics {
+  epoch: number;
+  loss: number;
+  valLoss?: number;
+  [metric: string]: number | undefined;
+}
+
+export interface TrainOutput {
+  candidate: string;
+  model: StoredObject;
+  epochsRun: number;
+  stoppedEarly: boolean;
+  /** The epoch this attempt resumed after (0 when it started from scratch). */
+  resumedFromEpoch: number;
+  attempt: number;
+  backend: string;
+  history: EpochMetrics[];
+  trainSeconds: number;
+}
+
+export interface EvaluateInput {
+  runId: string;
+  spec: PipelineSpec;
+  candidate: string;
+  model: StoredObject;
+  abt: AbtOutput;
+  features: FeaturesOutput;
+}
+
+export interface EvaluateOutput {
+  candidate: string;
+  metrics: Record<string, number>;
+  evaluation: StoredObject;
+  testRows: number;
+}
+
+export interface BaselineInput {
+  runId: string;
+  spec: PipelineSpec;
+  abt: AbtOutput;
+  features: FeaturesOutput;
+}
+
+export interface BaselineOutput {
+  /** Absent when the model has no production version yet. */
+  version?: number;
+  versionId?: number;
+  metrics?: Record<string, number>;
+  note: string;
+}
+
+export interface ReportInput {
+  runId: string;
+  spec: PipelineSpec;
+  specHash: string;
+  raw: IngestOutput;
+  validation: ValidateOutput;
+  features: FeaturesOutput;
+  abt: AbtOutput;
+  trained: TrainOutput[];
+  evaluations: EvaluateOutput[];
+  best: string;
+}
+
+export interface ReportOutput {
+  json: StoredObject;
+  csv: StoredObject;
+}
+
+export interface RegisterInput {
+  runId: string;
+  spec: PipelineSpec;
+  specHash: string;
+  codeVersion: string;
+  raw: IngestOutput;
+  features: FeaturesOutput;
+  abt: AbtOutput;
+  trained: TrainOutput;
+  evaluation: EvaluateOutput;
+}
+
+export interface RegisterOutput {
+  modelName: string;
+  versionId: number;
+  version: number;
+  created: boolean;
+}
+
+export interface DeployInput {
+  runId: string;
+  modelName: string;
+  versionId: number;
+  slot: 'staging' | 'production';
+  actor: string;
+}
+
+export interface SmokeTestInput {
+  runId: string;
+  modelName: string;
+  versionId: number;
+  slot: 'staging' | 'production';
+  evaluation: StoredObject;
+  rows: number;
+}
+
+export interface SmokeTestOutput {
+  passed: boolean;
+  checkedRows: number;
+  mismatches: number;
+  servedVersion: number;
+  message: string;
+}
+
+export interface StageChangeInput {
+  runId: string;
+  versionId: number;
+  actor: string;
+  reason: string;
+  decidedAt: string;
+}
+
+export interface RunStatusInput {
+  runId: string;
+  pipeline?: string;
+  specHash?: string;
+  trigger?: string;
+  params?: Record<string, unknown>;
+  status?: 'running' | 'waiting_approval' | 'succeeded' | 'failed' | 'rejected' | 'gate_failed' | 'cancelled';
+  phase?: string;
+  summary?: Record<string, unknown>;
+  error?: string | null;
+  ended?: boolean;
+}

@@ -1,0 +1,120 @@
+import { recordAudit } from '../lib/audit';
+import { recordLineage } from '../lib/metadata/artifacts';
+import { modelNameOf } from '../lib/pipeline/load';
+import {
+  deployToSlot,
+  ensureModel,
+  promoteToProduction,
+  registerModelVersion as registerVersion,
+  setStage,
+} from '../lib/registry';
+import type { ActivityDeps } from './deps';
+import type { DeployInput, RegisterInput, RegisterOutput, StageChangeInput } from './pipeline-io';
+import { runStep } from './step-context';
+
+/** Model registry and deployment-slot writes (orchestration worker). All idempotent on run + step. */
+export function createRegistryActivities(deps: ActivityDeps) {
+  return {
+    async registerModelVersion(input: RegisterInput): Promise<RegisterOutput> {
+      return runStep(
+        deps,
+        'register',
+        async (ctx) => {
+          const modelName = modelNameOf(input.spec);
+          await ensureModel(deps.db, { name: modelName, task: input.spec.task, description: input.spec.description });
+          const { version, created } = await registerVersion(deps.db, {
+            modelName,
+            runId: input.runId,
+            candidate: input.trained.candidate,
+            metrics: input.evaluation.metrics,
+            modelArtifactId: input.trained.model.artifactId,
+            transformArtifactId: input.features.transform.artifactId,
+            lineage: {
+              pipeline: input.spec.name,
+              specHash: input.specHash,
+              codeVersion: input.codeVersion,
+              rawDataset: { uri: input.raw.raw.uri, sha256: input.raw.raw.sha256 },
+              abt: { table: input.abt.table, rows: input.abt.rows },
+              transform: { uri: input.features.transform.uri, sha256: input.features.transform.sha256 },
+              model: { uri: input.trained.model.uri, sha256: input.trained.model.sha256 },
+              referenceProfile: { uri: input.features.referenceProfile.uri, sha256: input.features.referenceProfile.sha256 },
+              evaluation: { uri: input.evaluation.evaluation.uri },
+              backend: input.trained.backend,
+              epochsRun: input.trained.epochsRun,
+            },
+          });
+          // The model was trained on the ABT, which came from the raw data through the transform.
+          await recordLineage(deps.db, {
+            fromId: input.features.transform.artifactId,
+            toId: input.trained.model.artifactId,
+            relation: 'uses_transform',
+            runId: input.runId,
+          });
+          ctx.log.info({ model: modelName, version: version.version, created }, 'model version registered');
+          return { modelName, versionId: version.id, version: version.version, created };
+        },
+        (r) => ({ details: { model: r.modelName, version: r.version, created: r.created } }),
+      );
+    },
+
+    async deployModelVersion(input: DeployInput): Promise<void> {
+      await runStep(deps, `deploy-${input.slot}`, async () => {
+        const current = await setStage(deps.db, {
+          versionId: input.versionId,
+          toStage: input.slot === 'staging' ? 'staging' : 'production',
+          actor: input.actor,
+          reason: `deployed to the ${input.slot} slot by run ${input.runId}`,
+          idempotencyKey: `${input.runId}:stage:${input.slot}`,
+        });
+        await deployToSlot(deps.db, {
+          modelName: current.model_name,
+          slot: input.slot,
+          versionId: input.versionId,
+          actor: input.actor,
+          runId: input.runId,
+        });
+      });
+    },
+
+    async promoteModelVersion(input: StageChangeInput): Promise<void> {
+      await runStep(deps, 'promote', async () => {
+        const version = await promoteToProduction(deps.db, {
+          versionId: input.versionId,
+          actor: input.actor,
+          reason: input.reason,
+          idempotencyKey: `${input.runId}:promote`,
+        });
+        await recordAudit(deps.db, {
+          actor: input.actor,
+          action: 'approve',
+          target: `model:${version.model_name}:v${version.version}`,
+          reason: input.reason,
+          details: { runId: input.runId, decidedAt: input.decidedAt },
+          idempotencyKey: `${input.runId}:approve`,
+        });
+      });
+    },
+
+    async archiveModelVersion(input: StageChangeInput): Promise<void> {
+      await runStep(deps, 'archive', async () => {
+        const version = await setStage(deps.db, {
+          versionId: input.versionId,
+          toStage: 'archived',
+          actor: input.actor,
+          reason: `rejected: ${input.reason}`,
+          idempotencyKey: `${input.runId}:archive`,
+        });
+        await recordAudit(deps.db, {
+          actor: input.actor,
+          action: 'reject',
+          target: `model:${version.model_name}:v${version.version}`,
+          reason: input.reason,
+          details: { runId: input.runId, decidedAt: input.decidedAt },
+          idempotencyKey: `${input.runId}:reject`,
+        });
+      });
+    },
+  };
+}
+
+export type RegistryActivities = ReturnType<typeof createRegistryActivities>;

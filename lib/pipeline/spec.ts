@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { DriftThresholds, ExpectationsSpec, FeatureSpec, ModelCandidateSpec, SplitSpec } from '../ml';
+
+/** Durations as Temporal writes them ('90s', '15m', '24h', '7d') or milliseconds. */
+export const DurationSpec = z.union([
+  z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, "a duration such as '30s', '15m', '24h' or '7d'"),
+  z.number().int().positive(),
+]);
+export type DurationSpec = z.infer<typeof DurationSpec>;
+
+const name = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes, starting with a letter (max 63)');
+
+export const DataSourceSpec = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('file'),
+    /** Relative to the project root (or absolute). */
+    path: z.string().min(1),
+    format: z.enum(['csv', 'jsonl']).default('csv'),
+  }),
+  z.object({
+    kind: z.literal('s3'),
+    /** Key in the artifact store's bucket. */
+    key: z.string().min(1),
+    format: z.enum(['csv', 'jsonl']).default('csv'),
+  }),
+  z.object({
+    kind: z.literal('postgres'),
+    query: z.string().min(1),
+    /** Name of the env var with the source database URL; default: the metadata DB. */
+    urlEnv: z.string().optional(),
+  }),
+]);
+export type DataSourceSpec = z.infer<typeof DataSourceSpec>;
+
+const ThresholdSpec = z.object({ min: z.number().optional(), max: z.number().optional() });
+
+export const EvaluationSpec = z.object({
+  /** The metric that ranks candidates and is compared with production. */
+  primaryMetric: z.string().default('f1_macro'),
+  /** 'max' for scores (accuracy, f1, r2), 'min' for errors (rmse, mae, log_loss). */
+  direction: z.enum(['max', 'min']).optional(),
+  /** Every listed metric must be within its bounds for the gate to pass. */
+  thresholds: z.record(z.string(), ThresholdSpec).default({}),
+  /** The candidate must beat the current production model on the same test split by at least this much. */
+  minImprovement: z.number().min(0).default(0),
+});
+
+export const ApprovalSpec = z.object({
+  /** Who may approve or reject; empty means any caller with the approver role. */
+  approvers: z.array(z.string().min(1)).default([]),
+  timeout: DurationSpec.default('7d'),
+  /** What happens when nobody decides in time. */
+  onTimeout: z.enum(['reject', 'approve']).default('reject'),
+});
+
+export const MonitoringSpec = z.object({
+  enabled: z.boolean().default(true),
+  interval: DurationSpec.default('1h'),
+  /** Fewer logged predictions than this in a window: no drift verdict (too little evidence). */
+  minSamples: z.number().int().positive().default(200),
+  drift: DriftThresholds.default(DriftThresholds.parse({})),
+  /** Live quality from feedback labels: alert when the primary metric drops below this. */
+  minLiveMetric: z.number().optional(),
+  onDrift: z.enum(['retrain', 'notify']).default('notify'),
+  webhookUrl: z.string().url().optional(),
+});
+
+export const ScheduleSpec = z.object({
+  cron: z.string().optional(),
+  interval: DurationSpec.optional(),
+  paused: z.boolean().default(false),
+});
+
+export const TrainingSpec = z.object({
+  /** Task queue of the training worker: 'mlops-training' by default, e.g. 'training-gpu' for GPU workers. */
+  taskQueue: z.string().optional(),
+  timeout: DurationSpec.default('2h'),
+  /** A worker that stops heartbeating this long is presumed dead and the attempt moves to another worker. */
+  heartbeatTimeout: DurationSpec.default('60s'),
+  maxAttempts: z.number().int().min(1).max(100).default(10),
+  checkpointEvery: z.number().int().min(1).default(1),
+});
+
+export const PipelineSpec = z.object({
+  name,
+  description: z.string().default(''),
+  /** Registry name of the model this pipeline produces (default: the pipeline name). */
+  model: name.optional(),
+  task: z.enum(['classification', 'regression']),
+  data: z.object({ source: DataSourceSpec }),
+  expectations: ExpectationsSpec.default(ExpectationsSpec.parse({})),
+  features: FeatureSpec,
+  split: SplitSpec.default(SplitSpec.parse({})),
+  candidates: z.array(ModelCandidateSpec).min(1, 'at least one model candidate'),
+  training: TrainingSpec.default(TrainingSpec.parse({})),
+  evaluation: EvaluationSpec.default(EvaluationSpec.parse({})),
+  deployment: z
+    .object({ smokeTestRows: z.number().int().min(1).max(1000).default(20) })
+    .default({ smokeTestRows: 20 }),
+  approval: ApprovalSpec.default(ApprovalSpec.parse({})),
+  monitoring: MonitoringSpec.default(MonitoringSpec.parse({})),
+  schedule: ScheduleSpec.optional(),
+});
+export type PipelineSpec = z.infer<typeof PipelineSpec>;
+export type PipelineSpecInput = z.input<typeof PipelineSpec>;

@@ -1,0 +1,52 @@
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { DataActivities } from '../../activities/data';
+import type { LightActivities } from '../../activities/light';
+import type { RegistryActivities } from '../../activities/registry';
+import type { TrainingActivities } from '../../activities/training';
+import type { PipelineSpec } from '../../lib/pipeline/spec';
+import { durationMs, timeoutForBytes } from './policy';
+
+// Bad data and bad specs fail the same way on every attempt: retrying them only delays the clear error.
+export const NON_RETRYABLE = ['DataValidationFailed', 'DataError', 'SpecError', 'SmokeTestFailed', 'RegistryError'];
+
+const lightOptions: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20, nonRetryableErrorTypes: NON_RETRYABLE },
+};
+
+/** Bookkeeping, spec loading, registry and deployment writes: quick, retried patiently (DB or S3 may blink). */
+export const light = proxyActivities<LightActivities & RegistryActivities>(lightOptions);
+
+/** Data steps, timed by the size of the raw data they read. */
+export function dataActivities(rawBytes: number) {
+  const timeout = timeoutForBytes(rawBytes);
+  return proxyActivities<DataActivities>({
+    startToCloseTimeout: timeout,
+    heartbeatTimeout: '2 minutes',
+    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
+  });
+}
+
+/** Ingest runs before the size is known: its own timeout, heartbeating as bytes arrive. */
+export const ingest = proxyActivities<DataActivities>({
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+/** Training-queue activities (TensorFlow.js): one proxy per candidate so the Temporal UI names each one. */
+export function trainingActivities(spec: PipelineSpec, defaultQueue: string | undefined, activityId?: string) {
+  return proxyActivities<TrainingActivities>({
+    taskQueue: spec.training.taskQueue ?? defaultQueue,
+    startToCloseTimeout: durationMs(spec.training.timeout),
+    heartbeatTimeout: durationMs(spec.training.heartbeatTimeout),
+    activityId,
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '30s',
+      maximumAttempts: spec.training.maxAttempts,
+      nonRetryableErrorTypes: NON_RETRYABLE,
+    },
+  });
+}
