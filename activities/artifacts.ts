@@ -27,7 +27,14 @@ export async function storeArtifact(
 export async function registerStoredArtifact(
   deps: Pick<ActivityDeps, 'db' | 'store'>,
   ctx: Pick<StepContext, 'runId' | 'step'>,
-  input: { key: string; name: string; kind: ArtifactKind; sha256: string; size: number; metadata?: Record<string, unknown> },
+  input: {
+    key: string;
+    name: string;
+    kind: ArtifactKind;
+    sha256: string;
+    size: number;
+    metadata?: Record<string, unknown>;
+  },
 ): Promise<StoredObject> {
   const uri = deps.store.uri(input.key);
   const artifactId = await recordArtifact(deps.db, {

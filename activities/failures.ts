@@ -18,10 +18,20 @@ export function asPermanentFailure(err: unknown): unknown {
     });
   }
   if (err instanceof SpecError) {
-    return ApplicationFailure.create({ type: 'SpecError', message: err.message, nonRetryable: true, details: [err.details] });
+    return ApplicationFailure.create({
+      type: 'SpecError',
+      message: err.message,
+      nonRetryable: true,
+      details: [err.details],
+    });
   }
   if (err instanceof RegistryError) {
-    return ApplicationFailure.create({ type: 'RegistryError', message: err.message, nonRetryable: true, details: [{ code: err.code }] });
+    return ApplicationFailure.create({
+      type: 'RegistryError',
+      message: err.message,
+      nonRetryable: true,
+      details: [{ code: err.code }],
+    });
   }
   return err;
 }

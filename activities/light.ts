@@ -87,7 +87,16 @@ export function createLightActivities(deps: ActivityDeps) {
         };
         const metricNames = [...new Set(candidates.flatMap((c) => Object.keys(c.metrics)))].sort();
         const csv = toCsv(
-          ['candidate', 'best', 'epochs_run', 'stopped_early', 'resumed_from_epoch', 'backend', 'train_seconds', ...metricNames],
+          [
+            'candidate',
+            'best',
+            'epochs_run',
+            'stopped_early',
+            'resumed_from_epoch',
+            'backend',
+            'train_seconds',
+            ...metricNames,
+          ],
           candidates.map((c) => [
             c.candidate,
             c.best,

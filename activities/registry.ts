@@ -37,7 +37,10 @@ export function createRegistryActivities(deps: ActivityDeps) {
               abt: { table: input.abt.table, rows: input.abt.rows },
               transform: { uri: input.features.transform.uri, sha256: input.features.transform.sha256 },
               model: { uri: input.trained.model.uri, sha256: input.trained.model.sha256 },
-              referenceProfile: { uri: input.features.referenceProfile.uri, sha256: input.features.referenceProfile.sha256 },
+              referenceProfile: {
+                uri: input.features.referenceProfile.uri,
+                sha256: input.features.referenceProfile.sha256,
+              },
               evaluation: { uri: input.evaluation.evaluation.uri },
               backend: input.trained.backend,
               epochsRun: input.trained.epochsRun,

@@ -43,9 +43,12 @@ async function openSource(
     case 'file': {
       const path = isAbsolute(source.path) ? source.path : join(PROJECT_ROOT, source.path);
       if (!existsSync(path) || !statSync(path).isFile()) {
-        throw dataError(`Data source file ${source.path} does not exist (resolved to ${path}): fix data.source.path in the spec.`, {
-          path,
-        });
+        throw dataError(
+          `Data source file ${source.path} does not exist (resolved to ${path}): fix data.source.path in the spec.`,
+          {
+            path,
+          },
+        );
       }
       return { stream: createReadStream(path), format: source.format, describe: `file ${source.path}` };
     }
@@ -72,7 +75,11 @@ async function openSource(
 }
 
 /** Copies the source into the lake under its SHA-256; raw bytes are never modified or deleted afterwards. */
-export async function ingestRawData(deps: ActivityDeps, ctx: StepContext, source: DataSourceSpec): Promise<IngestOutput> {
+export async function ingestRawData(
+  deps: ActivityDeps,
+  ctx: StepContext,
+  source: DataSourceSpec,
+): Promise<IngestOutput> {
   const opened = await openSource(deps, source);
   const spool = join(tmpdir(), `mlops-ingest-${randomUUID()}`);
   try {

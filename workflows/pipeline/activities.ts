@@ -11,7 +11,13 @@ export const NON_RETRYABLE = ['DataValidationFailed', 'DataError', 'SpecError', 
 
 const lightOptions: ActivityOptions = {
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20, nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    maximumAttempts: 20,
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
 };
 
 /** Bookkeeping, spec loading, registry and deployment writes: quick, retried patiently (DB or S3 may blink). */
@@ -23,7 +29,13 @@ export function dataActivities(rawBytes: number) {
   return proxyActivities<DataActivities>({
     startToCloseTimeout: timeout,
     heartbeatTimeout: '2 minutes',
-    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
+    retry: {
+      initialInterval: '2s',
+      backoffCoefficient: 2,
+      maximumInterval: '1 minute',
+      maximumAttempts: 5,
+      nonRetryableErrorTypes: NON_RETRYABLE,
+    },
   });
 }
 
@@ -31,7 +43,13 @@ export function dataActivities(rawBytes: number) {
 export const ingest = proxyActivities<DataActivities>({
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: {
+    initialInterval: '2s',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
 });
 
 /** Training-queue activities (TensorFlow.js): one proxy per candidate so the Temporal UI names each one. */

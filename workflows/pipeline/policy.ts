@@ -15,7 +15,9 @@ export interface CandidateScore {
 export function chooseBest(scores: CandidateScore[], metric: string, direction: 'max' | 'min'): CandidateScore {
   const usable = scores.filter((s) => Number.isFinite(s.metrics[metric]));
   if (usable.length === 0) {
-    throw new Error(`No candidate produced the primary metric "${metric}" (got: ${Object.keys(scores[0]?.metrics ?? {}).join(', ')})`);
+    throw new Error(
+      `No candidate produced the primary metric "${metric}" (got: ${Object.keys(scores[0]?.metrics ?? {}).join(', ')})`,
+    );
   }
   return usable.reduce((best, s) => {
     const a = s.metrics[metric] as number;
@@ -53,7 +55,11 @@ export function evaluateGate(input: GateInput): GateResult {
     const range = [bound.min !== undefined ? `>= ${bound.min}` : '', bound.max !== undefined ? `<= ${bound.max}` : '']
       .filter(Boolean)
       .join(' and ');
-    checks.push({ check: `threshold:${metric}`, passed: okMin && okMax, detail: `${metric}=${fmt(value)} (needs ${range})` });
+    checks.push({
+      check: `threshold:${metric}`,
+      passed: okMin && okMax,
+      detail: `${metric}=${fmt(value)} (needs ${range})`,
+    });
   }
   if (input.production) {
     const candidate = input.metrics[input.primaryMetric];

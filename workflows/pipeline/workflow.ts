@@ -33,6 +33,14 @@ import {
 } from './messages';
 import { chooseBest, durationMs, evaluateGate, metricDirection } from './policy';
 
+/** An activity failure wraps the real error: the deepest cause carries the message users need (e.g. the
+ * validation summary). */
+function rootCauseMessage(err: unknown): string {
+  let current: unknown = err;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current.message : String(current);
+}
+
 export interface PipelineInput {
   pipeline: string;
   params?: Record<string, unknown>;
@@ -85,11 +93,13 @@ export async function mlPipeline(input: PipelineInput): Promise<PipelineResult> 
       throw new Error(`${by} may not decide on this run; approvers are: ${state.approval.approvers.join(', ')}`);
     }
   };
-  const decide = (kind: 'approved' | 'rejected') => async ({ by, reason }: ApprovalRequest) => {
-    decision = { decision: kind, by, reason, at: new Date().toISOString(), source: 'human' };
-    const v = state.modelVersion;
-    return { decision: kind, model: v?.model ?? '', version: v?.version ?? 0 };
-  };
+  const decide =
+    (kind: 'approved' | 'rejected') =>
+    async ({ by, reason }: ApprovalRequest) => {
+      decision = { decision: kind, by, reason, at: new Date().toISOString(), source: 'human' };
+      const v = state.modelVersion;
+      return { decision: kind, model: v?.model ?? '', version: v?.version ?? 0 };
+    };
   setHandler(approveUpdate, decide('approved'), { validator: validateDecision });
   setHandler(rejectUpdate, decide('rejected'), { validator: validateDecision });
 
@@ -100,7 +110,10 @@ export async function mlPipeline(input: PipelineInput): Promise<PipelineResult> 
   const record = (update: Omit<RunStatusInput, 'runId'>) => light.recordRunStatus({ runId, ...update });
 
   try {
-    const loaded: LoadSpecOutput = await light.loadPipelineSpec({ pipeline: input.pipeline, params: input.params ?? {} });
+    const loaded: LoadSpecOutput = await light.loadPipelineSpec({
+      pipeline: input.pipeline,
+      params: input.params ?? {},
+    });
     const { spec, specHash } = loaded;
     const modelName = spec.model ?? spec.name;
     state.approval.approvers = spec.approval.approvers;
@@ -141,7 +154,13 @@ export async function mlPipeline(input: PipelineInput): Promise<PipelineResult> 
     const queue = loaded.trainingTaskQueue;
     const trained: TrainOutput[] = await Promise.all(
       spec.candidates.map((c) =>
-        trainingActivities(spec, queue, `train:${c.name}`).trainCandidate({ runId, spec, candidate: c.name, abt, features }),
+        trainingActivities(spec, queue, `train:${c.name}`).trainCandidate({
+          runId,
+          spec,
+          candidate: c.name,
+          abt,
+          features,
+        }),
       ),
     );
 
@@ -222,7 +241,13 @@ export async function mlPipeline(input: PipelineInput): Promise<PipelineResult> 
     state.modelVersion = { model: modelName, version: registered.version, versionId: registered.versionId };
 
     enter('deploy staging');
-    await light.deployModelVersion({ runId, modelName, versionId: registered.versionId, slot: 'staging', actor: `pipeline:${runId}` });
+    await light.deployModelVersion({
+      runId,
+      modelName,
+      versionId: registered.versionId,
+      slot: 'staging',
+      actor: `pipeline:${runId}`,
+    });
 
     enter('smoke test');
     const smoke = await trainingActivities(spec, queue, 'smoke-test:staging').smokeTestDeployment({
@@ -267,11 +292,15 @@ export async function mlPipeline(input: PipelineInput): Promise<PipelineResult> 
         reason: final.reason,
         decidedAt: final.at,
       });
-      return await finish('rejected', `Version ${registered.version} of ${modelName} was rejected by ${final.by}: ${final.reason}`, {
-        best: best.candidate,
-        metrics: best.metrics,
-        version: registered.version,
-      });
+      return await finish(
+        'rejected',
+        `Version ${registered.version} of ${modelName} was rejected by ${final.by}: ${final.reason}`,
+        {
+          best: best.candidate,
+          metrics: best.metrics,
+          version: registered.version,
+        },
+      );
     }
 
     // ---- Phase 2: production ----
@@ -286,7 +315,13 @@ export async function mlPipeline(input: PipelineInput): Promise<PipelineResult> 
       decidedAt: final.at,
     });
     enter('deploy production');
-    await light.deployModelVersion({ runId, modelName, versionId: registered.versionId, slot: 'production', actor: final.by });
+    await light.deployModelVersion({
+      runId,
+      modelName,
+      versionId: registered.versionId,
+      slot: 'production',
+      actor: final.by,
+    });
 
     if (spec.monitoring.enabled) {
       enter('start monitoring');
@@ -300,15 +335,19 @@ export async function mlPipeline(input: PipelineInput): Promise<PipelineResult> 
       });
       state.artifacts.monitor = monitor.workflowId;
     }
-    return await finish('succeeded', `Version ${registered.version} of ${modelName} is in production (approved by ${final.by})`, {
-      best: best.candidate,
-      metrics: best.metrics,
-      version: registered.version,
-    });
+    return await finish(
+      'succeeded',
+      `Version ${registered.version} of ${modelName} is in production (approved by ${final.by})`,
+      {
+        best: best.candidate,
+        metrics: best.metrics,
+        version: registered.version,
+      },
+    );
   } catch (err) {
     const outcome: RunOutcome = isCancellation(err) ? 'cancelled' : 'failed';
     state.status = outcome;
-    state.error = err instanceof Error ? err.message : String(err);
+    state.error = rootCauseMessage(err);
     // Record the failure even when the run is being cancelled.
     await CancellationScope.nonCancellable(() => record({ status: outcome, error: state.error, ended: true }));
     throw err;

@@ -1,0 +1,83 @@
+import type {
+  AbtOutput,
+  EvaluateOutput,
+  FeaturesOutput,
+  IngestOutput,
+  LoadSpecOutput,
+  StoredObject,
+  TrainOutput,
+  ValidateOutput,
+} from '../../activities/pipeline-io';
+import type { PipelineSpec } from '../../lib/pipeline/spec';
+
+export const obj = (key: string, artifactId = 1): StoredObject => ({
+  key,
+  uri: `s3://mlops/${key}`,
+  sha256: 'a'.repeat(64),
+  size: 100,
+  artifactId,
+});
+
+/** The parts of a validated spec the workflow reads; the loader (tested elsewhere) fills the rest. */
+export function testSpec(overrides: Partial<Record<keyof PipelineSpec, unknown>> = {}): PipelineSpec {
+  return {
+    name: 'churn',
+    model: 'churn',
+    task: 'classification',
+    data: { source: { kind: 'file', path: 'x.csv', format: 'csv' } },
+    candidates: [{ name: 'logreg' }, { name: 'mlp' }],
+    training: { timeout: '1h', heartbeatTimeout: '30s', maxAttempts: 3, checkpointEvery: 1 },
+    evaluation: { primaryMetric: 'f1_macro', thresholds: { accuracy: { min: 0.7 } }, minImprovement: 0 },
+    deployment: { smokeTestRows: 5 },
+    approval: { approvers: ['alice'], timeout: '2d', onTimeout: 'reject' },
+    monitoring: { enabled: true },
+    ...overrides,
+  } as unknown as PipelineSpec;
+}
+
+export const ingestOut: IngestOutput = { raw: obj('lake/raw/sha256/aa/x.csv', 1), format: 'csv', alreadyInLake: false };
+export const validateOut: ValidateOutput = {
+  passed: true,
+  summary: 'all checks passed',
+  rowCount: 1000,
+  quarantinedRows: 0,
+  report: obj('runs/r/validation/report.json', 2),
+  cached: false,
+};
+export const featuresOut: FeaturesOutput = {
+  transform: obj('derived/t.json', 3),
+  split: obj('derived/s.json', 4),
+  referenceProfile: obj('derived/p.json', 5),
+  featureNames: ['a', 'b'],
+  classes: ['no', 'yes'],
+  counts: { train: 700, validation: 150, test: 150 },
+  cached: false,
+};
+export const abtOut: AbtOutput = { table: 'abt.churn_x', rows: 1000, artifactId: 6, cached: false, method: 'copy' };
+
+export function trainOut(candidate: string): TrainOutput {
+  return {
+    candidate,
+    model: obj(`runs/r/models/${candidate}.bin`, 10),
+    epochsRun: 5,
+    stoppedEarly: false,
+    resumedFromEpoch: 0,
+    attempt: 1,
+    backend: 'wasm',
+    history: [{ epoch: 1, loss: 0.5 }],
+    trainSeconds: 1,
+  };
+}
+
+export function evaluateOut(candidate: string, f1: number): EvaluateOutput {
+  return {
+    candidate,
+    metrics: { f1_macro: f1, accuracy: f1 + 0.05 },
+    evaluation: obj(`runs/r/eval/${candidate}.json`, 11),
+    testRows: 150,
+  };
+}
+
+export function loadOut(spec: PipelineSpec, trainingTaskQueue: string): LoadSpecOutput {
+  return { spec, specHash: 'h'.repeat(64), file: 'pipelines/churn.yaml', codeVersion: 'test', trainingTaskQueue };
+}

@@ -1,0 +1,267 @@
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { PipelineSpec } from '../../lib/pipeline/spec';
+import { approveUpdate, rejectUpdate, statusQuery } from '../../workflows/pipeline/messages';
+import { mlPipeline } from '../../workflows/pipeline/workflow';
+import { createTimeSkippingEnv } from '../helpers/time-skipping';
+import {
+  abtOut,
+  evaluateOut,
+  featuresOut,
+  ingestOut,
+  loadOut,
+  obj,
+  testSpec,
+  trainOut,
+  validateOut,
+} from './pipeline-fixtures';
+
+type Calls = Array<{ name: string; input: unknown }>;
+
+function fakeActivities(spec: PipelineSpec, queue: string, calls: Calls, overrides: Record<string, unknown> = {}) {
+  const track =
+    <T>(name: string, result: (input: never) => T | Promise<T>) =>
+    async (input: never) => {
+      calls.push({ name, input });
+      return result(input);
+    };
+  const f1 = { logreg: 0.8, mlp: 0.85 } as Record<string, number>;
+  return {
+    loadPipelineSpec: track('loadPipelineSpec', () => loadOut(spec, queue)),
+    recordRunStatus: track('recordRunStatus', () => undefined),
+    ingestRawData: track('ingestRawData', () => ingestOut),
+    validateDataset: track('validateDataset', () => validateOut),
+    fitFeatures: track('fitFeatures', () => featuresOut),
+    buildAnalyticBaseTable: track('buildAnalyticBaseTable', () => abtOut),
+    trainCandidate: track('trainCandidate', (i: { candidate: string }) => trainOut(i.candidate)),
+    evaluateCandidate: track('evaluateCandidate', (i: { candidate: string }) =>
+      evaluateOut(i.candidate, f1[i.candidate] ?? 0),
+    ),
+    writeRunReport: track('writeRunReport', () => ({ json: obj('r.json'), csv: obj('r.csv') })),
+    evaluateProductionModel: track('evaluateProductionModel', () => ({ note: 'no production model' })),
+    registerModelVersion: track('registerModelVersion', () => ({
+      modelName: 'churn',
+      versionId: 42,
+      version: 3,
+      created: true,
+    })),
+    deployModelVersion: track('deployModelVersion', () => undefined),
+    smokeTestDeployment: track('smokeTestDeployment', () => ({
+      passed: true,
+      checkedRows: 5,
+      mismatches: 0,
+      servedVersion: 3,
+      message: 'ok',
+    })),
+    promoteModelVersion: track('promoteModelVersion', () => undefined),
+    archiveModelVersion: track('archiveModelVersion', () => undefined),
+    ...overrides,
+  };
+}
+
+describe('mlPipeline workflow (mocked activities, time-skipping server)', () => {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    env = await createTimeSkippingEnv();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  async function withWorker<T>(
+    spec: PipelineSpec,
+    calls: Calls,
+    overrides: Record<string, unknown>,
+    body: (queue: string) => Promise<T>,
+  ) {
+    const taskQueue = `wf-${randomUUID()}`;
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowsPath: require.resolve('../../workflows'),
+      activities: fakeActivities(spec, taskQueue, calls, overrides),
+    });
+    return worker.runUntil(body(taskQueue));
+  }
+
+  async function waitForApproval(handle: { query: (q: typeof statusQuery) => Promise<{ status: string }> }) {
+    for (let i = 0; i < 200; i += 1) {
+      if ((await handle.query(statusQuery)).status === 'waiting_approval') return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('the run never reached waiting_approval');
+  }
+
+  it('runs phase 0 → 1, waits, and on approval promotes and deploys to production', async () => {
+    const calls: Calls = [];
+    const spec = testSpec();
+    const result = await withWorker(spec, calls, {}, async (taskQueue) => {
+      const handle = await env.client.workflow.start(mlPipeline, {
+        taskQueue,
+        workflowId: `run-${randomUUID()}`,
+        args: [{ pipeline: 'churn' }],
+      });
+      await waitForApproval(handle);
+      const status = await handle.query(statusQuery);
+      expect(status).toMatchObject({ phase: 'staging', best: 'mlp', modelVersion: { version: 3 } });
+      expect(status.metrics.mlp?.f1_macro).toBe(0.85);
+      await expect(
+        handle.executeUpdate(approveUpdate, { args: [{ by: 'mallory', reason: 'looks fine' }] }),
+      ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/mallory may not decide/) } });
+      const decision = await handle.executeUpdate(approveUpdate, { args: [{ by: 'alice', reason: 'metrics ok' }] });
+      expect(decision).toEqual({ decision: 'approved', model: 'churn', version: 3 });
+      const result = await handle.result();
+      // The monitor outlives the run (ABANDON); stop it so it does not hold the time-skipping server.
+      const monitor = env.client.workflow.getHandle('monitor-churn-v3');
+      expect((await monitor.describe()).status.name).toBe('RUNNING');
+      await monitor.terminate('test finished');
+      return result;
+    });
+    expect(result).toMatchObject({ outcome: 'succeeded', version: 3, best: 'mlp' });
+    const names = calls.map((c) => c.name);
+    const order = [
+      'ingestRawData',
+      'validateDataset',
+      'fitFeatures',
+      'buildAnalyticBaseTable',
+      'writeRunReport',
+      'registerModelVersion',
+      'smokeTestDeployment',
+      'promoteModelVersion',
+    ];
+    expect(order.map((n) => names.indexOf(n))).toEqual([...order.map((n) => names.indexOf(n))].sort((a, b) => a - b));
+    expect(names.filter((n) => n === 'trainCandidate')).toHaveLength(2);
+    const deploys = calls
+      .filter((c) => c.name === 'deployModelVersion')
+      .map((c) => c.input as { slot: string; actor: string });
+    expect(deploys.map((d) => d.slot)).toEqual(['staging', 'production']);
+    expect(deploys[1]?.actor).toBe('alice');
+    expect(calls.find((c) => c.name === 'promoteModelVersion')?.input).toMatchObject({
+      actor: 'alice',
+      reason: 'metrics ok',
+    });
+    expect(names).not.toContain('archiveModelVersion');
+  });
+
+  it('on rejection archives the version with the reason and never reaches production', async () => {
+    const calls: Calls = [];
+    const result = await withWorker(testSpec(), calls, {}, async (taskQueue) => {
+      const handle = await env.client.workflow.start(mlPipeline, {
+        taskQueue,
+        workflowId: `run-${randomUUID()}`,
+        args: [{ pipeline: 'churn' }],
+      });
+      await waitForApproval(handle);
+      await handle.executeUpdate(rejectUpdate, { args: [{ by: 'alice', reason: 'recall too low on segment B' }] });
+      return handle.result();
+    });
+    expect(result.outcome).toBe('rejected');
+    expect(result.message).toContain('recall too low on segment B');
+    expect(calls.find((c) => c.name === 'archiveModelVersion')?.input).toMatchObject({
+      actor: 'alice',
+      reason: 'recall too low on segment B',
+    });
+    expect(calls.map((c) => c.name)).not.toContain('promoteModelVersion');
+    const slots = calls.filter((c) => c.name === 'deployModelVersion').map((c) => (c.input as { slot: string }).slot);
+    expect(slots).toEqual(['staging']);
+  });
+
+  it('rejects on approval timeout by default, and says so', async () => {
+    const calls: Calls = [];
+    const result = await withWorker(testSpec(), calls, {}, async (taskQueue) =>
+      env.client.workflow.execute(mlPipeline, {
+        taskQueue,
+        workflowId: `run-${randomUUID()}`,
+        args: [{ pipeline: 'churn' }],
+      }),
+    );
+    expect(result.outcome).toBe('rejected');
+    expect(result.message).toMatch(/system:approval-timeout.*No decision within 2d/);
+    expect(calls.map((c) => c.name)).not.toContain('promoteModelVersion');
+  });
+
+  it('approves on timeout when the spec says onTimeout: approve', async () => {
+    const calls: Calls = [];
+    const spec = testSpec({
+      approval: { approvers: [], timeout: '1h', onTimeout: 'approve' },
+      monitoring: { enabled: false },
+    });
+    const result = await withWorker(spec, calls, {}, async (taskQueue) =>
+      env.client.workflow.execute(mlPipeline, {
+        taskQueue,
+        workflowId: `run-${randomUUID()}`,
+        args: [{ pipeline: 'churn' }],
+      }),
+    );
+    expect(result.outcome).toBe('succeeded');
+    expect(calls.find((c) => c.name === 'promoteModelVersion')?.input).toMatchObject({
+      actor: 'system:approval-timeout',
+    });
+  });
+
+  it('fails with the validation summary when the data is bad, and registers nothing', async () => {
+    const calls: Calls = [];
+    const summary = 'Validation failed: 2 hard checks failed: column "churned" missing in 3 rows (lines 4, 9, 17)';
+    const overrides = {
+      validateDataset: async () => {
+        calls.push({ name: 'validateDataset', input: {} });
+        throw ApplicationFailure.create({ type: 'DataValidationFailed', message: summary, nonRetryable: true });
+      },
+    };
+    const err = await withWorker(testSpec(), calls, overrides, async (taskQueue) =>
+      env.client.workflow
+        .execute(mlPipeline, { taskQueue, workflowId: `run-${randomUUID()}`, args: [{ pipeline: 'churn' }] })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+    );
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const cause = (err as WorkflowFailedError).cause?.cause as ApplicationFailure;
+    expect(cause.type).toBe('DataValidationFailed');
+    expect(cause.message).toBe(summary);
+    expect(calls.filter((c) => c.name === 'validateDataset')).toHaveLength(1);
+    expect(calls.map((c) => c.name)).not.toContain('registerModelVersion');
+    const failed = calls
+      .filter((c) => c.name === 'recordRunStatus')
+      .map((c) => c.input as { status?: string; error?: string });
+    expect(failed.at(-1)).toMatchObject({ status: 'failed' });
+    expect(failed.at(-1)?.error).toBe(summary);
+  });
+
+  it('stops at the gate when the best candidate is below a threshold', async () => {
+    const calls: Calls = [];
+    const spec = testSpec({
+      evaluation: { primaryMetric: 'f1_macro', thresholds: { accuracy: { min: 0.99 } }, minImprovement: 0 },
+    });
+    const result = await withWorker(spec, calls, {}, async (taskQueue) =>
+      env.client.workflow.execute(mlPipeline, {
+        taskQueue,
+        workflowId: `run-${randomUUID()}`,
+        args: [{ pipeline: 'churn' }],
+      }),
+    );
+    expect(result.outcome).toBe('gate_failed');
+    expect(result.message).toMatch(/accuracy=0.9 \(needs >= 0.99\)/);
+    expect(calls.map((c) => c.name)).not.toContain('registerModelVersion');
+  });
+
+  it('stops at the gate when the candidate does not beat production by the margin', async () => {
+    const calls: Calls = [];
+    const spec = testSpec({ evaluation: { primaryMetric: 'f1_macro', thresholds: {}, minImprovement: 0.02 } });
+    const overrides = {
+      evaluateProductionModel: async () => ({ version: 2, versionId: 7, metrics: { f1_macro: 0.84 }, note: 'v2' }),
+    };
+    const result = await withWorker(spec, calls, overrides, async (taskQueue) =>
+      env.client.workflow.execute(mlPipeline, {
+        taskQueue,
+        workflowId: `run-${randomUUID()}`,
+        args: [{ pipeline: 'churn' }],
+      }),
+    );
+    expect(result.outcome).toBe('gate_failed');
+    expect(result.message).toContain('vs production v2');
+  });
+});
