@@ -48,6 +48,8 @@ export interface ValidateOutput {
   summary: string;
   rowCount: number;
   quarantinedRows: number;
+  /** Column names and types as read; later steps read the raw data with exactly this schema. */
+  schema: { columns: Array<{ name: string; type: 'numeric' | 'integer' | 'boolean' | 'categorical' | 'datetime' | 'text' }> };
   report: StoredObject;
   quarantine?: StoredObject;
   cached: boolean;
@@ -64,6 +66,8 @@ export interface FeaturesOutput {
   transform: StoredObject;
   split: StoredObject;
   referenceProfile: StoredObject;
+  /** A few raw test rows (label removed) with their ABT row ids, for the deployment smoke test. */
+  servingSample: StoredObject;
   featureNames: string[];
   classes: string[];
   counts: { train: number; validation: number; test: number };
@@ -74,6 +78,7 @@ export interface AbtInput {
   runId: string;
   spec: PipelineSpec;
   raw: IngestOutput;
+  validation: ValidateOutput;
   features: FeaturesOutput;
 }
 
@@ -132,7 +137,8 @@ export interface EvaluateOutput {
 export interface BaselineInput {
   runId: string;
   spec: PipelineSpec;
-  abt: AbtOutput;
+  raw: IngestOutput;
+  validation: ValidateOutput;
   features: FeaturesOutput;
 }
 
@@ -195,6 +201,7 @@ export interface SmokeTestInput {
   versionId: number;
   slot: 'staging' | 'production';
   evaluation: StoredObject;
+  servingSample: StoredObject;
   rows: number;
 }
 

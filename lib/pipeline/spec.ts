@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { DriftThresholds, ExpectationsSpec, FeatureSpec, ModelCandidateSpec, SplitSpec } from '../ml';
+import { DriftThresholdsSchema } from '../ml/drift/spec';
+import { FeatureSpecSchema } from '../ml/features/spec';
+import { SplitSpecSchema } from '../ml/features/split';
+import { ModelCandidateSpecSchema } from '../ml/models/spec';
+import { ExpectationsSpecSchema } from '../ml/validation/spec';
 
 /** Durations as Temporal writes them ('90s', '15m', '24h', '7d') or milliseconds. */
 export const DurationSpec = z.union([
@@ -60,7 +64,7 @@ export const MonitoringSpec = z.object({
   interval: DurationSpec.default('1h'),
   /** Fewer logged predictions than this in a window: no drift verdict (too little evidence). */
   minSamples: z.number().int().positive().default(200),
-  drift: DriftThresholds.default(DriftThresholds.parse({})),
+  drift: DriftThresholdsSchema.prefault({}),
   /** Live quality from feedback labels: alert when the primary metric drops below this. */
   minLiveMetric: z.number().optional(),
   onDrift: z.enum(['retrain', 'notify']).default('notify'),
@@ -90,17 +94,18 @@ export const PipelineSpec = z.object({
   model: name.optional(),
   task: z.enum(['classification', 'regression']),
   data: z.object({ source: DataSourceSpec }),
-  expectations: ExpectationsSpec.default(ExpectationsSpec.parse({})),
-  features: FeatureSpec,
-  split: SplitSpec.default(SplitSpec.parse({})),
-  candidates: z.array(ModelCandidateSpec).min(1, 'at least one model candidate'),
-  training: TrainingSpec.default(TrainingSpec.parse({})),
-  evaluation: EvaluationSpec.default(EvaluationSpec.parse({})),
-  deployment: z
-    .object({ smokeTestRows: z.number().int().min(1).max(1000).default(20) })
-    .default({ smokeTestRows: 20 }),
-  approval: ApprovalSpec.default(ApprovalSpec.parse({})),
-  monitoring: MonitoringSpec.default(MonitoringSpec.parse({})),
+  expectations: ExpectationsSpecSchema.prefault({}),
+  /** The label and the feature columns with their transforms; the task comes from the top level. */
+  features: FeatureSpecSchema.omit({ task: true }),
+  split: SplitSpecSchema.prefault({}),
+  candidates: z
+    .array(ModelCandidateSpecSchema.transform((c) => ({ ...c, name: c.name ?? c.kind })))
+    .min(1, 'at least one model candidate'),
+  training: TrainingSpec.prefault({}),
+  evaluation: EvaluationSpec.prefault({}),
+  deployment: z.object({ smokeTestRows: z.number().int().min(1).max(1000).default(20) }).prefault({}),
+  approval: ApprovalSpec.prefault({}),
+  monitoring: MonitoringSpec.prefault({}),
   schedule: ScheduleSpec.optional(),
 });
 export type PipelineSpec = z.infer<typeof PipelineSpec>;

@@ -41,6 +41,7 @@ export const validateOut: ValidateOutput = {
   summary: 'all checks passed',
   rowCount: 1000,
   quarantinedRows: 0,
+  schema: { columns: [{ name: 'a', type: 'numeric' }] },
   report: obj('runs/r/validation/report.json', 2),
   cached: false,
 };
@@ -48,6 +49,7 @@ export const featuresOut: FeaturesOutput = {
   transform: obj('derived/t.json', 3),
   split: obj('derived/s.json', 4),
   referenceProfile: obj('derived/p.json', 5),
+  servingSample: obj('derived/sample.json', 7),
   featureNames: ['a', 'b'],
   classes: ['no', 'yes'],
   counts: { train: 700, validation: 150, test: 150 },

@@ -145,7 +145,7 @@ export async function mlPipeline(input: PipelineInput): Promise<PipelineResult> 
     if (features.cached) state.cacheHits.push('features');
 
     enter('abt');
-    const abt: AbtOutput = await data.buildAnalyticBaseTable({ runId, spec, raw, features });
+    const abt: AbtOutput = await data.buildAnalyticBaseTable({ runId, spec, raw, validation, features });
     state.progress.abtRows = abt.rows;
     state.artifacts.abt = `postgres:${abt.table}`;
     if (abt.cached) state.cacheHits.push('abt');
@@ -207,7 +207,8 @@ export async function mlPipeline(input: PipelineInput): Promise<PipelineResult> 
     const baseline = await trainingActivities(spec, queue, 'evaluate:production').evaluateProductionModel({
       runId,
       spec,
-      abt,
+      raw,
+      validation,
       features,
     });
     const gate = evaluateGate({
@@ -256,6 +257,7 @@ export async function mlPipeline(input: PipelineInput): Promise<PipelineResult> 
       versionId: registered.versionId,
       slot: 'staging',
       evaluation: bestEvaluation.evaluation,
+      servingSample: features.servingSample,
       rows: spec.deployment.smokeTestRows,
     });
     if (!smoke.passed) {

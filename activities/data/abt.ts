@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { recordArtifact, recordLineage } from '../../lib/metadata/artifacts';
+import { lookupStepCache, stepCacheKey, storeStepCache } from '../../lib/metadata/step-cache';
+import { applyTransforms, encodeLabels, labelColumnOf, selectRows, type FittedTransforms } from '../../lib/ml';
+import type { PipelineSpec } from '../../lib/pipeline/spec';
+import type { ActivityDeps } from '../deps';
+import type { AbtOutput, FeaturesOutput, IngestOutput, ValidateOutput } from '../pipeline-io';
+import type { StepContext } from '../step-context';
+import { cleanBatches } from './clean-rows';
+import { featuresCacheKey } from './features';
+
+const ABT_SCHEMA = 'abt';
+
+/** One column per model feature, named from the feature name (PostgreSQL identifiers: ≤ 63 bytes, unique). */
+export function abtFeatureColumns(featureNames: string[]): string[] {
+  const used = new Set<string>();
+  return featureNames.map((name, i) => {
+    const base = `f_${name.toLowerCase().replace(/[^a-z0-9_]+/g, '_')}`.slice(0, 50);
+    const column = used.has(base) ? `${base}_${i}` : base;
+    used.add(column);
+    return column;
+  });
+}
+
+export function abtTableName(spec: PipelineSpec, cacheKey: string): string {
+  return `${ABT_SCHEMA}.${spec.name.replace(/-/g, '_')}_${cacheKey.slice(0, 16)}`;
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function qualified(table: string): string {
+  return table.split('.').map(quoteIdent).join('.');
+}
+
+function csvText(value: string): string {
+  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+async function tableRowCount(deps: ActivityDeps, table: string): Promise<number | undefined> {
+  const [schema, name] = table.split('.');
+  const exists = await deps.db('information_schema.tables').where({ table_schema: schema, table_name: name }).first();
+  if (!exists) return undefined;
+  const row = await deps.db(deps.db.raw(qualified(table))).count({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
+
+/** CSV lines of the ABT, produced batch by batch from the raw data (bounded memory for any file size). */
+async function* abtLines(
+  deps: ActivityDeps,
+  ctx: StepContext,
+  input: { spec: PipelineSpec; raw: IngestOutput; validation: ValidateOutput; fitted: FittedTransforms; splitCodes: Uint8Array },
+): AsyncGenerator<string> {
+  let rowId = 0;
+  for await (const { batch, keep } of cleanBatches(deps, input.raw, input.validation)) {
+    const clean = keep.length === batch.rowCount ? batch : selectRows(batch, keep);
+    const { features, featureNames } = applyTransforms({ fitted: input.fitted, table: clean });
+    const y = encodeLabels({ fitted: input.fitted, table: clean });
+    const labelColumn = labelColumnOf(clean, input.spec.features.label);
+    const width = featureNames.length;
+    const lines: string[] = [];
+    for (let i = 0; i < clean.rowCount; i += 1) {
+      const split = input.splitCodes[rowId];
+      const label = csvText(String(labelColumn.values[i]));
+      const row = Array.from(features.subarray(i * width, (i + 1) * width), String).join(',');
+      lines.push(`${rowId},${clean.lineNumbers[i]},${split},${label},${y[i]},${row}\n`);
+      rowId += 1;
+    }
+    yield lines.join('');
+    ctx.heartbeat({ abtRows: rowId });
+  }
+}
+
+async function copyInto(client: PoolClient, table: string, columns: string[], lines: AsyncIterable<string>): Promise<void> {
+  const sql = `COPY ${qualified(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (FORMAT csv)`;
+  const sink = client.query(copyFrom(sql));
+  await pipeline(Readable.from(lines), sink);
+}
+
+/**
+ * Writes the analytic base table (one row per clean input row: split, label, encoded target and every model
+ * feature) with COPY into a build table that is renamed into place at the end: a retried attempt never leaves
+ * duplicate or partial rows, and the same inputs always give the same table (shared through the step cache).
+ */
+export async function buildAnalyticBaseTable(
+  deps: ActivityDeps,
+  ctx: StepContext,
+  input: { spec: PipelineSpec; raw: IngestOutput; validation: ValidateOutput; features: FeaturesOutput },
+): Promise<AbtOutput> {
+  const { spec, raw, features } = input;
+  const cacheKey = stepCacheKey('abt', raw.raw.sha256, { features: featuresCacheKey(spec, raw.raw.sha256) });
+  const table = abtTableName(spec, cacheKey);
+  const hit = await lookupStepCache<{ rows: number }>(deps.db, cacheKey);
+  const existingRows = hit ? await tableRowCount(deps, table) : undefined;
+  const cached = hit !== undefined && existingRows === hit.outputs.rows;
+  let rows = existingRows ?? 0;
+
+  if (!cached) {
+    const fitted = JSON.parse((await deps.store.getBytes(features.transform.key)).toString('utf8')) as FittedTransforms;
+    const splitCodes = new Uint8Array(await deps.store.getBytes(features.split.key));
+    const featureColumns = abtFeatureColumns(fitted.featureNames);
+    const build = `${table}__build_${randomBytes(4).toString('hex')}`;
+    const columns = ['row_id', 'source_line', 'split', 'label', 'y', ...featureColumns];
+    const ddl = [
+      'row_id bigint primary key',
+      'source_line integer not null',
+      'split smallint not null',
+      'label text',
+      'y double precision not null',
+      ...featureColumns.map((c) => `${quoteIdent(c)} real not null`),
+    ];
+    await deps.db.raw(`create schema if not exists ${ABT_SCHEMA}`);
+    await deps.db.raw(`create table ${qualified(build)} (${ddl.join(', ')})`);
+    const client = (await deps.db.client.acquireConnection()) as PoolClient;
+    try {
+      await copyInto(client, build, columns, abtLines(deps, ctx, { ...input, fitted, splitCodes }));
+    } catch (err) {
+      await deps.db.raw(`drop table if exists ${qualified(build)}`);
+      throw err;
+    } finally {
+      await deps.db.client.releaseConnection(client);
+    }
+    await deps.db.transaction(async (trx) => {
+      await trx.raw(`drop table if exists ${qualified(table)}`);
+      await trx.raw(`alter table ${qualified(build)} rename to ${quoteIdent(table.split('.')[1] as string)}`);
+      // COMMENT takes no bind parameters: a quoted literal.
+      const comment = JSON.stringify({ featureNames: fitted.featureNames }).replace(/'/g, "''");
+      await trx.raw(`comment on table ${qualified(table)} is '${comment}'`);
+    });
+    rows = (await tableRowCount(deps, table)) ?? 0;
+    await storeStepCache(deps.db, { cacheKey, step: 'abt', producerRunId: ctx.runId, outputs: { rows } });
+  }
+
+  const artifactId = await recordArtifact(deps.db, {
+    runId: ctx.runId,
+    step: ctx.step,
+    name: 'abt',
+    kind: 'abt',
+    uri: `postgres:${table}`,
+    metadata: { rows, features: features.featureNames.length, cached },
+  });
+  await recordLineage(deps.db, { fromId: raw.raw.artifactId, toId: artifactId, relation: 'derived_from', runId: ctx.runId });
+  await recordLineage(deps.db, { fromId: features.transform.artifactId, toId: artifactId, relation: 'derived_from', runId: ctx.runId });
+  return { table, rows, artifactId, cached, method: 'copy' };
+}

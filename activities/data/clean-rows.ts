@@ -1,0 +1,41 @@
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { readRecordBatches, type RecordBatch, type TableSchema } from '../../lib/ml';
+import type { ActivityDeps } from '../deps';
+import type { IngestOutput, ValidateOutput } from '../pipeline-io';
+
+/** Source lines of the rows validation quarantined (bounded by maxQuarantinedRatio of the dataset). */
+export async function quarantinedLines(deps: ActivityDeps, validation: ValidateOutput): Promise<Set<number>> {
+  const lines = new Set<number>();
+  if (!validation.quarantine) return lines;
+  const stream: Readable = await deps.store.get(validation.quarantine.key);
+  for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
+    if (text) lines.add((JSON.parse(text) as { line: number }).line);
+  }
+  return lines;
+}
+
+/**
+ * The accepted rows of the raw data, batch by batch, read with the schema validation settled on; quarantined rows
+ * are left out, so every later step sees exactly the rows validation accepted, in source order.
+ */
+export async function* cleanBatches(
+  deps: ActivityDeps,
+  raw: IngestOutput,
+  validation: ValidateOutput,
+  batchRows = 10_000,
+): AsyncGenerator<{ batch: RecordBatch; keep: number[] }> {
+  const skip = await quarantinedLines(deps, validation);
+  const stream = await deps.store.get(raw.raw.key);
+  const schema = validation.schema as TableSchema;
+  for await (const batch of readRecordBatches({ stream, format: raw.format, schema, batchRows })) {
+    const keep: number[] = [];
+    for (let i = 0; i < batch.rowCount; i += 1) if (!skip.has(batch.lineNumbers[i] as number)) keep.push(i);
+    yield { batch, keep };
+  }
+}
+
+/** Split membership per clean row (0 train, 1 validation, 2 test) as bytes: compact even for millions of rows. */
+export const SPLIT_CODES = { train: 0, validation: 1, test: 2 } as const;
+export type SplitName = keyof typeof SPLIT_CODES;
+export const SPLIT_NAMES: SplitName[] = ['train', 'validation', 'test'];

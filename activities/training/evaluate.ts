@@ -1,0 +1,131 @@
+import { recordLineage } from '../../lib/metadata/artifacts';
+import {
+  classificationMetrics,
+  disposeModel,
+  labelColumnOf,
+  loadModel,
+  predict,
+  predictRows,
+  regressionMetrics,
+  selectRows,
+  tableRow,
+  type ClassificationMetrics,
+  type RegressionMetrics,
+} from '../../lib/ml';
+import { modelNameOf } from '../../lib/pipeline/load';
+import { getProductionVersion } from '../../lib/registry';
+import { loadVerifiedModelBytes } from '../../lib/serving/artifacts';
+import { runKey, storeArtifact } from '../artifacts';
+import { SPLIT_CODES, cleanBatches } from '../data/clean-rows';
+import type { ActivityDeps } from '../deps';
+import type { BaselineInput, BaselineOutput, EvaluateInput, EvaluateOutput } from '../pipeline-io';
+import type { StepContext } from '../step-context';
+import { readAbtSplit } from './abt-reader';
+
+/** The flat metric names gates and thresholds use (see README, "Metrics"). */
+export function flatMetrics(m: ClassificationMetrics | RegressionMetrics): Record<string, number> {
+  if ('rmse' in m) return { rmse: m.rmse, mae: m.mae, ...(m.r2 === null ? {} : { r2: m.r2 }) };
+  const flat: Record<string, number> = {
+    accuracy: m.accuracy,
+    precision_macro: m.macroPrecision,
+    recall_macro: m.macroRecall,
+    f1_macro: m.macroF1,
+    log_loss: m.logLoss,
+  };
+  if (m.rocAuc !== null) flat.roc_auc = m.rocAuc;
+  return flat;
+}
+
+/** Metrics of a candidate on the ABT's test split, plus its offline predictions of the serving sample rows. */
+export async function evaluateCandidate(deps: ActivityDeps, ctx: StepContext, input: EvaluateInput): Promise<EvaluateOutput> {
+  const { spec, abt, features } = input;
+  const classification = spec.task === 'classification';
+  const test = await readAbtSplit(deps.db, { table: abt.table, featureNames: features.featureNames, split: 'test', classification });
+  const model = await loadModel({ bytes: new Uint8Array(await deps.store.getBytes(input.model.key)) });
+  try {
+    const prediction = predict({ model, x: test.x, rowCount: test.rowCount });
+    const detailed =
+      prediction.task === 'classification'
+        ? classificationMetrics({
+            yTrue: test.y,
+            probabilities: prediction.probabilities,
+            numClasses: prediction.numClasses,
+            classNames: features.classes,
+          })
+        : regressionMetrics({ yTrue: test.y, yPred: prediction.values });
+    const sample = JSON.parse((await deps.store.getBytes(features.servingSample.key)).toString('utf8')) as Array<{
+      rowId: number;
+    }>;
+    const position = new Map(Array.from(test.rowIds, (id, i) => [id, i]));
+    const offline = sample.flatMap(({ rowId }): Array<Record<string, unknown>> => {
+      const i = position.get(rowId);
+      if (i === undefined) return [];
+      if (prediction.task === 'regression') return [{ rowId, value: prediction.values[i] as number }];
+      const k = prediction.numClasses;
+      return [{ rowId, classIndex: prediction.classIndices[i] as number, probabilities: Array.from(prediction.probabilities.subarray(i * k, (i + 1) * k)) }];
+    });
+    const metrics = flatMetrics(detailed);
+    const evaluation = await storeArtifact(deps, ctx, {
+      key: runKey(ctx.runId, 'evaluation', `${input.candidate}.json`),
+      body: JSON.stringify({ candidate: input.candidate, testRows: test.rowCount, metrics, detailed, classes: features.classes, offline }),
+      name: `evaluation:${input.candidate}`,
+      kind: 'evaluation',
+      contentType: 'application/json',
+    });
+    await recordLineage(deps.db, { fromId: input.model.artifactId, toId: evaluation.artifactId, relation: 'evaluated_on', runId: ctx.runId });
+    return { candidate: input.candidate, metrics, evaluation, testRows: test.rowCount };
+  } finally {
+    disposeModel(model);
+  }
+}
+
+/**
+ * The current production model scored on this run's test split, through its OWN transforms (it may have been
+ * trained on other data): raw test rows in, so the comparison is fair whatever changed in the feature spec.
+ */
+export async function evaluateProductionModel(deps: ActivityDeps, ctx: StepContext, input: BaselineInput): Promise<BaselineOutput> {
+  const modelName = modelNameOf(input.spec);
+  const production = await getProductionVersion(deps.db, modelName);
+  if (!production) return { note: `${modelName} has no production version yet` };
+  const model = await loadModel({ bytes: await loadVerifiedModelBytes(deps, production) });
+  const splitCodes = new Uint8Array(await deps.store.getBytes(input.features.split.key));
+  const classes = input.features.classes;
+  const yTrue: number[] = [];
+  const probabilities: number[] = [];
+  const values: number[] = [];
+  let rowId = 0;
+  try {
+    for await (const { batch, keep } of cleanBatches(deps, input.raw, input.validation)) {
+      const testRows = keep.filter((_, k) => splitCodes[rowId + k] === SPLIT_CODES.test);
+      rowId += keep.length;
+      if (testRows.length === 0) continue;
+      const table = selectRows(batch, testRows);
+      const labels = labelColumnOf(table, input.spec.features.label);
+      const rows = Array.from({ length: table.rowCount }, (_, i) => tableRow(table, i));
+      const { predictions } = predictRows({ model, rows });
+      predictions.forEach((p, i) => {
+        if ('value' in p) {
+          yTrue.push(Number(labels.values[i]));
+          values.push(p.value);
+        } else {
+          yTrue.push(classes.indexOf(String(labels.values[i])));
+          // Class order of this run; a class the production model never saw gets probability 0.
+          for (const c of classes) probabilities.push(p.probabilities[c] ?? 0);
+        }
+      });
+      ctx.heartbeat({ rowsScored: yTrue.length });
+    }
+  } finally {
+    disposeModel(model);
+  }
+  const detailed =
+    input.spec.task === 'classification'
+      ? classificationMetrics({ yTrue, probabilities, numClasses: classes.length, classNames: classes })
+      : regressionMetrics({ yTrue, yPred: values });
+  return {
+    version: production.version,
+    versionId: production.id,
+    metrics: flatMetrics(detailed),
+    note: `production v${production.version} scored on ${yTrue.length} test rows of this run`,
+  };
+}

@@ -1,0 +1,160 @@
+import { Context, activityInfo } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { recordLineage } from '../../lib/metadata/artifacts';
+import { disposeModel, trainModel, type EpochEndEvent, type FittedTransforms } from '../../lib/ml';
+import { trainingProgressSignal, type CandidateProgress } from '../../workflows/pipeline/messages';
+import { runKey, storeArtifact } from '../artifacts';
+import type { ActivityDeps } from '../deps';
+import type { EpochMetrics, TrainInput, TrainOutput } from '../pipeline-io';
+import type { StepContext } from '../step-context';
+import { readAbtSplit } from './abt-reader';
+
+export interface TrainingDeps extends ActivityDeps {
+  client: Client;
+  backend: string;
+}
+
+/** What the last completed checkpoint of this candidate is; heartbeated so a retry on any worker finds it. */
+interface CheckpointHeartbeat {
+  checkpointKey: string;
+  epoch: number;
+}
+
+function checkpointKey(ctx: StepContext, candidate: string): string {
+  // The Temporal run id keeps a re-used workflow id from resuming another execution's checkpoint.
+  const temporalRunId = activityInfo().workflowExecution?.runId ?? 'standalone';
+  return runKey(ctx.runId, 'checkpoints', temporalRunId, `${candidate}.ckpt`);
+}
+
+async function resumePoint(deps: TrainingDeps, ctx: StepContext, candidate: string) {
+  const details = activityInfo().heartbeatDetails as CheckpointHeartbeat | undefined;
+  // The heartbeat names the checkpoint; if it was lost (worker killed right after the upload), the store still has it.
+  const key = details?.checkpointKey ?? checkpointKey(ctx, candidate);
+  const stat = await deps.store.stat(key);
+  if (!stat) return undefined;
+  return { key, bytes: new Uint8Array(await deps.store.getBytes(key)) };
+}
+
+/** Sends progress to the workflow (for its status query), at most every 2 s and always for the last epoch. */
+function progressReporter(deps: TrainingDeps, ctx: StepContext) {
+  let last = 0;
+  return async (progress: CandidateProgress, force: boolean) => {
+    if (!force && Date.now() - last < 2_000) return;
+    last = Date.now();
+    try {
+      await deps.client.workflow.getHandle(ctx.workflowId).signal(trainingProgressSignal, progress);
+    } catch (err) {
+      ctx.log.warn({ err }, 'could not report training progress to the workflow');
+    }
+  };
+}
+
+function toHistory(event: EpochEndEvent['metrics']): EpochMetrics {
+  return {
+    epoch: event.epoch,
+    loss: event.loss,
+    valLoss: event.valLoss ?? undefined,
+    valAccuracy: event.valAccuracy ?? undefined,
+    valRmse: event.valRmse ?? undefined,
+    durationMs: event.durationMs,
+  };
+}
+
+/**
+ * Trains one candidate on the ABT's train split (validation split for early stopping). Every epoch is recorded and
+ * heartbeated; every `checkpointEvery` epochs the full training state goes to the store first, so an attempt on
+ * another worker (after a crash) resumes after the last checkpointed epoch and never repeats it.
+ */
+export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input: TrainInput): Promise<TrainOutput> {
+  const { spec, abt, features } = input;
+  const candidate = spec.candidates.find((c) => c.name === input.candidate);
+  if (!candidate) throw new Error(`Candidate ${input.candidate} is not in the spec`);
+  const classification = spec.task === 'classification';
+  const read = (split: 'train' | 'validation') =>
+    readAbtSplit(deps.db, { table: abt.table, featureNames: features.featureNames, split, classification });
+  const [train, validation] = await Promise.all([read('train'), read('validation')]);
+  const fitted = JSON.parse((await deps.store.getBytes(features.transform.key)).toString('utf8')) as FittedTransforms;
+  const resume = await resumePoint(deps, ctx, input.candidate);
+  const key = checkpointKey(ctx, input.candidate);
+  const report = progressReporter(deps, ctx);
+  const started = Date.now();
+  const totalEpochs = candidate.hyperparameters.epochs;
+  let lastCheckpoint = 0;
+  let firstEpoch: number | undefined;
+
+  const result = await trainModel({
+    candidate,
+    task: spec.task,
+    numClasses: classification ? features.classes.length : undefined,
+    classNames: classification ? features.classes : undefined,
+    train,
+    validation: validation.rowCount > 0 ? validation : undefined,
+    fitted,
+    resumeFrom: resume?.bytes,
+    checkpointEvery: spec.training.checkpointEvery,
+    signal: Context.current().cancellationSignal,
+    onCheckpoint: async ({ epoch, bytes }) => {
+      await deps.store.put(key, bytes);
+      lastCheckpoint = epoch;
+      await deps.db('training_epochs')
+        .where({ run_id: ctx.runId, candidate: input.candidate, epoch, attempt: ctx.attempt })
+        .update({ checkpointed: true });
+      ctx.heartbeat({ checkpointKey: key, epoch } satisfies CheckpointHeartbeat);
+    },
+    onEpochEnd: async ({ epoch, metrics, finished }) => {
+      firstEpoch ??= epoch;
+      await deps.db('training_epochs')
+        .insert({
+          run_id: ctx.runId,
+          candidate: input.candidate,
+          epoch,
+          attempt: ctx.attempt,
+          loss: metrics.loss,
+          val_loss: metrics.valLoss,
+          metrics: JSON.stringify(metrics),
+        })
+        .onConflict(['run_id', 'candidate', 'epoch', 'attempt'])
+        .ignore();
+      ctx.heartbeat(lastCheckpoint ? ({ checkpointKey: key, epoch: lastCheckpoint } satisfies CheckpointHeartbeat) : undefined);
+      await report(
+        {
+          candidate: input.candidate,
+          epochsDone: epoch,
+          totalEpochs,
+          loss: metrics.loss,
+          valLoss: metrics.valLoss ?? undefined,
+          resumedFromEpoch: firstEpoch - 1,
+          attempt: ctx.attempt,
+        },
+        finished,
+      );
+    },
+  });
+  try {
+    const model = await storeArtifact(deps, ctx, {
+      key: runKey(ctx.runId, 'models', `${input.candidate}.model`),
+      body: result.modelBytes,
+      name: `model:${input.candidate}`,
+      kind: 'model',
+      metadata: { candidate: input.candidate, kind: candidate.kind, epochsRun: result.epochsRun, backend: result.backend },
+    });
+    await recordLineage(deps.db, { fromId: abt.artifactId, toId: model.artifactId, relation: 'trained_on', runId: ctx.runId });
+    ctx.log.info(
+      { candidate: input.candidate, epochs: result.epochsRun, resumedFrom: result.resumedFromEpoch, backend: result.backend },
+      'candidate trained',
+    );
+    return {
+      candidate: input.candidate,
+      model,
+      epochsRun: result.epochsRun,
+      stoppedEarly: result.stoppedEarly,
+      resumedFromEpoch: result.resumedFromEpoch,
+      attempt: ctx.attempt,
+      backend: result.backend,
+      history: result.history.map(toHistory),
+      trainSeconds: (Date.now() - started) / 1000,
+    };
+  } finally {
+    disposeModel(result.model);
+  }
+}

@@ -1,0 +1,181 @@
+import { Client } from 'pg';
+import type { Db } from '../db';
+import type { Logger } from '../logging';
+import { disposeModel, loadModel, predictRows, type MlModel } from '../ml';
+import { getDeployment, getVersionById, type Slot } from '../registry';
+import type { ArtifactStore } from '../store';
+import { loadVerifiedModelBytes } from './artifacts';
+import {
+  InvalidPredictionInputError,
+  ModelNotDeployedError,
+  type LoadedModelInfo,
+  type ModelServer,
+  type PredictionResult,
+} from './types';
+
+export * from './types';
+
+interface Entry {
+  versionId: number;
+  version: number;
+  model: MlModel;
+  sha256: string;
+  loadedAt: string;
+  inflight: number;
+  retired: boolean;
+}
+
+interface SlotState {
+  current?: Entry;
+  checkedAt: number;
+  refreshing?: Promise<Entry>;
+}
+
+export interface ModelServerOptions {
+  db: Db;
+  store: ArtifactStore;
+  log: Logger;
+  /** How old a slot's deployment check may be before a request triggers a background re-check. */
+  pollMs?: number;
+  /** LISTEN on this database for deployment changes (instant swaps); default: no listener, polling only. */
+  notifyUrl?: string;
+}
+
+function checkRows(rows: unknown): asserts rows is Array<Record<string, unknown>> {
+  if (!Array.isArray(rows) || rows.length === 0) throw new InvalidPredictionInputError('rows must be a non-empty array');
+  const bad = rows.findIndex((r) => typeof r !== 'object' || r === null || Array.isArray(r));
+  if (bad >= 0) throw new InvalidPredictionInputError(`rows[${bad}] must be an object of column → value`, { index: bad });
+}
+
+/**
+ * Serves the deployed version of each model slot. A new deployment is loaded beside the old one and swapped in
+ * atomically; requests already holding the old model finish on it, and it is disposed after the last one.
+ */
+export function createModelServer(options: ModelServerOptions): ModelServer {
+  const { db, store, log } = options;
+  const pollMs = options.pollMs ?? 5_000;
+  const slots = new Map<string, SlotState>();
+  let listener: Client | undefined;
+
+  const stateOf = (model: string, slot: Slot): SlotState => {
+    const key = `${model}\u0000${slot}`;
+    let state = slots.get(key);
+    if (!state) slots.set(key, (state = { checkedAt: 0 }));
+    return state;
+  };
+
+  const release = (entry: Entry) => {
+    if (entry.retired && entry.inflight === 0) disposeModel(entry.model);
+  };
+
+  async function load(model: string, slot: Slot, state: SlotState): Promise<Entry> {
+    const deployment = await getDeployment(db, model, slot);
+    if (!deployment) throw new ModelNotDeployedError(model, slot);
+    state.checkedAt = Date.now();
+    if (state.current?.versionId === deployment.model_version_id) return state.current;
+    const version = await getVersionById(db, deployment.model_version_id);
+    const bytes = await loadVerifiedModelBytes({ db, store }, version);
+    const loaded = await loadModel({ bytes });
+    const artifact = await db('artifacts').where({ id: version.model_artifact_id }).first();
+    const entry: Entry = {
+      versionId: version.id,
+      version: version.version,
+      model: loaded,
+      sha256: artifact?.sha256 as string,
+      loadedAt: new Date().toISOString(),
+      inflight: 0,
+      retired: false,
+    };
+    const previous = state.current;
+    state.current = entry;
+    if (previous) {
+      previous.retired = true;
+      release(previous);
+    }
+    log.info({ model, slot, version: version.version, previous: previous?.version }, 'model version now serving');
+    return entry;
+  }
+
+  function refreshSlot(model: string, slot: Slot): Promise<Entry> {
+    const state = stateOf(model, slot);
+    state.refreshing ??= load(model, slot, state).finally(() => {
+      state.refreshing = undefined;
+    });
+    return state.refreshing;
+  }
+
+  async function entryFor(model: string, slot: Slot): Promise<Entry> {
+    const state = stateOf(model, slot);
+    if (!state.current) return refreshSlot(model, slot);
+    if (Date.now() - state.checkedAt > pollMs) {
+      // Stale-while-revalidate: serve what is loaded, check the deployment in the background.
+      refreshSlot(model, slot).catch((err: unknown) => log.warn({ err, model, slot }, 'deployment re-check failed'));
+    }
+    return state.current;
+  }
+
+  async function listen(url: string): Promise<void> {
+    listener = new Client({ connectionString: url });
+    listener.on('error', (err) => log.warn({ err }, 'deployment listener failed; falling back to polling'));
+    listener.on('notification', (msg) => {
+      try {
+        const { model, slot } = JSON.parse(msg.payload ?? '{}') as { model: string; slot: Slot };
+        refreshSlot(model, slot).catch((err: unknown) => log.warn({ err, model, slot }, 'could not load the new deployment'));
+      } catch (err) {
+        log.warn({ err }, 'malformed deployment notification');
+      }
+    });
+    await listener.connect();
+    await listener.query('LISTEN mlops_deployments');
+  }
+  const listening = options.notifyUrl ? listen(options.notifyUrl) : Promise.resolve();
+
+  return {
+    async predict({ model, slot, rows }): Promise<PredictionResult> {
+      checkRows(rows);
+      await listening;
+      const entry = await entryFor(model, slot);
+      entry.inflight += 1;
+      try {
+        const { predictions } = predictRows({ model: entry.model, rows });
+        return {
+          model,
+          slot,
+          version: entry.version,
+          versionId: entry.versionId,
+          predictions: predictions.map((p) =>
+            'value' in p ? { prediction: p.value } : { prediction: p.label as string | number, probabilities: p.probabilities },
+          ),
+        };
+      } finally {
+        entry.inflight -= 1;
+        release(entry);
+      }
+    },
+
+    loaded(): LoadedModelInfo[] {
+      return [...slots.entries()].flatMap(([key, state]) => {
+        if (!state.current) return [];
+        const [model, slot] = key.split('\u0000') as [string, Slot];
+        const { version, versionId, loadedAt, sha256 } = state.current;
+        return [{ model, slot, version, versionId, loadedAt, modelSha256: sha256 }];
+      });
+    },
+
+    async refresh(model, slot) {
+      await refreshSlot(model, slot);
+    },
+
+    async close() {
+      await listening.catch(() => undefined);
+      await listener?.end().catch(() => undefined);
+      for (const state of slots.values()) {
+        if (state.current) {
+          state.current.retired = true;
+          release(state.current);
+        }
+      }
+      slots.clear();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+// Training worker: TensorFlow.js activities on the training task queue. The same file serves GPU hosts: install
+// @tensorflow/tfjs-node-gpu there and set TASK_QUEUE_TRAINING=training-gpu (see README).
+import { Worker } from '@temporalio/worker';
+import type { ActivityDeps } from '../activities/deps';
+import { createTrainingActivities } from '../activities/training';
+import { connectClient, connectWorker } from '../infra/temporal-connection';
+import { initTfBackend } from '../lib/ml';
+import { createActivityDeps, routeTemporalLogs } from './runtime';
+
+export async function createTrainingWorker(deps: ActivityDeps, taskQueue = deps.config.taskQueues.training) {
+  const backend = await initTfBackend({ preferred: deps.config.tfjsBackend === 'auto' ? undefined : deps.config.tfjsBackend });
+  const connection = await connectWorker(deps.config.temporal);
+  // Activities signal training progress (epochs) to their workflow through this client.
+  const client = await connectClient(deps.config.temporal);
+  const worker = await Worker.create({
+    connection,
+    namespace: deps.config.temporal.namespace,
+    taskQueue,
+    activities: createTrainingActivities({ ...deps, client, backend }),
+    maxConcurrentActivityTaskExecutions: deps.config.workers.trainingConcurrency,
+  });
+  return {
+    worker,
+    backend,
+    async close() {
+      await client.connection.close();
+      await connection.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const deps = await createActivityDeps('worker-training');
+  routeTemporalLogs(deps.log);
+  const { worker, backend, close } = await createTrainingWorker(deps);
+  deps.log.info({ taskQueue: deps.config.taskQueues.training, backend }, 'training worker started');
+  await worker.run();
+  await close();
+  await deps.db.destroy();
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
