@@ -146,6 +146,8 @@ export interface BaselineOutput {
   /** Absent when the model has no production version yet. */
   version?: number;
   versionId?: number;
+  /** The run that produced the production version (its monitor is named after it). */
+  runId?: string;
   metrics?: Record<string, number>;
   note: string;
 }

@@ -125,6 +125,7 @@ export async function evaluateProductionModel(deps: ActivityDeps, ctx: StepConte
   return {
     version: production.version,
     versionId: production.id,
+    runId: production.run_id,
     metrics: flatMetrics(detailed),
     note: `production v${production.version} scored on ${yTrue.length} test rows of this run`,
   };

@@ -18,8 +18,9 @@ export interface MonitorState {
 export const monitorStateQuery = defineQuery<MonitorState>('monitorState');
 export const stopMonitoringSignal = defineSignal<[{ reason: string }]>('stopMonitoring');
 
-export function monitorWorkflowId(model: string, version: number): string {
-  return `monitor-${model}-v${version}`;
+/** One monitor per production deployment, named after the run that deployed it (unique in the namespace). */
+export function monitorWorkflowId(deployingRunId: string): string {
+  return `monitor-${deployingRunId}`;
 }
 
 /** Asks a model version's monitor to stop (it was superseded); a monitor that is already gone is fine. */

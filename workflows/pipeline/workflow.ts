@@ -327,11 +327,11 @@ export async function mlPipeline(input: PipelineInput): Promise<PipelineResult> 
 
     if (spec.monitoring.enabled) {
       enter('start monitoring');
-      if (baseline.version !== undefined) {
-        await stopMonitor(monitorWorkflowId(modelName, baseline.version), `superseded by v${registered.version}`);
+      if (baseline.runId) {
+        await stopMonitor(monitorWorkflowId(baseline.runId), `superseded by v${registered.version} (run ${runId})`);
       }
       const monitor = await startChild(modelMonitor, {
-        workflowId: monitorWorkflowId(modelName, registered.version),
+        workflowId: monitorWorkflowId(runId),
         parentClosePolicy: ParentClosePolicy.ABANDON,
         args: [{ pipeline: spec.name, model: modelName, version: registered.version, versionId: registered.versionId }],
       });

@@ -1,0 +1,127 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import type { ActivityDeps } from '../../activities/deps';
+import { migrateLatest } from '../../infra/migrations';
+import { connectClient } from '../../infra/temporal-connection';
+import { PROJECT_ROOT, loadConfig, type AppConfig } from '../../lib/config';
+import { createLogger } from '../../lib/logging';
+import { createArtifactStore } from '../../lib/store';
+import { createOrchestrationWorker } from '../../workers/orchestration';
+import { createTrainingWorker } from '../../workers/training';
+import { statusQuery, type PipelineStatus } from '../../workflows/pipeline/messages';
+import { mlPipeline, type PipelineInput } from '../../workflows/pipeline/workflow';
+import { createTestDatabase, type TestDatabase } from './db';
+
+/** Small, fast candidates for tests: the same kinds as the example pipelines, few epochs. */
+export const FAST_CHURN_CANDIDATES = [
+  { name: 'logreg', kind: 'logistic_regression', hyperparameters: { epochs: 4, batchSize: 128, learningRate: 0.05 } },
+  { name: 'mlp', kind: 'mlp_classifier', hyperparameters: { epochs: 4, batchSize: 128, hiddenUnits: [8], earlyStopping: false } },
+];
+
+export interface PipelineHarness {
+  config: AppConfig;
+  env: NodeJS.ProcessEnv;
+  deps: ActivityDeps;
+  database: TestDatabase;
+  client: Client;
+  start(input: PipelineInput, workflowId?: string): Promise<WorkflowHandle<typeof mlPipeline>>;
+  waitForStatus(handle: WorkflowHandle<typeof mlPipeline>, done: (s: PipelineStatus) => boolean, timeoutMs?: number): Promise<PipelineStatus>;
+  /** A training worker in its own process (so a test can SIGKILL it), with the harness's queues and database. */
+  spawnTrainingWorker(logName: string): ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real stack with an isolated database and task queues: the orchestration worker in this process, the training
+ * worker in this process too unless `trainingInProcess` is false (the crash test runs it as a child process).
+ */
+export async function startPipelineHarness(options: { trainingInProcess?: boolean } = {}): Promise<PipelineHarness> {
+  const database = await createTestDatabase();
+  await migrateLatest(database.db);
+  const suffix = randomUUID().slice(0, 8);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: database.url,
+    TASK_QUEUE_ORCHESTRATION: `test-orch-${suffix}`,
+    TASK_QUEUE_TRAINING: `test-train-${suffix}`,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    TFJS_BACKEND: 'wasm',
+  };
+  const config = loadConfig(env);
+  const deps: ActivityDeps = {
+    db: database.db,
+    store: createArtifactStore(config.artifacts),
+    log: createLogger({ name: 'test-worker', level: config.logLevel }),
+    config,
+    codeVersion: 'test',
+  };
+  await deps.store.ensureReady();
+  const client = await connectClient(config.temporal);
+  const running: Array<{ worker: Worker; done: Promise<void> }> = [];
+  const closers: Array<() => Promise<void>> = [];
+  const run = (worker: Worker) => running.push({ worker, done: worker.run() });
+
+  const orchestration = await createOrchestrationWorker(deps);
+  run(orchestration.worker);
+  closers.push(() => orchestration.connection.close());
+  if (options.trainingInProcess !== false) {
+    const training = await createTrainingWorker(deps);
+    run(training.worker);
+    closers.push(training.close);
+  }
+  const children: ChildProcess[] = [];
+
+  return {
+    config,
+    env,
+    deps,
+    database,
+    client,
+    start: (input, workflowId = `test-${input.pipeline}-${randomUUID().slice(0, 8)}`) =>
+      client.workflow.start(mlPipeline, { taskQueue: config.taskQueues.orchestration, workflowId, args: [input] }),
+    async waitForStatus(handle, done, timeoutMs = 120_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const status = await handle.query(statusQuery);
+        if (done(status)) return status;
+        if (['failed', 'cancelled', 'succeeded', 'rejected', 'gate_failed'].includes(status.status)) {
+          throw new Error(`run ended as ${status.status} (${status.error ?? status.step}) before the awaited state`);
+        }
+        if (Date.now() > deadline) throw new Error(`timed out waiting; last status ${JSON.stringify(status)}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    },
+    spawnTrainingWorker(logName) {
+      const logDir = join(PROJECT_ROOT, '.data', 'logs');
+      mkdirSync(logDir, { recursive: true });
+      const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'workers', 'training.ts')], {
+        cwd: PROJECT_ROOT,
+        env: { ...env, MLOPS_CODE_VERSION: 'test' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const chunks: Buffer[] = [];
+      child.stdout?.on('data', (c: Buffer) => chunks.push(c));
+      child.stderr?.on('data', (c: Buffer) => chunks.push(c));
+      child.on('exit', () => writeFileSync(join(logDir, `${logName}.log`), Buffer.concat(chunks)));
+      children.push(child);
+      return child;
+    },
+    async stop() {
+      // Monitors outlive their runs by design (ABANDON); a test's must not outlive the test.
+      const query = `TaskQueue="${config.taskQueues.orchestration}" AND ExecutionStatus="Running"`;
+      for await (const execution of client.workflow.list({ query })) {
+        await client.workflow.getHandle(execution.workflowId).terminate('test finished').catch(() => undefined);
+      }
+      for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+      for (const { worker } of running) worker.shutdown();
+      await Promise.all(running.map((r) => r.done));
+      for (const close of closers) await close();
+      await client.connection.close();
+      await database.drop();
+    },
+  };
+}
