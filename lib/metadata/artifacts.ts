@@ -59,7 +59,8 @@ export async function recordArtifact(db: Db, a: ArtifactInput): Promise<number> 
   return (row as { id: number }).id;
 }
 
-export type LineageRelation = 'derived_from' | 'validated' | 'trained_on' | 'evaluated_on' | 'uses_transform' | 'reports_on';
+export type LineageRelation =
+  'derived_from' | 'validated' | 'trained_on' | 'evaluated_on' | 'uses_transform' | 'reports_on';
 
 export async function recordLineage(
   db: Db,

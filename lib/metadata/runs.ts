@@ -1,14 +1,7 @@
 import type { Db } from '../db';
 
 export type RunStatus =
-  | 'running'
-  | 'waiting_approval'
-  | 'succeeded'
-  | 'failed'
-  | 'rejected'
-  | 'gate_failed'
-  | 'cancelled'
-  | 'timed_out';
+  'running' | 'waiting_approval' | 'succeeded' | 'failed' | 'rejected' | 'gate_failed' | 'cancelled' | 'timed_out';
 
 export interface RunRow {
   run_id: string;

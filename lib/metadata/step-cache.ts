@@ -14,10 +14,15 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function stepCacheKey(step: string, rawSha256: string, specSection: unknown): string {
-  return createHash('sha256').update(`${step}\n${rawSha256}\n${canonicalJson(specSection)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${step}\n${rawSha256}\n${canonicalJson(specSection)}`)
+    .digest('hex');
 }
 
-export async function lookupStepCache<T>(db: Db, cacheKey: string): Promise<{ outputs: T; producerRunId: string } | undefined> {
+export async function lookupStepCache<T>(
+  db: Db,
+  cacheKey: string,
+): Promise<{ outputs: T; producerRunId: string } | undefined> {
   const row = await db('step_cache').where({ cache_key: cacheKey }).first();
   if (!row) return undefined;
   await db('step_cache').where({ cache_key: cacheKey }).increment('hits', 1);

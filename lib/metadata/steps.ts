@@ -20,8 +20,21 @@ export interface StepRow {
   details: Record<string, unknown>;
 }
 
-/** One row per (run, step, attempt): a retried activity adds its own attempt row, a replayed write merges. */
+/**
+ * One row per (run, step, attempt): a retried activity adds its own attempt row, a replayed write merges.
+ * Earlier attempts still marked running never finished (their worker died): they are closed as failed.
+ */
 export async function recordStepStart(db: Db, key: StepKey): Promise<void> {
+  if (key.attempt > 1) {
+    await db('step_executions')
+      .where({ run_id: key.runId, step: key.step, status: 'running' })
+      .where('attempt', '<', key.attempt)
+      .update({
+        status: 'failed',
+        ended_at: db.fn.now(),
+        error: `attempt lost (worker stopped or timed out); attempt ${key.attempt} took over`,
+      });
+  }
   await db('step_executions')
     .insert({ run_id: key.runId, step: key.step, attempt: key.attempt, status: 'running' })
     .onConflict(['run_id', 'step', 'attempt'])
@@ -48,5 +61,7 @@ export async function recordStepEnd(
 }
 
 export async function listSteps(db: Db, runId: string): Promise<StepRow[]> {
-  return db<StepRow>('step_executions').where({ run_id: runId }).orderBy([{ column: 'started_at' }, { column: 'id' }]);
+  return db<StepRow>('step_executions')
+    .where({ run_id: runId })
+    .orderBy([{ column: 'started_at' }, { column: 'id' }]);
 }

@@ -19,7 +19,11 @@ describe('pipeline on the real stack: full run, then a second run on the same da
   it('phase 0 → 1 → waits → approve → phase 2; the production slot serves the new version', async () => {
     const handle = await h.start({ pipeline: 'churn', params });
     const waiting = await h.waitForStatus(handle, (s) => s.status === 'waiting_approval');
-    expect(waiting).toMatchObject({ phase: 'staging', step: 'approval', modelVersion: { model: 'churn-classifier', version: 1 } });
+    expect(waiting).toMatchObject({
+      phase: 'staging',
+      step: 'approval',
+      modelVersion: { model: 'churn-classifier', version: 1 },
+    });
     expect(Object.keys(waiting.metrics).sort()).toEqual(['logreg', 'mlp']);
     expect(waiting.progress.training.mlp).toMatchObject({ epochsDone: 4, totalEpochs: 4 });
     expect(waiting.cacheHits).toEqual(expect.not.arrayContaining(['validate', 'features', 'abt']));
@@ -35,17 +39,39 @@ describe('pipeline on the real stack: full run, then a second run on the same da
     expect(versions).toHaveLength(1);
     expect(versions[0]).toMatchObject({ stage: 'production', run_id: handle.workflowId });
     expect(deployment?.model_version_id).toBe(versions[0]?.id);
-    expect(versions[0]?.lineage).toMatchObject({ pipeline: 'churn', codeVersion: 'test', rawDataset: { sha256: expect.any(String) } });
+    expect(versions[0]?.lineage).toMatchObject({
+      pipeline: 'churn',
+      codeVersion: 'test',
+      rawDataset: { sha256: expect.any(String) },
+    });
 
     const history = await stageHistory(db, versions[0]?.id as number);
     expect(history.map((t: { to_stage: string }) => t.to_stage)).toEqual(['staging', 'production']);
     expect(history[1]).toMatchObject({ actor: 'alice', reason: 'f1 and auc above the gate' });
     const audit = await listAudit(db, { action: 'approve' });
-    expect(audit[0]).toMatchObject({ actor: 'alice', target: 'model:churn-classifier:v1', reason: 'f1 and auc above the gate' });
+    expect(audit[0]).toMatchObject({
+      actor: 'alice',
+      target: 'model:churn-classifier:v1',
+      reason: 'f1 and auc above the gate',
+    });
 
     const steps = await db('step_executions').where({ run_id: handle.workflowId }).select('step', 'status');
     const stepNames = steps.map((s: { step: string }) => s.step);
-    for (const step of ['ingest', 'validate', 'features', 'abt', 'train:logreg', 'train:mlp', 'evaluate:mlp', 'report', 'register', 'deploy-staging', 'smoke-test:staging', 'promote', 'deploy-production']) {
+    for (const step of [
+      'ingest',
+      'validate',
+      'features',
+      'abt',
+      'train:logreg',
+      'train:mlp',
+      'evaluate:mlp',
+      'report',
+      'register',
+      'deploy-staging',
+      'smoke-test:staging',
+      'promote',
+      'deploy-production',
+    ]) {
       expect(stepNames).toContain(step);
     }
     expect(steps.every((s: { status: string }) => s.status !== 'failed' && s.status !== 'running')).toBe(true);
@@ -59,7 +85,17 @@ describe('pipeline on the real stack: full run, then a second run on the same da
       const answer = await server.predict({
         model: 'churn-classifier',
         slot: 'production',
-        rows: [{ tenure_months: 2, monthly_charges: 110, contract: 'month-to-month', support_calls: 6, has_internet: true, region: 'north', signup_date: '2024-01-05' }],
+        rows: [
+          {
+            tenure_months: 2,
+            monthly_charges: 110,
+            contract: 'month-to-month',
+            support_calls: 6,
+            has_internet: true,
+            region: 'north',
+            signup_date: '2024-01-05',
+          },
+        ],
       });
       expect(answer.version).toBe(1);
       expect(['yes', 'no']).toContain(answer.predictions[0]?.prediction);
@@ -93,7 +129,11 @@ describe('pipeline on the real stack: full run, then a second run on the same da
       [1, 'production'],
     ]);
     const transitions = await stageHistory(db, versions[0]?.id as number);
-    expect(transitions.at(-1)).toMatchObject({ to_stage: 'archived', actor: 'alice', reason: 'rejected: no better than v1 on the holdout' });
+    expect(transitions.at(-1)).toMatchObject({
+      to_stage: 'archived',
+      actor: 'alice',
+      reason: 'rejected: no better than v1 on the holdout',
+    });
     expect((await getDeployment(db, 'churn-classifier', 'production'))?.model_version_id).toBe(versions[1]?.id);
     const run = await db('pipeline_runs').where({ run_id: handle.workflowId }).first();
     expect(run).toMatchObject({ status: 'rejected', phase: 'staging' });
