@@ -49,7 +49,9 @@ export interface ValidateOutput {
   rowCount: number;
   quarantinedRows: number;
   /** Column names and types as read; later steps read the raw data with exactly this schema. */
-  schema: { columns: Array<{ name: string; type: 'numeric' | 'integer' | 'boolean' | 'categorical' | 'datetime' | 'text' }> };
+  schema: {
+    columns: Array<{ name: string; type: 'numeric' | 'integer' | 'boolean' | 'categorical' | 'datetime' | 'text' }>;
+  };
   report: StoredObject;
   quarantine?: StoredObject;
   cached: boolean;

@@ -46,7 +46,10 @@ async function tableRowCount(deps: ActivityDeps, table: string): Promise<number 
   const [schema, name] = table.split('.');
   const exists = await deps.db('information_schema.tables').where({ table_schema: schema, table_name: name }).first();
   if (!exists) return undefined;
-  const row = await deps.db(deps.db.raw(qualified(table))).count({ n: '*' }).first();
+  const row = await deps
+    .db(deps.db.raw(qualified(table)))
+    .count({ n: '*' })
+    .first();
   return Number(row?.n ?? 0);
 }
 
@@ -54,7 +57,13 @@ async function tableRowCount(deps: ActivityDeps, table: string): Promise<number 
 async function* abtLines(
   deps: ActivityDeps,
   ctx: StepContext,
-  input: { spec: PipelineSpec; raw: IngestOutput; validation: ValidateOutput; fitted: FittedTransforms; splitCodes: Uint8Array },
+  input: {
+    spec: PipelineSpec;
+    raw: IngestOutput;
+    validation: ValidateOutput;
+    fitted: FittedTransforms;
+    splitCodes: Uint8Array;
+  },
 ): AsyncGenerator<string> {
   let rowId = 0;
   for await (const { batch, keep } of cleanBatches(deps, input.raw, input.validation)) {
@@ -76,7 +85,12 @@ async function* abtLines(
   }
 }
 
-async function copyInto(client: PoolClient, table: string, columns: string[], lines: AsyncIterable<string>): Promise<void> {
+async function copyInto(
+  client: PoolClient,
+  table: string,
+  columns: string[],
+  lines: AsyncIterable<string>,
+): Promise<void> {
   const sql = `COPY ${qualified(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (FORMAT csv)`;
   const sink = client.query(copyFrom(sql));
   await pipeline(Readable.from(lines), sink);
@@ -144,7 +158,17 @@ export async function buildAnalyticBaseTable(
     uri: `postgres:${table}`,
     metadata: { rows, features: features.featureNames.length, cached },
   });
-  await recordLineage(deps.db, { fromId: raw.raw.artifactId, toId: artifactId, relation: 'derived_from', runId: ctx.runId });
-  await recordLineage(deps.db, { fromId: features.transform.artifactId, toId: artifactId, relation: 'derived_from', runId: ctx.runId });
+  await recordLineage(deps.db, {
+    fromId: raw.raw.artifactId,
+    toId: artifactId,
+    relation: 'derived_from',
+    runId: ctx.runId,
+  });
+  await recordLineage(deps.db, {
+    fromId: features.transform.artifactId,
+    toId: artifactId,
+    relation: 'derived_from',
+    runId: ctx.runId,
+  });
   return { table, rows, artifactId, cached, method: 'copy' };
 }

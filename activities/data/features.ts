@@ -29,8 +29,10 @@ export function featuresCacheKey(spec: PipelineSpec, rawSha256: string): string 
 }
 
 type CachedObject = Omit<StoredObject, 'artifactId' | 'uri'>;
-interface CachedFeatures
-  extends Omit<FeaturesOutput, 'transform' | 'split' | 'referenceProfile' | 'servingSample' | 'cached'> {
+interface CachedFeatures extends Omit<
+  FeaturesOutput,
+  'transform' | 'split' | 'referenceProfile' | 'servingSample' | 'cached'
+> {
   transform: CachedObject;
   split: CachedObject;
   referenceProfile: CachedObject;
@@ -76,7 +78,11 @@ export async function fitFeatures(
         name: 'reference-profile.json',
         kind: 'reference_profile',
       }),
-      servingSample: await registerStoredArtifact(deps, ctx, { ...c.servingSample, name: 'serving-sample.json', kind: 'split' }),
+      servingSample: await registerStoredArtifact(deps, ctx, {
+        ...c.servingSample,
+        name: 'serving-sample.json',
+        kind: 'split',
+      }),
       cached: true,
     };
   }
@@ -126,7 +132,12 @@ export async function fitFeatures(
     contentType: 'application/json',
   });
   for (const to of [transform, splitObject, referenceProfile]) {
-    await recordLineage(deps.db, { fromId: raw.raw.artifactId, toId: to.artifactId, relation: 'derived_from', runId: ctx.runId });
+    await recordLineage(deps.db, {
+      fromId: raw.raw.artifactId,
+      toId: to.artifactId,
+      relation: 'derived_from',
+      runId: ctx.runId,
+    });
   }
   const outputs: CachedFeatures = {
     transform: strip(transform),

@@ -55,7 +55,11 @@ interface CachedValidation {
 }
 
 async function fromCache(deps: ActivityDeps, ctx: StepContext, cached: CachedValidation): Promise<ValidateOutput> {
-  const report = await registerStoredArtifact(deps, ctx, { ...cached.report, name: 'report.json', kind: 'validation_report' });
+  const report = await registerStoredArtifact(deps, ctx, {
+    ...cached.report,
+    name: 'report.json',
+    kind: 'validation_report',
+  });
   const quarantine = cached.quarantine
     ? await registerStoredArtifact(deps, ctx, { ...cached.quarantine, name: 'quarantine.jsonl', kind: 'quarantine' })
     : undefined;
@@ -101,7 +105,12 @@ export async function validateDataset(
       contentType: 'application/json',
       metadata: { passed: report.passed },
     });
-    await recordLineage(deps.db, { fromId: raw.raw.artifactId, toId: reportObject.artifactId, relation: 'validated', runId: ctx.runId });
+    await recordLineage(deps.db, {
+      fromId: raw.raw.artifactId,
+      toId: reportObject.artifactId,
+      relation: 'validated',
+      runId: ctx.runId,
+    });
     const quarantine =
       report.rowsQuarantined > 0
         ? await storeArtifact(deps, ctx, {

@@ -37,10 +37,19 @@ export function flatMetrics(m: ClassificationMetrics | RegressionMetrics): Recor
 }
 
 /** Metrics of a candidate on the ABT's test split, plus its offline predictions of the serving sample rows. */
-export async function evaluateCandidate(deps: ActivityDeps, ctx: StepContext, input: EvaluateInput): Promise<EvaluateOutput> {
+export async function evaluateCandidate(
+  deps: ActivityDeps,
+  ctx: StepContext,
+  input: EvaluateInput,
+): Promise<EvaluateOutput> {
   const { spec, abt, features } = input;
   const classification = spec.task === 'classification';
-  const test = await readAbtSplit(deps.db, { table: abt.table, featureNames: features.featureNames, split: 'test', classification });
+  const test = await readAbtSplit(deps.db, {
+    table: abt.table,
+    featureNames: features.featureNames,
+    split: 'test',
+    classification,
+  });
   const model = await loadModel({ bytes: new Uint8Array(await deps.store.getBytes(input.model.key)) });
   try {
     const prediction = predict({ model, x: test.x, rowCount: test.rowCount });
@@ -62,17 +71,35 @@ export async function evaluateCandidate(deps: ActivityDeps, ctx: StepContext, in
       if (i === undefined) return [];
       if (prediction.task === 'regression') return [{ rowId, value: prediction.values[i] as number }];
       const k = prediction.numClasses;
-      return [{ rowId, classIndex: prediction.classIndices[i] as number, probabilities: Array.from(prediction.probabilities.subarray(i * k, (i + 1) * k)) }];
+      return [
+        {
+          rowId,
+          classIndex: prediction.classIndices[i] as number,
+          probabilities: Array.from(prediction.probabilities.subarray(i * k, (i + 1) * k)),
+        },
+      ];
     });
     const metrics = flatMetrics(detailed);
     const evaluation = await storeArtifact(deps, ctx, {
       key: runKey(ctx.runId, 'evaluation', `${input.candidate}.json`),
-      body: JSON.stringify({ candidate: input.candidate, testRows: test.rowCount, metrics, detailed, classes: features.classes, offline }),
+      body: JSON.stringify({
+        candidate: input.candidate,
+        testRows: test.rowCount,
+        metrics,
+        detailed,
+        classes: features.classes,
+        offline,
+      }),
       name: `evaluation:${input.candidate}`,
       kind: 'evaluation',
       contentType: 'application/json',
     });
-    await recordLineage(deps.db, { fromId: input.model.artifactId, toId: evaluation.artifactId, relation: 'evaluated_on', runId: ctx.runId });
+    await recordLineage(deps.db, {
+      fromId: input.model.artifactId,
+      toId: evaluation.artifactId,
+      relation: 'evaluated_on',
+      runId: ctx.runId,
+    });
     return { candidate: input.candidate, metrics, evaluation, testRows: test.rowCount };
   } finally {
     disposeModel(model);
@@ -83,7 +110,11 @@ export async function evaluateCandidate(deps: ActivityDeps, ctx: StepContext, in
  * The current production model scored on this run's test split, through its OWN transforms (it may have been
  * trained on other data): raw test rows in, so the comparison is fair whatever changed in the feature spec.
  */
-export async function evaluateProductionModel(deps: ActivityDeps, ctx: StepContext, input: BaselineInput): Promise<BaselineOutput> {
+export async function evaluateProductionModel(
+  deps: ActivityDeps,
+  ctx: StepContext,
+  input: BaselineInput,
+): Promise<BaselineOutput> {
   const modelName = modelNameOf(input.spec);
   const production = await getProductionVersion(deps.db, modelName);
   if (!production) return { note: `${modelName} has no production version yet` };

@@ -27,19 +27,34 @@ export function createTrainingActivities(deps: TrainingDeps) {
       );
     },
     async evaluateCandidate(input: EvaluateInput): Promise<EvaluateOutput> {
-      return runStep(deps, `evaluate:${input.candidate}`, (ctx) => evaluateCandidate(deps, ctx, input), (r) => ({
-        details: { metrics: r.metrics, testRows: r.testRows },
-      }));
+      return runStep(
+        deps,
+        `evaluate:${input.candidate}`,
+        (ctx) => evaluateCandidate(deps, ctx, input),
+        (r) => ({
+          details: { metrics: r.metrics, testRows: r.testRows },
+        }),
+      );
     },
     async evaluateProductionModel(input: BaselineInput): Promise<BaselineOutput> {
-      return runStep(deps, 'evaluate:production', (ctx) => evaluateProductionModel(deps, ctx, input), (r) => ({
-        details: { version: r.version ?? null, metrics: r.metrics ?? null, note: r.note },
-      }));
+      return runStep(
+        deps,
+        'evaluate:production',
+        (ctx) => evaluateProductionModel(deps, ctx, input),
+        (r) => ({
+          details: { version: r.version ?? null, metrics: r.metrics ?? null, note: r.note },
+        }),
+      );
     },
     async smokeTestDeployment(input: SmokeTestInput): Promise<SmokeTestOutput> {
-      return runStep(deps, `smoke-test:${input.slot}`, (ctx) => smokeTestDeployment(deps, ctx, input), (r) => ({
-        details: { ...r },
-      }));
+      return runStep(
+        deps,
+        `smoke-test:${input.slot}`,
+        (ctx) => smokeTestDeployment(deps, ctx, input),
+        (r) => ({
+          details: { ...r },
+        }),
+      );
     },
   };
 }

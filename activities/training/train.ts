@@ -96,14 +96,16 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
     onCheckpoint: async ({ epoch, bytes }) => {
       await deps.store.put(key, bytes);
       lastCheckpoint = epoch;
-      await deps.db('training_epochs')
+      await deps
+        .db('training_epochs')
         .where({ run_id: ctx.runId, candidate: input.candidate, epoch, attempt: ctx.attempt })
         .update({ checkpointed: true });
       ctx.heartbeat({ checkpointKey: key, epoch } satisfies CheckpointHeartbeat);
     },
     onEpochEnd: async ({ epoch, metrics, finished }) => {
       firstEpoch ??= epoch;
-      await deps.db('training_epochs')
+      await deps
+        .db('training_epochs')
         .insert({
           run_id: ctx.runId,
           candidate: input.candidate,
@@ -115,7 +117,9 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
         })
         .onConflict(['run_id', 'candidate', 'epoch', 'attempt'])
         .ignore();
-      ctx.heartbeat(lastCheckpoint ? ({ checkpointKey: key, epoch: lastCheckpoint } satisfies CheckpointHeartbeat) : undefined);
+      ctx.heartbeat(
+        lastCheckpoint ? ({ checkpointKey: key, epoch: lastCheckpoint } satisfies CheckpointHeartbeat) : undefined,
+      );
       await report(
         {
           candidate: input.candidate,
@@ -136,11 +140,26 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
       body: result.modelBytes,
       name: `model:${input.candidate}`,
       kind: 'model',
-      metadata: { candidate: input.candidate, kind: candidate.kind, epochsRun: result.epochsRun, backend: result.backend },
+      metadata: {
+        candidate: input.candidate,
+        kind: candidate.kind,
+        epochsRun: result.epochsRun,
+        backend: result.backend,
+      },
     });
-    await recordLineage(deps.db, { fromId: abt.artifactId, toId: model.artifactId, relation: 'trained_on', runId: ctx.runId });
+    await recordLineage(deps.db, {
+      fromId: abt.artifactId,
+      toId: model.artifactId,
+      relation: 'trained_on',
+      runId: ctx.runId,
+    });
     ctx.log.info(
-      { candidate: input.candidate, epochs: result.epochsRun, resumedFrom: result.resumedFromEpoch, backend: result.backend },
+      {
+        candidate: input.candidate,
+        epochs: result.epochsRun,
+        resumedFrom: result.resumedFromEpoch,
+        backend: result.backend,
+      },
       'candidate trained',
     );
     return {

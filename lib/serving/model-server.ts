@@ -9,6 +9,7 @@ import {
   InvalidPredictionInputError,
   ModelNotDeployedError,
   type LoadedModelInfo,
+  type Prediction,
   type ModelServer,
   type PredictionResult,
 } from './types';
@@ -42,15 +43,53 @@ export interface ModelServerOptions {
 }
 
 function checkRows(rows: unknown): asserts rows is Array<Record<string, unknown>> {
-  if (!Array.isArray(rows) || rows.length === 0) throw new InvalidPredictionInputError('rows must be a non-empty array');
+  if (!Array.isArray(rows) || rows.length === 0)
+    throw new InvalidPredictionInputError('rows must be a non-empty array');
   const bad = rows.findIndex((r) => typeof r !== 'object' || r === null || Array.isArray(r));
-  if (bad >= 0) throw new InvalidPredictionInputError(`rows[${bad}] must be an object of column → value`, { index: bad });
+  if (bad >= 0)
+    throw new InvalidPredictionInputError(`rows[${bad}] must be an object of column → value`, { index: bad });
+}
+
+export interface ServableVersion {
+  versionId: number;
+  version: number;
+  model: MlModel;
+  sha256: string;
+  loadedAt: string;
+}
+
+/** A registered version ready to predict: artefact fetched, SHA-256 verified, model and transforms loaded. */
+export async function loadServableVersion(
+  deps: { db: Db; store: ArtifactStore },
+  versionId: number,
+): Promise<ServableVersion> {
+  const version = await getVersionById(deps.db, versionId);
+  const bytes = await loadVerifiedModelBytes(deps, version);
+  const model = await loadModel({ bytes });
+  const artifact = await deps.db('artifacts').where({ id: version.model_artifact_id }).first();
+  return {
+    versionId: version.id,
+    version: version.version,
+    model,
+    sha256: artifact?.sha256 as string,
+    loadedAt: new Date().toISOString(),
+  };
+}
+
+/** Raw JSON rows → predictions, through the transforms embedded in the model (the one serving code path). */
+export function predictWith(model: MlModel, rows: Array<Record<string, unknown>>): Prediction[] {
+  const { predictions } = predictRows({ model, rows });
+  return predictions.map((p) =>
+    'value' in p ? { prediction: p.value } : { prediction: p.label as string | number, probabilities: p.probabilities },
+  );
 }
 
 /**
  * Serves the deployed version of each model slot. A new deployment is loaded beside the old one and swapped in
  * atomically; requests already holding the old model finish on it, and it is disposed after the last one.
  */
+export { checkRows as assertPredictionRows };
+
 export function createModelServer(options: ModelServerOptions): ModelServer {
   const { db, store, log } = options;
   const pollMs = options.pollMs ?? 5_000;
@@ -73,16 +112,8 @@ export function createModelServer(options: ModelServerOptions): ModelServer {
     if (!deployment) throw new ModelNotDeployedError(model, slot);
     state.checkedAt = Date.now();
     if (state.current?.versionId === deployment.model_version_id) return state.current;
-    const version = await getVersionById(db, deployment.model_version_id);
-    const bytes = await loadVerifiedModelBytes({ db, store }, version);
-    const loaded = await loadModel({ bytes });
-    const artifact = await db('artifacts').where({ id: version.model_artifact_id }).first();
     const entry: Entry = {
-      versionId: version.id,
-      version: version.version,
-      model: loaded,
-      sha256: artifact?.sha256 as string,
-      loadedAt: new Date().toISOString(),
+      ...(await loadServableVersion({ db, store }, deployment.model_version_id)),
       inflight: 0,
       retired: false,
     };
@@ -92,7 +123,7 @@ export function createModelServer(options: ModelServerOptions): ModelServer {
       previous.retired = true;
       release(previous);
     }
-    log.info({ model, slot, version: version.version, previous: previous?.version }, 'model version now serving');
+    log.info({ model, slot, version: entry.version, previous: previous?.version }, 'model version now serving');
     return entry;
   }
 
@@ -120,7 +151,9 @@ export function createModelServer(options: ModelServerOptions): ModelServer {
     listener.on('notification', (msg) => {
       try {
         const { model, slot } = JSON.parse(msg.payload ?? '{}') as { model: string; slot: Slot };
-        refreshSlot(model, slot).catch((err: unknown) => log.warn({ err, model, slot }, 'could not load the new deployment'));
+        refreshSlot(model, slot).catch((err: unknown) =>
+          log.warn({ err, model, slot }, 'could not load the new deployment'),
+        );
       } catch (err) {
         log.warn({ err }, 'malformed deployment notification');
       }
@@ -137,15 +170,12 @@ export function createModelServer(options: ModelServerOptions): ModelServer {
       const entry = await entryFor(model, slot);
       entry.inflight += 1;
       try {
-        const { predictions } = predictRows({ model: entry.model, rows });
         return {
           model,
           slot,
           version: entry.version,
           versionId: entry.versionId,
-          predictions: predictions.map((p) =>
-            'value' in p ? { prediction: p.value } : { prediction: p.label as string | number, probabilities: p.probabilities },
-          ),
+          predictions: predictWith(entry.model, rows),
         };
       } finally {
         entry.inflight -= 1;

@@ -22,6 +22,8 @@ const params = {
 };
 
 interface EpochRow {
+  run_id: string;
+  candidate: string;
   epoch: number;
   attempt: number;
   checkpointed: boolean;
