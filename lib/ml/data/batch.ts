@@ -1,0 +1,163 @@
+import { createColumn, readCell, writeCell } from './cells';
+import { DEFAULT_MISSING_TOKENS } from './cells';
+import type { CellValue, Column, Table, TableSchema } from './types';
+import { isNumberColumn } from './types';
+
+/** Fills fixed-capacity columns row by row; `flush()` hands the filled rows over as a batch and starts new arrays. */
+export class BatchBuilder {
+  private columns: Column[] = [];
+  private lines = new Int32Array(0);
+  private extraFields: Record<string, number> = {};
+  private count = 0;
+  private readonly index: Map<string, number>;
+
+  constructor(
+    private readonly schema: TableSchema,
+    private readonly capacity: number,
+    private readonly missingTokens: ReadonlySet<string>,
+  ) {
+    this.index = new Map(schema.columns.map((c, i) => [c.name, i]));
+    this.reset();
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  get full(): boolean {
+    return this.count >= this.capacity;
+  }
+
+  /** Adds a row given as cells in schema order (CSV fields). */
+  pushArray(line: number, cells: readonly unknown[]): void {
+    for (let j = 0; j < this.columns.length; j++) {
+      writeCell(this.columns[j] as Column, this.count, cells[j], this.missingTokens);
+    }
+    this.lines[this.count++] = line;
+  }
+
+  /** Adds a row given as an object (JSON Lines, API rows); absent fields are missing, unknown fields are counted. */
+  pushObject(line: number, row: Record<string, unknown>): void {
+    this.schema.columns.forEach((c, j) =>
+      writeCell(this.columns[j] as Column, this.count, row[c.name], this.missingTokens),
+    );
+    for (const key in row) {
+      if (!this.index.has(key)) this.extraFields[key] = (this.extraFields[key] ?? 0) + 1;
+    }
+    this.lines[this.count++] = line;
+  }
+
+  flush(): Table {
+    const n = this.count;
+    const columns: Record<string, Column> = {};
+    this.schema.columns.forEach((c, j) => {
+      columns[c.name] = sliceColumn(this.columns[j] as Column, n);
+    });
+    const table: Table = {
+      schema: this.schema,
+      rowCount: n,
+      lineNumbers: this.lines.subarray(0, n),
+      columns,
+      extraFields: this.extraFields,
+    };
+    this.reset();
+    return table;
+  }
+
+  private reset(): void {
+    this.columns = this.schema.columns.map((c) => createColumn(c.type, this.capacity));
+    this.lines = new Int32Array(this.capacity);
+    this.extraFields = {};
+    this.count = 0;
+  }
+}
+
+function sliceColumn(column: Column, n: number): Column {
+  if (column.values.length === n) return column;
+  if (isNumberColumn(column)) {
+    return { ...column, values: column.values.subarray(0, n), missing: column.missing.subarray(0, n) };
+  }
+  return { ...column, values: column.values.slice(0, n) };
+}
+
+/** Builds a table from JSON rows (API requests, logged predictions) with the same cell parsing as the file reader. */
+export function rowsToTable(args: {
+  rows: readonly Record<string, unknown>[];
+  schema: TableSchema;
+  missingTokens?: readonly string[];
+}): Table {
+  const builder = new BatchBuilder(
+    args.schema,
+    args.rows.length,
+    new Set(args.missingTokens ?? DEFAULT_MISSING_TOKENS),
+  );
+  args.rows.forEach((row, i) => builder.pushObject(i + 1, row ?? {}));
+  return builder.flush();
+}
+
+/** One row as a JSON object (datetimes as ISO text, invalid cells as their raw text). */
+export function tableRow(table: Table, index: number): Record<string, CellValue> {
+  const row: Record<string, CellValue> = {};
+  for (const { name } of table.schema.columns) {
+    const column = table.columns[name];
+    if (column) row[name] = readCell(column, index);
+  }
+  return row;
+}
+
+/** Copies the given rows (in the given order) into a new table. */
+export function selectRows(table: Table, indices: ArrayLike<number>): Table {
+  const n = indices.length;
+  const columns: Record<string, Column> = {};
+  for (const { name, type } of table.schema.columns) {
+    const source = table.columns[name];
+    if (!source) continue;
+    const target = createColumn(type, n);
+    for (let k = 0; k < n; k++) copyCell(source, target, indices[k] as number, k);
+    columns[name] = target;
+  }
+  const lineNumbers = Int32Array.from({ length: n }, (_, k) => table.lineNumbers[indices[k] as number] as number);
+  return { schema: table.schema, rowCount: n, lineNumbers, columns, extraFields: { ...table.extraFields } };
+}
+
+function copyCell(source: Column, target: Column, from: number, to: number): void {
+  const invalid = source.invalid.get(from);
+  if (invalid !== undefined) target.invalid.set(to, invalid);
+  if (isNumberColumn(source) && isNumberColumn(target)) {
+    target.values[to] = source.values[from] as number;
+    target.missing[to] = source.missing[from] as number;
+  } else if (!isNumberColumn(source) && !isNumberColumn(target)) {
+    target.values[to] = source.values[from] ?? null;
+  }
+}
+
+/** Concatenates batches that share one schema into a single table. */
+export function concatTables(tables: readonly Table[], schema: TableSchema): Table {
+  const total = tables.reduce((sum, t) => sum + t.rowCount, 0);
+  const columns: Record<string, Column> = {};
+  const extraFields: Record<string, number> = {};
+  for (const { name, type } of schema.columns) columns[name] = createColumn(type, total);
+  const lineNumbers = new Int32Array(total);
+  let offset = 0;
+  for (const table of tables) {
+    lineNumbers.set(table.lineNumbers, offset);
+    for (const { name } of schema.columns) {
+      const source = table.columns[name];
+      const target = columns[name];
+      if (source && target) appendColumn(source, target, offset);
+    }
+    for (const [key, count] of Object.entries(table.extraFields)) extraFields[key] = (extraFields[key] ?? 0) + count;
+    offset += table.rowCount;
+  }
+  return { schema, rowCount: total, lineNumbers, columns, extraFields };
+}
+
+function appendColumn(source: Column, target: Column, offset: number): void {
+  for (const [row, raw] of source.invalid) target.invalid.set(row + offset, raw);
+  if (isNumberColumn(source) && isNumberColumn(target)) {
+    target.values.set(source.values, offset);
+    target.missing.set(source.missing, offset);
+  } else if (!isNumberColumn(source) && !isNumberColumn(target)) {
+    for (let i = 0; i < source.values.length; i++) target.values[offset + i] = source.values[i] ?? null;
+  }
+}

@@ -1,0 +1,167 @@
+import type { CellValue, Column, ColumnType, NumberColumn, NumberColumnType } from './types';
+import { isNumberColumn } from './types';
+
+/** Cell texts read as "no value". 'NaN' is deliberately absent: it is a non-finite number that validation flags. */
+export const DEFAULT_MISSING_TOKENS: readonly string[] = ['', 'NA', 'N/A', 'null', 'NULL', 'None'];
+
+const DECIMAL = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+const INTEGER = /^\s*[+-]?\d+\s*$/;
+const INFINITY = /^\s*([+-]?)inf(?:inity)?\s*$/i;
+const NOT_A_NUMBER = /^\s*[+-]?nan\s*$/i;
+const ISO_DATE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const TRUE_TOKENS = new Set(['true', 't', 'yes', 'y', '1']);
+const FALSE_TOKENS = new Set(['false', 'f', 'no', 'n', '0']);
+
+/** Parses decimal text, including NaN and ±Infinity tokens; undefined when the text is not a number. */
+export function parseNumber(text: string): number | undefined {
+  if (DECIMAL.test(text)) return Number(text);
+  const inf = INFINITY.exec(text);
+  if (inf) return inf[1] === '-' ? -Infinity : Infinity;
+  return NOT_A_NUMBER.test(text) ? NaN : undefined;
+}
+
+/**
+ * Parses booleans. A declared boolean column accepts true/false, t/f, yes/no, y/n and 1/0 (any case); inference
+ * (`strict`) only recognises true/false, so yes/no or 0/1 columns keep their values as categories or integers.
+ */
+export function parseBoolean(text: string, strict: boolean): number | undefined {
+  const lower = text.trim().toLowerCase();
+  if (strict) return lower === 'true' ? 1 : lower === 'false' ? 0 : undefined;
+  if (TRUE_TOKENS.has(lower)) return 1;
+  return FALSE_TOKENS.has(lower) ? 0 : undefined;
+}
+
+/** Recently parsed date texts: real columns repeat the same dates a lot, and the regex dominates reading them. */
+const dateCache = new Map<string, number | undefined>();
+const DATE_CACHE_SIZE = 4096;
+
+/**
+ * Parses ISO-8601 dates and date-times to epoch milliseconds. Text without a zone is read as UTC (not local time),
+ * so the same file gives the same values on every machine.
+ */
+export function parseIsoDate(text: string): number | undefined {
+  if (dateCache.has(text)) return dateCache.get(text);
+  const value = parseIsoDateUncached(text);
+  if (dateCache.size >= DATE_CACHE_SIZE) dateCache.clear();
+  dateCache.set(text, value);
+  return value;
+}
+
+function parseIsoDateUncached(text: string): number | undefined {
+  const m = ISO_DATE.exec(text.trim());
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((v) => Number(v ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second) + Math.round(Number(m[7] ?? 0) * 1000);
+  const check = new Date(ms);
+  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+    return undefined;
+  }
+  return ms - zoneOffsetMs(m[8]);
+}
+
+function zoneOffsetMs(zone: string | undefined): number {
+  if (zone === undefined || zone.toUpperCase() === 'Z') return 0;
+  const digits = zone.replace(':', '');
+  const sign = digits.startsWith('-') ? -1 : 1;
+  return sign * (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5) || 0)) * 60_000;
+}
+
+function parseNumberText(type: NumberColumnType, text: string): number | undefined {
+  switch (type) {
+    case 'numeric':
+      return parseNumber(text);
+    case 'integer': {
+      if (INTEGER.test(text)) return Number(text);
+      const value = parseNumber(text);
+      // Non-finite values keep the column's type; validation reports them as non-finite, not as a type error.
+      return value !== undefined && !Number.isFinite(value) ? value : undefined;
+    }
+    case 'boolean':
+      return parseBoolean(text, false);
+    case 'datetime':
+      return parseIsoDate(text);
+  }
+}
+
+function parseNumberValue(type: NumberColumnType, raw: unknown): number | undefined {
+  if (typeof raw === 'string') return parseNumberText(type, raw);
+  if (typeof raw === 'number') {
+    if (type === 'boolean') return raw === 0 || raw === 1 ? raw : undefined;
+    return type === 'integer' && Number.isFinite(raw) && !Number.isInteger(raw) ? undefined : raw;
+  }
+  if (typeof raw === 'boolean') return type === 'boolean' ? Number(raw) : undefined;
+  return undefined;
+}
+
+function rawText(raw: unknown): string {
+  return typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? String(raw));
+}
+
+export function isMissingCell(raw: unknown, missingTokens: ReadonlySet<string>): boolean {
+  return raw === undefined || raw === null || (typeof raw === 'string' && missingTokens.has(raw));
+}
+
+/** Writes one raw cell (CSV text or JSON value) into `column` at `index`, recording missing and invalid cells. */
+export function writeCell(column: Column, index: number, raw: unknown, missingTokens: ReadonlySet<string>): void {
+  const missing = isMissingCell(raw, missingTokens);
+  if (isNumberColumn(column)) {
+    writeNumberCell(column, index, raw, missing);
+    return;
+  }
+  if (missing) {
+    column.values[index] = null;
+  } else if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') {
+    column.values[index] = String(raw);
+  } else {
+    column.values[index] = null;
+    column.invalid.set(index, rawText(raw));
+  }
+}
+
+function writeNumberCell(column: NumberColumn, index: number, raw: unknown, missing: boolean): void {
+  if (missing) {
+    column.values[index] = NaN;
+    column.missing[index] = 1;
+    return;
+  }
+  column.missing[index] = 0;
+  const value = parseNumberValue(column.type, raw);
+  column.values[index] = value ?? NaN;
+  if (value === undefined) column.invalid.set(index, rawText(raw));
+}
+
+/** The JSON value of a cell as it would be written back out: datetimes as ISO text, invalid cells as raw text. */
+export function readCell(column: Column, index: number): CellValue {
+  const invalid = column.invalid.get(index);
+  if (invalid !== undefined) return invalid;
+  if (!isNumberColumn(column)) return column.values[index] ?? null;
+  if (column.missing[index] === 1) return null;
+  const value = column.values[index] as number;
+  if (column.type === 'boolean') return value === 1;
+  if (column.type === 'datetime') return new Date(value).toISOString();
+  return Number.isFinite(value) ? value : String(value);
+}
+
+/** A categorical key for any cell (used by one-hot encoding, label encoding and frequency counts). */
+export function cellKey(column: Column, index: number): string | null {
+  if (!isNumberColumn(column)) return column.values[index] ?? null;
+  if (column.missing[index] === 1 || column.invalid.has(index)) return null;
+  const value = column.values[index] as number;
+  if (column.type === 'boolean') return value === 1 ? 'true' : 'false';
+  return column.type === 'datetime' ? new Date(value).toISOString() : String(value);
+}
+
+export function createColumn(type: ColumnType, capacity: number): Column {
+  if (type === 'categorical' || type === 'text') {
+    return { type, values: new Array<string | null>(capacity).fill(null), invalid: new Map() };
+  }
+  return { type, values: new Float64Array(capacity), missing: new Uint8Array(capacity), invalid: new Map() };
+}

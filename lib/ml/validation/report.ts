@@ -1,0 +1,30 @@
+import type { ValidationReport } from './types';
+
+const LISTED_FAILURES = 5;
+
+function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** The one-paragraph human summary of a report: verdict, volumes, and the first failed checks with where they failed. */
+export function summarize(report: Omit<ValidationReport, 'summary'>): string {
+  const failed = report.checks.filter((c) => !c.passed);
+  const errors = failed.filter((c) => c.severity === 'error');
+  const share = report.rowsRead === 0 ? 0 : (report.rowsQuarantined / report.rowsRead) * 100;
+  const parts = [
+    `Validation ${report.passed ? 'PASSED' : 'FAILED'}: read ${formatCount(report.rowsRead)} rows with ${report.schema.columns.length} columns;`,
+    `${formatCount(report.rowsAccepted)} accepted and ${formatCount(report.rowsQuarantined)} quarantined (${share.toFixed(2)}%).`,
+  ];
+  if (failed.length === 0) {
+    parts.push(`All ${report.checks.length} checks passed.`);
+  } else {
+    parts.push(
+      `${failed.length} of ${report.checks.length} checks failed (${errors.length} errors, ${failed.length - errors.length} warnings):`,
+    );
+    const ordered = [...errors, ...failed.filter((c) => c.severity === 'warn')];
+    const listed = ordered.slice(0, LISTED_FAILURES).map((c) => `${c.id} [${c.severity}] ${c.message}`);
+    const more = failed.length > LISTED_FAILURES ? `; and ${failed.length - LISTED_FAILURES} more` : '';
+    parts.push(`${listed.join('; ')}${more}.`);
+  }
+  return parts.join(' ');
+}
