@@ -172,8 +172,16 @@ export interface ReportOutput {
   csv: StoredObject;
 }
 
+export interface RunTrigger {
+  kind: 'manual' | 'schedule' | 'drift' | 'api';
+  by?: string;
+  /** For drift-triggered runs: the alert that started the run (lineage: alert → run → version). */
+  alertId?: number;
+}
+
 export interface RegisterInput {
   runId: string;
+  trigger: RunTrigger;
   spec: PipelineSpec;
   specHash: string;
   codeVersion: string;

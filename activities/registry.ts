@@ -9,8 +9,12 @@ import {
   setStage,
 } from '../lib/registry';
 import type { ActivityDeps } from './deps';
-import type { DeployInput, RegisterInput, RegisterOutput, StageChangeInput } from './pipeline-io';
+import type { DeployInput, RegisterInput, RegisterOutput, StageChangeInput, StoredObject } from './pipeline-io';
 import { runStep } from './step-context';
+
+function objectRef(o: StoredObject) {
+  return { key: o.key, uri: o.uri, sha256: o.sha256, artifactId: o.artifactId };
+}
 
 /** Model registry and deployment-slot writes (orchestration worker). All idempotent on run + step. */
 export function createRegistryActivities(deps: ActivityDeps) {

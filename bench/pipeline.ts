@@ -153,7 +153,7 @@ async function main(): Promise<void> {
     workers.forEach((w) => w.shutdown());
     await Promise.all(running);
     await training.close();
-    await orchestration.connection.close();
+    await orchestration.close();
     await client.connection.close();
     await database.drop();
   }

@@ -3,12 +3,15 @@ import { Worker } from '@temporalio/worker';
 import { createDataActivities } from '../activities/data';
 import type { ActivityDeps } from '../activities/deps';
 import { createLightActivities } from '../activities/light';
+import { createMonitorActivities } from '../activities/monitor';
 import { createRegistryActivities } from '../activities/registry';
-import { connectWorker } from '../infra/temporal-connection';
+import { connectClient, connectWorker } from '../infra/temporal-connection';
 import { createActivityDeps, routeTemporalLogs, workflowSource } from './runtime';
 
 export async function createOrchestrationWorker(deps: ActivityDeps, taskQueue = deps.config.taskQueues.orchestration) {
   const connection = await connectWorker(deps.config.temporal);
+  // Monitors start retraining runs through this client.
+  const client = await connectClient(deps.config.temporal);
   const worker = await Worker.create({
     connection,
     namespace: deps.config.temporal.namespace,
@@ -18,20 +21,28 @@ export async function createOrchestrationWorker(deps: ActivityDeps, taskQueue = 
       ...createLightActivities(deps),
       ...createRegistryActivities(deps),
       ...createDataActivities(deps),
+      ...createMonitorActivities({ ...deps, client }),
     },
     maxConcurrentActivityTaskExecutions: deps.config.workers.orchestrationActivityConcurrency,
   });
-  return { worker, connection };
+  return {
+    worker,
+    connection,
+    async close() {
+      await client.connection.close();
+      await connection.close();
+    },
+  };
 }
 
 async function main(): Promise<void> {
   const deps = await createActivityDeps('worker-orchestration');
   routeTemporalLogs(deps.log);
-  const { worker, connection } = await createOrchestrationWorker(deps);
+  const { worker, close } = await createOrchestrationWorker(deps);
   deps.log.info({ taskQueue: deps.config.taskQueues.orchestration }, 'orchestration worker started');
   // Worker.run resolves after SIGINT/SIGTERM once in-flight tasks finish (graceful shutdown).
   await worker.run();
-  await connection.close();
+  await close();
   await deps.db.destroy();
 }
 

@@ -1,6 +1,9 @@
 import { recordLineage } from '../../lib/metadata/artifacts';
 import {
+  PREDICTION_COLUMN,
+  buildReferenceProfile,
   classificationMetrics,
+  predictionTable,
   disposeModel,
   labelColumnOf,
   loadModel,
@@ -34,6 +37,16 @@ export function flatMetrics(m: ClassificationMetrics | RegressionMetrics): Recor
   };
   if (m.rocAuc !== null) flat.roc_auc = m.rocAuc;
   return flat;
+}
+
+const RESIDUAL_POINTS = 1000;
+
+/** Evenly spaced (deterministic) actual/predicted pairs for the report's residual charts. */
+function residualSample(actual: ArrayLike<number>, predicted: ArrayLike<number>, max: number) {
+  const step = Math.max(1, Math.ceil(actual.length / max));
+  const points: Array<{ actual: number; predicted: number }> = [];
+  for (let i = 0; i < actual.length; i += step) points.push({ actual: actual[i] as number, predicted: predicted[i] as number });
+  return points;
 }
 
 /** Metrics of a candidate on the ABT's test split, plus its offline predictions of the serving sample rows. */

@@ -1,5 +1,8 @@
 import type { Knex } from 'knex';
 import * as m001 from './001_core_metadata';
+import * as m002 from './002_api';
+import * as m003 from './003_training_epochs';
+import * as m004 from './004_monitoring';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -7,7 +10,12 @@ interface Migration {
 }
 
 // Listed in code rather than read from a folder, so they work the same from TypeScript sources and from dist/.
-const MIGRATIONS: Array<[string, Migration]> = [['001_core_metadata', m001]];
+const MIGRATIONS: Array<[string, Migration]> = [
+  ['001_core_metadata', m001],
+  ['002_api', m002],
+  ['003_training_epochs', m003],
+  ['004_monitoring', m004],
+];
 
 const source: Knex.MigrationSource<[string, Migration]> = {
   getMigrations: async () => MIGRATIONS,

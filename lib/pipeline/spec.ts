@@ -65,8 +65,12 @@ export const MonitoringSpec = z.object({
   /** Fewer logged predictions than this in a window: no drift verdict (too little evidence). */
   minSamples: z.number().int().positive().default(200),
   drift: DriftThresholdsSchema.prefault({}),
-  /** Live quality from feedback labels: alert when the primary metric drops below this. */
-  minLiveMetric: z.number().optional(),
+  /** Live quality from feedback labels (classification): alert when accuracy on labelled predictions drops below. */
+  minLiveAccuracy: z.number().min(0).max(1).optional(),
+  /** Live quality from feedback labels (regression): alert when RMSE on labelled predictions rises above. */
+  maxLiveRmse: z.number().positive().optional(),
+  /** Fewer labelled predictions than this in a window: no live-quality verdict. */
+  minLabelled: z.number().int().min(1).default(30),
   onDrift: z.enum(['retrain', 'notify']).default('notify'),
   webhookUrl: z.string().url().optional(),
 });

@@ -67,7 +67,7 @@ export async function startPipelineHarness(options: { trainingInProcess?: boolea
 
   const orchestration = await createOrchestrationWorker(deps);
   run(orchestration.worker);
-  closers.push(() => orchestration.connection.close());
+  closers.push(orchestration.close);
   if (options.trainingInProcess !== false) {
     const training = await createTrainingWorker(deps);
     run(training.worker);

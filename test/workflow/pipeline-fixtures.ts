@@ -30,7 +30,7 @@ export function testSpec(overrides: Partial<Record<keyof PipelineSpec, unknown>>
     evaluation: { primaryMetric: 'f1_macro', thresholds: { accuracy: { min: 0.7 } }, minImprovement: 0 },
     deployment: { smokeTestRows: 5 },
     approval: { approvers: ['alice'], timeout: '2d', onTimeout: 'reject' },
-    monitoring: { enabled: true },
+    monitoring: { enabled: true, interval: '1h', minSamples: 50, drift: {}, onDrift: 'notify', minLabelled: 30 },
     ...overrides,
   } as unknown as PipelineSpec;
 }

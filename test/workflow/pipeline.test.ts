@@ -114,7 +114,7 @@ describe('mlPipeline workflow (mocked activities, time-skipping server)', () => 
       expect(decision).toEqual({ decision: 'approved', model: 'churn', version: 3 });
       const result = await handle.result();
       // The monitor outlives the run (ABANDON); stop it so it does not hold the time-skipping server.
-      const monitor = env.client.workflow.getHandle('monitor-churn-v3');
+      const monitor = env.client.workflow.getHandle(`monitor-${handle.workflowId}`);
       expect((await monitor.describe()).status.name).toBe('RUNNING');
       await monitor.terminate('test finished');
       return result;

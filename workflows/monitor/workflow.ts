@@ -1,29 +1,61 @@
-import { condition, defineQuery, defineSignal, getExternalWorkflowHandle, setHandler } from '@temporalio/workflow';
+import {
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { MonitorActivities, WindowOutput } from '../../activities/monitor';
+import type { LightActivities } from '../../activities/light';
+import { durationMs } from '../pipeline/policy';
 
 export interface MonitorInput {
   pipeline: string;
   model: string;
   version: number;
   versionId: number;
+  /** Carried over continue-as-new. */
+  carried?: { windowIndex: number; lastWindowEnd: string; alerts: number; retrainingRunId?: string };
 }
 
 export interface MonitorState {
   model: string;
   version: number;
-  status: 'monitoring' | 'stopped';
+  status: 'monitoring' | 'paused' | 'stopped';
   stoppedReason?: string;
-  startedAt: string;
+  windowIndex: number;
+  lastWindowEnd: string;
+  lastWindow?: WindowOutput;
+  alerts: number;
+  retrainingRunId?: string;
 }
 
 export const monitorStateQuery = defineQuery<MonitorState>('monitorState');
 export const stopMonitoringSignal = defineSignal<[{ reason: string }]>('stopMonitoring');
+export const pauseMonitoringSignal = defineSignal<[{ paused: boolean }]>('pauseMonitoring');
+/** Runs a window now instead of at the next interval (operators, tests). */
+export const checkNowSignal = defineSignal('checkNow');
 
-/** One monitor per production deployment, named after the run that deployed it (unique in the namespace). */
+const { loadPipelineSpec } = proxyActivities<LightActivities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 20 } });
+const { runMonitoringWindow, startRetrainingRun } = proxyActivities<MonitorActivities>({
+  startToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '2s', maximumInterval: '1 minute', maximumAttempts: 10 },
+});
+// A webhook that is down is retried for up to a day, with backoff, without blocking the monitor.
+const { notifyWebhook } = proxyActivities<MonitorActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 50 },
+});
+
+/** One per production deployment, named after the run that deployed it (unique in the namespace). */
 export function monitorWorkflowId(deployingRunId: string): string {
   return `monitor-${deployingRunId}`;
 }
 
-/** Asks a model version's monitor to stop (it was superseded); a monitor that is already gone is fine. */
+/** Asks a version's monitor to stop (it was superseded); a monitor that is already gone is fine. */
 export async function stopMonitor(workflowId: string, reason: string): Promise<void> {
   try {
     await getExternalWorkflowHandle(workflowId).signal(stopMonitoringSignal, { reason });
@@ -32,19 +64,83 @@ export async function stopMonitor(workflowId: string, reason: string): Promise<v
   }
 }
 
-/** One per production deployment: watches the deployed version until a newer one replaces it. */
+const WINDOWS_PER_HISTORY = 50;
+
+/**
+ * Watches a production version until a newer one replaces it: every interval, drift of the logged inputs and
+ * predictions against the training reference and live quality from feedback; a breach raises an alert and, per
+ * the spec, starts a retraining run (never a second one while one is in flight) or notifies a webhook.
+ */
 export async function modelMonitor(input: MonitorInput): Promise<MonitorState> {
   const state: MonitorState = {
     model: input.model,
     version: input.version,
     status: 'monitoring',
-    startedAt: new Date().toISOString(),
+    windowIndex: input.carried?.windowIndex ?? 0,
+    lastWindowEnd: input.carried?.lastWindowEnd ?? new Date().toISOString(),
+    alerts: input.carried?.alerts ?? 0,
+    retrainingRunId: input.carried?.retrainingRunId,
   };
+  let checkNow = false;
   setHandler(monitorStateQuery, () => state);
   setHandler(stopMonitoringSignal, ({ reason }) => {
     state.status = 'stopped';
     state.stoppedReason = reason;
   });
-  await condition(() => state.status === 'stopped');
-  return state;
+  setHandler(pauseMonitoringSignal, ({ paused }) => {
+    if (state.status !== 'stopped') state.status = paused ? 'paused' : 'monitoring';
+  });
+  setHandler(checkNowSignal, () => {
+    checkNow = true;
+  });
+
+  const notifications: Array<Promise<unknown>> = [];
+  const { spec } = await loadPipelineSpec({ pipeline: input.pipeline, params: {} });
+  const interval = durationMs(spec.monitoring.interval);
+  for (let windows = 0; windows < WINDOWS_PER_HISTORY; windows += 1) {
+    await condition(() => state.status === 'stopped' || (checkNow && state.status === 'monitoring'), interval);
+    if (state.status === 'stopped') {
+      await Promise.all(notifications);
+      return state;
+    }
+    checkNow = false;
+    if (state.status === 'paused') continue;
+    const windowEnd = new Date().toISOString();
+    state.windowIndex += 1;
+    const result = await runMonitoringWindow({
+      monitorId: workflowInfo().workflowId,
+      pipeline: input.pipeline,
+      model: input.model,
+      versionId: input.versionId,
+      windowIndex: state.windowIndex,
+      windowStart: state.lastWindowEnd,
+      windowEnd,
+      task: spec.task,
+      monitoring: spec.monitoring,
+    });
+    state.lastWindowEnd = windowEnd;
+    state.lastWindow = result;
+    if (result.alert) {
+      state.alerts += 1;
+      if (spec.monitoring.onDrift === 'retrain') {
+        const run = await startRetrainingRun({ pipeline: input.pipeline, alertId: result.alert.id });
+        state.retrainingRunId = run.runId;
+      }
+      if (spec.monitoring.webhookUrl) {
+        // Not awaited here: a webhook being retried must not delay the next window.
+        notifications.push(notifyWebhook({ url: spec.monitoring.webhookUrl, alertId: result.alert.id }).catch(() => undefined));
+      }
+    }
+  }
+  // Keep the history bounded (a monitor runs for months), once every notification has been delivered or given up.
+  await Promise.all(notifications);
+  return continueAsNew<typeof modelMonitor>({
+    ...input,
+    carried: {
+      windowIndex: state.windowIndex,
+      lastWindowEnd: state.lastWindowEnd,
+      alerts: state.alerts,
+      retrainingRunId: state.retrainingRunId,
+    },
+  });
 }

@@ -16,6 +16,7 @@ import type {
   LoadSpecOutput,
   RegisterOutput,
   RunStatusInput,
+  RunTrigger,
   TrainOutput,
   ValidateOutput,
 } from '../../activities/pipeline-io';
@@ -44,7 +45,7 @@ function rootCauseMessage(err: unknown): string {
 export interface PipelineInput {
   pipeline: string;
   params?: Record<string, unknown>;
-  trigger?: { kind: 'manual' | 'schedule' | 'drift' | 'api'; by?: string; alertId?: number };
+  trigger?: RunTrigger;
 }
 
 export interface PipelineResult {
@@ -230,6 +231,7 @@ export async function mlPipeline(input: PipelineInput): Promise<PipelineResult> 
     enter('register');
     const registered: RegisterOutput = await light.registerModelVersion({
       runId,
+      trigger: input.trigger ?? { kind: 'manual' },
       spec,
       specHash,
       codeVersion: loaded.codeVersion,
