@@ -100,7 +100,8 @@ export function createMonitorActivities(deps: ActivityDeps & { client: Client })
         : undefined;
       const quality = liveQuality(rows, input.task);
       const drifted = enough && features.drifted;
-      const [report] = await deps.db('monitoring_reports')
+      const [report] = await deps
+        .db('monitoring_reports')
         .insert({
           monitor_id: input.monitorId,
           model: input.model,
@@ -131,11 +132,15 @@ export function createMonitorActivities(deps: ActivityDeps & { client: Client })
       const qualityProblem = qualityAlert(input, quality);
       const message = drifted
         ? `drift in ${features.driftedFeatures.join(', ')} over ${rows.length} predictions: ` +
-          features.features.filter((f) => f.drifted).map((f) => `${f.feature} (${f.reasons.join('; ')})`).join(', ')
+          features.features
+            .filter((f) => f.drifted)
+            .map((f) => `${f.feature} (${f.reasons.join('; ')})`)
+            .join(', ')
         : qualityProblem;
       if (message) {
         const kind = drifted ? 'drift' : 'quality';
-        const [alert] = await deps.db('alerts')
+        const [alert] = await deps
+          .db('alerts')
           .insert({
             model: input.model,
             version_id: input.versionId,
@@ -143,7 +148,11 @@ export function createMonitorActivities(deps: ActivityDeps & { client: Client })
             kind,
             message,
             action: input.monitoring.onDrift,
-            details: JSON.stringify({ driftedFeatures: output.driftedFeatures, liveQuality: quality, window: input.windowIndex }),
+            details: JSON.stringify({
+              driftedFeatures: output.driftedFeatures,
+              liveQuality: quality,
+              window: input.windowIndex,
+            }),
           })
           .onConflict(['report_id', 'kind'])
           .merge(['message', 'details'])
@@ -158,8 +167,15 @@ export function createMonitorActivities(deps: ActivityDeps & { client: Client })
      * Starts a drift-triggered run of the pipeline, unless one is already in flight (then links the alert to it).
      * The workflow id derives from the alert, so a retried call never starts a second run.
      */
-    async startRetrainingRun({ pipeline, alertId }: { pipeline: string; alertId: number }): Promise<{ runId: string; started: boolean }> {
-      const inFlight = await deps.db('pipeline_runs')
+    async startRetrainingRun({
+      pipeline,
+      alertId,
+    }: {
+      pipeline: string;
+      alertId: number;
+    }): Promise<{ runId: string; started: boolean }> {
+      const inFlight = await deps
+        .db('pipeline_runs')
         .where({ pipeline, trigger: 'drift' })
         .whereIn('status', ['running', 'waiting_approval'])
         .first();
@@ -168,8 +184,15 @@ export function createMonitorActivities(deps: ActivityDeps & { client: Client })
         return { runId: inFlight.run_id as string, started: false };
       }
       const runId = `${pipeline}-retrain-alert-${alertId}`;
-      await deps.db('pipeline_runs')
-        .insert({ run_id: runId, pipeline, spec_hash: 'pending', trigger: 'drift', params: JSON.stringify({ alertId }) })
+      await deps
+        .db('pipeline_runs')
+        .insert({
+          run_id: runId,
+          pipeline,
+          spec_hash: 'pending',
+          trigger: 'drift',
+          params: JSON.stringify({ alertId }),
+        })
         .onConflict('run_id')
         .ignore();
       // By type name: activities do not import workflow code.
@@ -192,7 +215,8 @@ export function createMonitorActivities(deps: ActivityDeps & { client: Client })
         body: JSON.stringify({ type: 'mlops.alert', alert }),
         signal: AbortSignal.timeout(10_000),
       });
-      await deps.db('alerts')
+      await deps
+        .db('alerts')
         .where({ id: alertId })
         .update({ notification: JSON.stringify({ url, status: response.status, at: new Date().toISOString() }) });
       if (!response.ok) throw new Error(`Webhook ${url} answered ${response.status}`);

@@ -73,6 +73,8 @@ export interface FeaturesOutput {
   featureNames: string[];
   classes: string[];
   counts: { train: number; validation: number; test: number };
+  /** Training rows the transforms were fitted on (all of them up to the fit sample size). */
+  fitRows: number;
   cached: boolean;
 }
 

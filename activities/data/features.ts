@@ -1,22 +1,12 @@
 import { recordLineage } from '../../lib/metadata/artifacts';
 import { lookupStepCache, stepCacheKey, storeStepCache } from '../../lib/metadata/step-cache';
-import {
-  buildReferenceProfile,
-  concatTables,
-  fitFeatureTransforms,
-  labelColumnOf,
-  selectRows,
-  splitDataset,
-  tableRow,
-  type Table,
-  type TableSchema,
-} from '../../lib/ml';
+import { buildReferenceProfile, fitFeatureTransforms, selectRows, tableRow } from '../../lib/ml';
 import type { PipelineSpec } from '../../lib/pipeline/spec';
 import { registerStoredArtifact, storeArtifact } from '../artifacts';
 import type { ActivityDeps } from '../deps';
 import type { FeaturesOutput, IngestOutput, StoredObject, ValidateOutput } from '../pipeline-io';
 import type { StepContext } from '../step-context';
-import { SPLIT_CODES, cleanBatches } from './clean-rows';
+import { collectFitSample, planSplit } from './fit-sample';
 import { validationCacheKey } from './validate';
 
 export function featuresCacheKey(spec: PipelineSpec, rawSha256: string): string {
@@ -39,26 +29,11 @@ interface CachedFeatures extends Omit<
   servingSample: CachedObject;
 }
 
-/** Raw test rows kept for the smoke test: what a client would send, with their ABT row ids. */
-export const SERVING_SAMPLE_ROWS = 200;
-
-async function loadCleanTable(deps: ActivityDeps, ctx: StepContext, raw: IngestOutput, validation: ValidateOutput) {
-  const parts: Table[] = [];
-  let rows = 0;
-  for await (const { batch, keep } of cleanBatches(deps, raw, validation)) {
-    parts.push(keep.length === batch.rowCount ? batch : selectRows(batch, keep));
-    rows += keep.length;
-    ctx.heartbeat({ rowsRead: rows });
-  }
-  return concatTables(parts, validation.schema as TableSchema);
-}
-
-function labelsForStratification(table: Table, label: string): string[] {
-  const column = labelColumnOf(table, label);
-  return Array.from({ length: table.rowCount }, (_, i) => String(column.values[i]));
-}
-
-/** Seeded split, then transforms fitted on the training split only, plus the training reference for drift. */
+/**
+ * Seeded (stratified) split of every clean row, then transforms fitted on the training split only (a bounded sample
+ * of it on large data), plus the training reference profile for drift and a raw serving sample for the smoke test.
+ * Two streaming passes over the raw data: memory does not grow with the dataset.
+ */
 export async function fitFeatures(
   deps: ActivityDeps,
   ctx: StepContext,
@@ -87,15 +62,16 @@ export async function fitFeatures(
     };
   }
 
-  const table = await loadCleanTable(deps, ctx, raw, validation);
-  const labels = spec.task === 'classification' ? labelsForStratification(table, spec.features.label) : undefined;
-  const split = splitDataset({ rowCount: table.rowCount, spec: spec.split, labels });
-  const fitted = fitFeatureTransforms({ table, spec: { ...spec.features, task: spec.task }, trainRows: split.train });
-  const codes = new Uint8Array(table.rowCount);
-  split.validation.forEach((i) => (codes[i] = SPLIT_CODES.validation));
-  split.test.forEach((i) => (codes[i] = SPLIT_CODES.test));
+  const plan = await planSplit(deps, ctx, input);
+  const sample = await collectFitSample(deps, ctx, { ...input, plan });
+  const fitted = fitFeatureTransforms({
+    table: sample.table,
+    spec: { ...spec.features, task: spec.task },
+    trainRows: sample.trainRows,
+  });
+  const codes = plan.codes;
   const featureColumns = fitted.inputs.map((c) => c.name).filter((c) => c !== spec.features.label);
-  const profile = buildReferenceProfile({ table: selectRows(table, split.train), columns: featureColumns });
+  const profile = buildReferenceProfile({ table: selectRows(sample.table, sample.trainRows), columns: featureColumns });
 
   const prefix = `derived/features/${cacheKey}`;
   const transform = await storeArtifact(deps, ctx, {
@@ -110,7 +86,7 @@ export async function fitFeatures(
     body: Buffer.from(codes.buffer, codes.byteOffset, codes.byteLength),
     name: 'split.bin',
     kind: 'split',
-    metadata: { train: split.train.length, validation: split.validation.length, test: split.test.length },
+    metadata: plan.counts,
   });
   const referenceProfile = await storeArtifact(deps, ctx, {
     key: `${prefix}/reference-profile.json`,
@@ -119,14 +95,14 @@ export async function fitFeatures(
     kind: 'reference_profile',
     contentType: 'application/json',
   });
-  const sample = Array.from(split.test.subarray(0, SERVING_SAMPLE_ROWS), (rowId) => {
-    const row = tableRow(table, rowId);
+  const servingRows = sample.testRows.map(({ position, rowId }) => {
+    const row = tableRow(sample.table, position);
     delete row[spec.features.label];
     return { rowId, row };
   });
   const servingSample = await storeArtifact(deps, ctx, {
     key: `${prefix}/serving-sample.json`,
-    body: JSON.stringify(sample),
+    body: JSON.stringify(servingRows),
     name: 'serving-sample.json',
     kind: 'split',
     contentType: 'application/json',
@@ -146,7 +122,8 @@ export async function fitFeatures(
     servingSample: strip(servingSample),
     featureNames: fitted.featureNames,
     classes: (fitted.label.classes ?? []).map(String),
-    counts: { train: split.train.length, validation: split.validation.length, test: split.test.length },
+    counts: plan.counts,
+    fitRows: sample.trainRows.length,
   };
   await storeStepCache(deps.db, { cacheKey, step: 'features', producerRunId: ctx.runId, outputs });
   return { ...outputs, transform, split: splitObject, referenceProfile, servingSample, cached: false };

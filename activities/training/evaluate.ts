@@ -45,7 +45,8 @@ const RESIDUAL_POINTS = 1000;
 function residualSample(actual: ArrayLike<number>, predicted: ArrayLike<number>, max: number) {
   const step = Math.max(1, Math.ceil(actual.length / max));
   const points: Array<{ actual: number; predicted: number }> = [];
-  for (let i = 0; i < actual.length; i += step) points.push({ actual: actual[i] as number, predicted: predicted[i] as number });
+  for (let i = 0; i < actual.length; i += step)
+    points.push({ actual: actual[i] as number, predicted: predicted[i] as number });
   return points;
 }
 

@@ -53,6 +53,7 @@ export const featuresOut: FeaturesOutput = {
   featureNames: ['a', 'b'],
   classes: ['no', 'yes'],
   counts: { train: 700, validation: 150, test: 150 },
+  fitRows: 700,
   cached: false,
 };
 export const abtOut: AbtOutput = { table: 'abt.churn_x', rows: 1000, artifactId: 6, cached: false, method: 'copy' };
