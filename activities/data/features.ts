@@ -39,7 +39,7 @@ export async function fitFeatures(
   ctx: StepContext,
   input: { spec: PipelineSpec; raw: IngestOutput; validation: ValidateOutput },
 ): Promise<FeaturesOutput> {
-  const { spec, raw, validation } = input;
+  const { spec, raw } = input;
   const cacheKey = featuresCacheKey(spec, raw.raw.sha256);
   const hit = await lookupStepCache<CachedFeatures>(deps.db, cacheKey);
   if (hit) {

@@ -94,6 +94,13 @@ export async function evaluateCandidate(
       ];
     });
     const metrics = flatMetrics(detailed);
+    // The distribution of this model's test-set predictions: the monitor's reference for prediction drift.
+    const predictionProfile = buildReferenceProfile({
+      table: predictionTable({ prediction, classes: features.classes }),
+      columns: [PREDICTION_COLUMN],
+    });
+    const residuals =
+      prediction.task === 'regression' ? residualSample(test.y, prediction.values, RESIDUAL_POINTS) : undefined;
     const evaluation = await storeArtifact(deps, ctx, {
       key: runKey(ctx.runId, 'evaluation', `${input.candidate}.json`),
       body: JSON.stringify({
@@ -103,6 +110,8 @@ export async function evaluateCandidate(
         detailed,
         classes: features.classes,
         offline,
+        predictionProfile,
+        residuals,
       }),
       name: `evaluation:${input.candidate}`,
       kind: 'evaluation',
