@@ -20,6 +20,15 @@ const lightOptions: ActivityOptions = {
   },
 };
 
+/** Rides out a database or S3 outage of several minutes (2 s, 4 s, … then every 30 s), but not bad data. */
+const DATA_RETRY = {
+  initialInterval: '2s',
+  backoffCoefficient: 2,
+  maximumInterval: '30s',
+  maximumAttempts: 15,
+  nonRetryableErrorTypes: NON_RETRYABLE,
+};
+
 /** Bookkeeping, spec loading, registry and deployment writes: quick, retried patiently (DB or S3 may blink). */
 export const light = proxyActivities<LightActivities & RegistryActivities>(lightOptions);
 
