@@ -38,13 +38,7 @@ export function dataActivities(rawBytes: number) {
   return proxyActivities<DataActivities>({
     startToCloseTimeout: timeout,
     heartbeatTimeout: '2 minutes',
-    retry: {
-      initialInterval: '2s',
-      backoffCoefficient: 2,
-      maximumInterval: '1 minute',
-      maximumAttempts: 5,
-      nonRetryableErrorTypes: NON_RETRYABLE,
-    },
+    retry: DATA_RETRY,
   });
 }
 
@@ -52,13 +46,7 @@ export function dataActivities(rawBytes: number) {
 export const ingest = proxyActivities<DataActivities>({
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '2 minutes',
-  retry: {
-    initialInterval: '2s',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 5,
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
+  retry: DATA_RETRY,
 });
 
 /** Training-queue activities (TensorFlow.js): one proxy per candidate so the Temporal UI names each one. */
