@@ -6,6 +6,7 @@ import { createLightActivities } from '../activities/light';
 import { createMonitorActivities } from '../activities/monitor';
 import { createRegistryActivities } from '../activities/registry';
 import { connectClient, connectWorker } from '../infra/temporal-connection';
+import { serveWorkerMetrics } from './metrics';
 import { createActivityDeps, routeTemporalLogs, workflowSource } from './runtime';
 
 export async function createOrchestrationWorker(deps: ActivityDeps, taskQueue = deps.config.taskQueues.orchestration) {
@@ -39,9 +40,17 @@ async function main(): Promise<void> {
   const deps = await createActivityDeps('worker-orchestration');
   routeTemporalLogs(deps.log);
   const { worker, close } = await createOrchestrationWorker(deps);
+  const metrics = serveWorkerMetrics({
+    deps,
+    worker,
+    role: 'orchestration',
+    activitySlots: deps.config.workers.orchestrationActivityConcurrency,
+    defaultPort: 9464,
+  });
   deps.log.info({ taskQueue: deps.config.taskQueues.orchestration }, 'orchestration worker started');
   // Worker.run resolves after SIGINT/SIGTERM once in-flight tasks finish (graceful shutdown).
   await worker.run();
+  await metrics.close();
   await close();
   await deps.db.destroy();
 }

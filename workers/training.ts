@@ -5,10 +5,13 @@ import type { ActivityDeps } from '../activities/deps';
 import { createTrainingActivities } from '../activities/training';
 import { connectClient, connectWorker } from '../infra/temporal-connection';
 import { initTfBackend } from '../lib/ml';
+import { serveWorkerMetrics } from './metrics';
 import { createActivityDeps, routeTemporalLogs } from './runtime';
 
 export async function createTrainingWorker(deps: ActivityDeps, taskQueue = deps.config.taskQueues.training) {
-  const backend = await initTfBackend({ preferred: deps.config.tfjsBackend === 'auto' ? undefined : deps.config.tfjsBackend });
+  const backend = await initTfBackend({
+    preferred: deps.config.tfjsBackend === 'auto' ? undefined : deps.config.tfjsBackend,
+  });
   const connection = await connectWorker(deps.config.temporal);
   // Activities signal training progress (epochs) to their workflow through this client.
   const client = await connectClient(deps.config.temporal);
@@ -33,8 +36,16 @@ async function main(): Promise<void> {
   const deps = await createActivityDeps('worker-training');
   routeTemporalLogs(deps.log);
   const { worker, backend, close } = await createTrainingWorker(deps);
+  const metrics = serveWorkerMetrics({
+    deps,
+    worker,
+    role: 'training',
+    activitySlots: deps.config.workers.trainingConcurrency,
+    defaultPort: 9465,
+  });
   deps.log.info({ taskQueue: deps.config.taskQueues.training, backend }, 'training worker started');
   await worker.run();
+  await metrics.close();
   await close();
   await deps.db.destroy();
 }

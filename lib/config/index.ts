@@ -54,12 +54,42 @@ const EnvSchema = z.object({
     .default('mlops'),
   TFJS_BACKEND: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   TRAINING_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  RESOURCE_WARN_RATIO: z.coerce.number().min(0.1).max(1).default(0.85),
+  WORKER_MEMORY_LIMIT_MB: z.coerce.number().positive().optional(),
+  DB_SIZE_LIMIT_MB: z.coerce.number().positive().default(10_240),
+  STORE_SIZE_LIMIT_MB: z.coerce.number().positive().default(51_200),
   ORCHESTRATION_ACTIVITY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   API_PORT: port.default(8080),
   API_HOST: z.string().default('127.0.0.1'),
   API_PUBLIC_URL: urlString(['http:', 'https:']).optional(),
   METRICS_ENABLED: bool.default(true),
+  API_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, "a size such as '512kb' or '1mb'")
+    .default('1mb'),
+  AUTH_DISABLED: bool.default(false),
+  AUTH_JWKS_URL: urlString(['http:', 'https:']).optional(),
+  AUTH_JWT_ISSUER: z.string().min(1).optional(),
+  AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
+  AUTH_JWT_ROLES_CLAIM: z.string().min(1).default('roles'),
+  AUTH_JWT_IDENTITY_CLAIM: z.string().min(1).default('sub'),
+  PREDICT_MAX_ROWS: z.coerce.number().int().min(1).max(100_000).default(1000),
+  PREDICTION_LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(1),
+  PREDICT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
+  PAYLOAD_ENCRYPTION_KEYS: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9._-]+:[A-Za-z0-9+/=_-]+(,[A-Za-z0-9._-]+:[A-Za-z0-9+/=_-]+)*$/,
+      'must be id:base64key pairs separated by commas, e.g. k2:<base64 of 32 bytes>,k1:<base64>',
+    )
+    .optional(),
+  PAYLOAD_ENCRYPTION_ACTIVE_KEY: z.string().min(1).optional(),
+  CODEC_CORS_ORIGINS: z.string().optional(),
 });
+
+/** Never echoed in a ConfigError: a typo in one of these must not print the key. */
+const SECRET_VARS = new Set(['PAYLOAD_ENCRYPTION_KEYS', 'S3_SECRET_KEY', 'TEMPORAL_API_KEY']);
 
 type Env = z.infer<typeof EnvSchema>;
 
@@ -72,6 +102,8 @@ export interface AppConfig {
     uiUrl: string;
     tls?: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
     apiKey?: string;
+    /** Set when PAYLOAD_ENCRYPTION_KEYS is: client and workers then encrypt every payload. */
+    encryption?: PayloadEncryptionConfig;
   };
   taskQueues: { orchestration: string; training: string };
   database: { url: string; poolMax: number };
@@ -80,9 +112,31 @@ export interface AppConfig {
     | { kind: 'fs'; rootDir: string };
   s3: { endpoint: string; accessKey: string; secretKey: string; region: string; bucket: string };
   tfjsBackend: Env['TFJS_BACKEND'];
-  workers: { trainingConcurrency: number; orchestrationActivityConcurrency: number };
-  api: { port: number; host: string; publicUrl: string };
+  workers: {
+    trainingConcurrency: number;
+    orchestrationActivityConcurrency: number;
+    /** Port of the worker's Prometheus endpoint; undefined: orchestration 9464, training 9465 (0 disables). */
+    metricsPort?: number;
+  };
+  resources: { warnRatio: number; memoryLimitMb?: number; dbSizeLimitMb: number; storeSizeLimitMb: number };
+  api: { port: number; host: string; publicUrl: string; bodyLimit: string; codecCorsOrigins: string[] };
   metricsEnabled: boolean;
+  auth: {
+    /** Every request acts as an admin: local experiments only, refused when NODE_ENV=production. */
+    disabled: boolean;
+    jwt?: { jwksUrl: string; issuer?: string; audience?: string; rolesClaim: string; identityClaim: string };
+  };
+  predict: { maxRows: number; logSampleRate: number; rateLimitPerMinute: number };
+}
+
+/**
+ * AES-256 keys by id. The key bytes sit behind a function so that logging or serialising the config never
+ * prints them.
+ */
+export interface PayloadEncryptionConfig {
+  activeKeyId: string;
+  keyIds: string[];
+  keyMaterial(id: string): Buffer | undefined;
 }
 
 export class ConfigError extends Error {
@@ -109,7 +163,8 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
     const issue = result.error.issues[0];
     const name = String(issue?.path[0] ?? '?');
     const value = defined[name] ?? stackDefaults()[name];
-    throw new ConfigError(`Invalid configuration: ${name}=${JSON.stringify(value)} ${issue?.message ?? ''}`.trim());
+    const shown = SECRET_VARS.has(name) ? '[redacted]' : JSON.stringify(value);
+    throw new ConfigError(`Invalid configuration: ${name}=${shown} ${issue?.message ?? ''}`.trim());
   }
   return result.data;
 }
@@ -121,6 +176,51 @@ function tlsFrom(env: Env): AppConfig['temporal']['tls'] {
     throw new ConfigError('Invalid configuration: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together');
   }
   return { certPath, keyPath, caPath, serverName: env.TEMPORAL_TLS_SERVER_NAME };
+}
+
+function encryptionFrom(env: Env): PayloadEncryptionConfig | undefined {
+  if (!env.PAYLOAD_ENCRYPTION_KEYS) {
+    if (env.PAYLOAD_ENCRYPTION_ACTIVE_KEY) {
+      throw new ConfigError(
+        'Invalid configuration: PAYLOAD_ENCRYPTION_ACTIVE_KEY is set but PAYLOAD_ENCRYPTION_KEYS is not',
+      );
+    }
+    return undefined;
+  }
+  const keys = new Map<string, Buffer>();
+  for (const pair of env.PAYLOAD_ENCRYPTION_KEYS.split(',')) {
+    const [id = '', encoded = ''] = pair.split(':');
+    const key = Buffer.from(encoded, 'base64');
+    if (key.length !== 32 || keys.has(id)) {
+      const problem = keys.has(id) ? 'is listed twice' : `is ${key.length} bytes, AES-256 needs 32`;
+      throw new ConfigError(`Invalid configuration: PAYLOAD_ENCRYPTION_KEYS key "${id}" ${problem}`);
+    }
+    keys.set(id, key);
+  }
+  const keyIds = [...keys.keys()];
+  const activeKeyId = env.PAYLOAD_ENCRYPTION_ACTIVE_KEY ?? (keyIds[0] as string);
+  if (!keys.has(activeKeyId)) {
+    throw new ConfigError(
+      `Invalid configuration: PAYLOAD_ENCRYPTION_ACTIVE_KEY="${activeKeyId}" is not one of the ids in PAYLOAD_ENCRYPTION_KEYS (${keyIds.join(', ')})`,
+    );
+  }
+  return { activeKeyId, keyIds, keyMaterial: (id) => keys.get(id) };
+}
+
+function authFrom(env: Env): AppConfig['auth'] {
+  if (env.AUTH_DISABLED && env.NODE_ENV === 'production') {
+    throw new ConfigError('Invalid configuration: AUTH_DISABLED=true is refused when NODE_ENV=production');
+  }
+  const jwt = env.AUTH_JWKS_URL
+    ? {
+        jwksUrl: env.AUTH_JWKS_URL,
+        issuer: env.AUTH_JWT_ISSUER,
+        audience: env.AUTH_JWT_AUDIENCE,
+        rolesClaim: env.AUTH_JWT_ROLES_CLAIM,
+        identityClaim: env.AUTH_JWT_IDENTITY_CLAIM,
+      }
+    : undefined;
+  return { disabled: env.AUTH_DISABLED, jwt };
 }
 
 /** Reads and validates the whole configuration; a bad value throws one line naming the variable. */
@@ -143,6 +243,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       uiUrl: env.TEMPORAL_UI_URL,
       tls: tlsFrom(env),
       apiKey: env.TEMPORAL_API_KEY,
+      encryption: encryptionFrom(env),
     },
     taskQueues: { orchestration: env.TASK_QUEUE_ORCHESTRATION, training: env.TASK_QUEUE_TRAINING },
     database: { url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX },
@@ -152,12 +253,30 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     workers: {
       trainingConcurrency: env.TRAINING_CONCURRENCY,
       orchestrationActivityConcurrency: env.ORCHESTRATION_ACTIVITY_CONCURRENCY,
+      metricsPort: env.WORKER_METRICS_PORT,
+    },
+    resources: {
+      warnRatio: env.RESOURCE_WARN_RATIO,
+      memoryLimitMb: env.WORKER_MEMORY_LIMIT_MB,
+      dbSizeLimitMb: env.DB_SIZE_LIMIT_MB,
+      storeSizeLimitMb: env.STORE_SIZE_LIMIT_MB,
     },
     api: {
       port: env.API_PORT,
       host: env.API_HOST,
       publicUrl: env.API_PUBLIC_URL ?? `http://${env.API_HOST}:${env.API_PORT}`,
+      bodyLimit: env.API_BODY_LIMIT,
+      codecCorsOrigins: (env.CODEC_CORS_ORIGINS ?? new URL(env.TEMPORAL_UI_URL).origin)
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
     },
     metricsEnabled: env.METRICS_ENABLED,
+    auth: authFrom(env),
+    predict: {
+      maxRows: env.PREDICT_MAX_ROWS,
+      logSampleRate: env.PREDICTION_LOG_SAMPLE_RATE,
+      rateLimitPerMinute: env.PREDICT_RATE_LIMIT_PER_MINUTE,
+    },
   };
 }

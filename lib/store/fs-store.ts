@@ -126,6 +126,16 @@ export class FsArtifactStore implements ArtifactStore {
     }
   }
 
+  async usage(prefix = ''): Promise<{ objects: number; bytes: number }> {
+    const folder = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    const keys: string[] = [];
+    await this.collectKeys(join(this.objectsDir, folder), keys);
+    const sizes = await Promise.all(
+      keys.filter((k) => k.startsWith(prefix)).map(async (k) => (await stat(join(this.objectsDir, k))).size),
+    );
+    return { objects: sizes.length, bytes: sizes.reduce((a, b) => a + b, 0) };
+  }
+
   async delete(key: string): Promise<void> {
     assertValidKey(key);
     await rm(join(this.objectsDir, key), { force: true });

@@ -136,6 +136,18 @@ export class S3ArtifactStore implements ArtifactStore {
     }
   }
 
+  async usage(prefix = ''): Promise<{ objects: number; bytes: number }> {
+    let objects = 0;
+    let bytes = 0;
+    for await (const item of this.client.listObjectsV2(this.bucket, prefix, true)) {
+      const { name, size } = item as { name?: string; size?: number };
+      if (!name) continue;
+      objects += 1;
+      bytes += size ?? 0;
+    }
+    return { objects, bytes };
+  }
+
   async delete(key: string): Promise<void> {
     assertValidKey(key);
     await this.client.removeObject(this.bucket, key);

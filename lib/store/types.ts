@@ -40,6 +40,8 @@ export interface ArtifactStore {
   delete(key: string): Promise<void>;
   /** Checks the backend answers (readiness probes). */
   ping(): Promise<void>;
+  /** Object count and total bytes under a prefix (resource monitoring); one listing, no per-object reads. */
+  usage(prefix?: string): Promise<{ objects: number; bytes: number }>;
 }
 
 export class ArtifactNotFoundError extends Error {

@@ -19,7 +19,11 @@ import { createTestDatabase, type TestDatabase } from './db';
 /** Small, fast candidates for tests: the same kinds as the example pipelines, few epochs. */
 export const FAST_CHURN_CANDIDATES = [
   { name: 'logreg', kind: 'logistic_regression', hyperparameters: { epochs: 4, batchSize: 128, learningRate: 0.05 } },
-  { name: 'mlp', kind: 'mlp_classifier', hyperparameters: { epochs: 4, batchSize: 128, hiddenUnits: [8], earlyStopping: false } },
+  {
+    name: 'mlp',
+    kind: 'mlp_classifier',
+    hyperparameters: { epochs: 4, batchSize: 128, hiddenUnits: [8], earlyStopping: false },
+  },
 ];
 
 export interface PipelineHarness {
@@ -29,7 +33,11 @@ export interface PipelineHarness {
   database: TestDatabase;
   client: Client;
   start(input: PipelineInput, workflowId?: string): Promise<WorkflowHandle<typeof mlPipeline>>;
-  waitForStatus(handle: WorkflowHandle<typeof mlPipeline>, done: (s: PipelineStatus) => boolean, timeoutMs?: number): Promise<PipelineStatus>;
+  waitForStatus(
+    handle: WorkflowHandle<typeof mlPipeline>,
+    done: (s: PipelineStatus) => boolean,
+    timeoutMs?: number,
+  ): Promise<PipelineStatus>;
   /** A training worker in its own process (so a test can SIGKILL it), with the harness's queues and database. */
   spawnTrainingWorker(logName: string): ChildProcess;
   stop(): Promise<void>;
@@ -50,6 +58,8 @@ export async function startPipelineHarness(options: { trainingInProcess?: boolea
     TASK_QUEUE_TRAINING: `test-train-${suffix}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     TFJS_BACKEND: 'wasm',
+    // Child workers of parallel suites must not fight over the default metrics ports.
+    WORKER_METRICS_PORT: '0',
   };
   const config = loadConfig(env);
   const deps: ActivityDeps = {
@@ -114,7 +124,10 @@ export async function startPipelineHarness(options: { trainingInProcess?: boolea
       // Monitors outlive their runs by design (ABANDON); a test's must not outlive the test.
       const query = `TaskQueue="${config.taskQueues.orchestration}" AND ExecutionStatus="Running"`;
       for await (const execution of client.workflow.list({ query })) {
-        await client.workflow.getHandle(execution.workflowId).terminate('test finished').catch(() => undefined);
+        await client.workflow
+          .getHandle(execution.workflowId)
+          .terminate('test finished')
+          .catch(() => undefined);
       }
       for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
       for (const { worker } of running) worker.shutdown();

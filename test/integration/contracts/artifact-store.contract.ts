@@ -83,6 +83,14 @@ export function artifactStoreContract(makeStore: () => Promise<ArtifactStore>): 
     }
   });
 
+  it('reports object count and bytes under a prefix', async () => {
+    await store.put(`${prefix}/u/a`, 'abc');
+    await store.put(`${prefix}/u/b`, Buffer.alloc(1000));
+    await store.put(`${prefix}/other`, 'x');
+    expect(await store.usage(`${prefix}/u/`)).toEqual({ objects: 2, bytes: 1003 });
+    expect((await store.usage(`${prefix}/`)).objects).toBe(3);
+  });
+
   it('answers ping', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
   });
