@@ -4,6 +4,7 @@ import {
   ParentClosePolicy,
   condition,
   isCancellation,
+  log,
   setHandler,
   startChild,
   workflowInfo,
@@ -107,6 +108,8 @@ export async function mlPipeline(input: PipelineInput): Promise<PipelineResult> 
   const enter = (step: string) => {
     if (state.step && state.step !== step && !state.stepsDone.includes(state.step)) state.stepsDone.push(state.step);
     state.step = step;
+    // The SDK adds workflowId, runId and workflowType to every workflow log line (and drops them on replay).
+    log.info('pipeline step', { runId, phase: state.phase, step });
   };
   const record = (update: Omit<RunStatusInput, 'runId'>) => light.recordRunStatus({ runId, ...update });
 
