@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../lib/config/paths';
 import { stackDown, stackUp } from './stack';
 import type { ServiceName } from './stack/state';
+import { resolveChromium } from './tools/chromium';
 import { resolveAllTools } from './tools/resolve';
 
 interface JestSummary {
@@ -29,6 +30,8 @@ async function main(): Promise<number> {
   step('tools');
   const tools = await resolveAllTools(log);
   for (const t of Object.values(tools)) console.log(`  ${t.name}: ${t.path} (${t.source})`);
+  const chromium = resolveChromium(log);
+  console.log(`  chromium: ${chromium}`);
 
   step('lint');
   const lintOk = run('npm', ['run', '--silent', 'lint']);
@@ -49,6 +52,7 @@ async function main(): Promise<number> {
     const outputFile = join(outDir, 'results.json');
     run('npx', ['jest', '--ci', '--json', `--outputFile=${outputFile}`, ...process.argv.slice(2)], {
       TEMPORAL_TEST_SERVER: tools['temporal-test-server'].path,
+      CHROMIUM_BIN: chromium,
       NODE_ENV: 'test',
     });
     try {
