@@ -32,8 +32,13 @@ export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
   await (entry.idempotencyKey ? insert.onConflict('idempotency_key').ignore() : insert);
 }
 
-export async function listAudit(db: Db, filter: { target?: string; action?: string; limit?: number } = {}): Promise<AuditRow[]> {
-  const query = db<AuditRow>('audit_log').orderBy('id', 'desc').limit(filter.limit ?? 100);
+export async function listAudit(
+  db: Db,
+  filter: { target?: string; action?: string; limit?: number } = {},
+): Promise<AuditRow[]> {
+  const query = db<AuditRow>('audit_log')
+    .orderBy('id', 'desc')
+    .limit(filter.limit ?? 100);
   if (filter.target) void query.where({ target: filter.target });
   if (filter.action) void query.where({ action: filter.action });
   return query;

@@ -69,7 +69,10 @@ async function main(): Promise<void> {
     say('Starting the orchestration and training workers');
     workers.push(startWorker('orchestration'), startWorker('training'));
 
-    const runId = `${PIPELINE}-demo-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}`;
+    const runId = `${PIPELINE}-demo-${new Date()
+      .toISOString()
+      .replace(/[-:.TZ]/g, '')
+      .slice(0, 14)}`;
     say(`Starting pipeline "${PIPELINE}" as run ${runId}`);
     const handle = await client.workflow.start(mlPipeline, {
       taskQueue: config.taskQueues.orchestration,
@@ -77,11 +80,18 @@ async function main(): Promise<void> {
       args: [{ pipeline: PIPELINE, trigger: { kind: 'manual', by: 'demo' } }],
     });
     const status = await waitUntilWaiting(handle);
-    if (status.status !== 'waiting_approval') throw new Error(`The run ended early: ${status.status} ${status.error ?? ''}`);
+    if (status.status !== 'waiting_approval')
+      throw new Error(`The run ended early: ${status.status} ${status.error ?? ''}`);
     for (const [candidate, metrics] of Object.entries(status.metrics)) {
-      console.log(`  ${candidate}: ${Object.entries(metrics).map(([k, v]) => `${k}=${v.toFixed(3)}`).join(' ')}`);
+      console.log(
+        `  ${candidate}: ${Object.entries(metrics)
+          .map(([k, v]) => `${k}=${v.toFixed(3)}`)
+          .join(' ')}`,
+      );
     }
-    console.log(`  best: ${status.best}; registered ${status.modelVersion?.model} v${status.modelVersion?.version} in staging`);
+    console.log(
+      `  best: ${status.best}; registered ${status.modelVersion?.model} v${status.modelVersion?.version} in staging`,
+    );
 
     say(`Approving as ${APPROVER}`);
     await handle.executeUpdate(approveUpdate, { args: [{ by: APPROVER, reason: 'demo: metrics meet the gate' }] });
@@ -90,8 +100,21 @@ async function main(): Promise<void> {
 
     say('Asking the production model for a prediction');
     const db = createDb({ url: config.database.url });
-    const server = createModelServer({ db, store: createArtifactStore(config.artifacts), log: createLogger({ name: 'demo', level: 'warn' }) });
-    const row = { customer_id: 'C-NEW', tenure_months: 3, monthly_charges: 99.5, contract: 'month-to-month', support_calls: 4, has_internet: true, region: 'north', signup_date: '2024-11-02' };
+    const server = createModelServer({
+      db,
+      store: createArtifactStore(config.artifacts),
+      log: createLogger({ name: 'demo', level: 'warn' }),
+    });
+    const row = {
+      customer_id: 'C-NEW',
+      tenure_months: 3,
+      monthly_charges: 99.5,
+      contract: 'month-to-month',
+      support_calls: 4,
+      has_internet: true,
+      region: 'north',
+      signup_date: '2024-11-02',
+    };
     const prediction = await server.predict({ model: result.model ?? PIPELINE, slot: 'production', rows: [row] });
     console.log(`  input: ${JSON.stringify(row)}`);
     console.log(`  production v${prediction.version} says: ${JSON.stringify(prediction.predictions[0])}`);
@@ -99,12 +122,16 @@ async function main(): Promise<void> {
     await db.destroy();
 
     say('Where to look');
-    console.log(`  Temporal Web UI (this run): ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${runId}`);
+    console.log(
+      `  Temporal Web UI (this run): ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${runId}`,
+    );
     console.log(`  Run report: ${status.artifacts.reportJson}`);
     console.log(`  Worker logs: ${join(DATA_DIR, 'logs')}`);
     if (process.stdin.isTTY) {
       const rl = createInterface({ input: process.stdin, output: process.stdout });
-      await rl.question('\nPress Enter to stop the workers and the stack (history persists for the next `npm run stack -- up`)... ');
+      await rl.question(
+        '\nPress Enter to stop the workers and the stack (history persists for the next `npm run stack -- up`)... ',
+      );
       rl.close();
     }
   } finally {

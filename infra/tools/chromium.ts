@@ -37,7 +37,9 @@ export function resolveChromium(log: (m: string) => void = () => undefined): str
   const install = spawnSync('apt-get', ['install', '-y', '-qq', 'chromium'], { env, encoding: 'utf8' });
   const installed = findOnPath();
   if (install.status !== 0 || !installed) {
-    throw new Error(`apt-get install chromium failed: ${(install.stderr ?? '').trim().split('\n').slice(-2).join(' ')}`);
+    throw new Error(
+      `apt-get install chromium failed: ${(install.stderr ?? '').trim().split('\n').slice(-2).join(' ')}`,
+    );
   }
   return installed;
 }

@@ -45,7 +45,9 @@ export function deepMerge(base: unknown, override: unknown): unknown {
 
 export function specFile(pipeline: string): string {
   if (!/^[a-z][a-z0-9-]{0,62}$/.test(pipeline)) {
-    throw new SpecError(`Pipeline name ${JSON.stringify(pipeline)} is invalid: use lower-case letters, digits and dashes.`);
+    throw new SpecError(
+      `Pipeline name ${JSON.stringify(pipeline)} is invalid: use lower-case letters, digits and dashes.`,
+    );
   }
   for (const ext of ['yaml', 'yml', 'json']) {
     const file = join(PIPELINES_DIR, `${pipeline}.${ext}`);
@@ -86,7 +88,9 @@ export function readSpecText(file: string): unknown {
   try {
     return file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    throw new SpecError(`Pipeline spec ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
+    throw new SpecError(
+      `Pipeline spec ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -101,7 +105,9 @@ export function loadPipelineSpec(pipeline: string, params: Record<string, unknow
   const shown = isAbsolute(file) ? relative(PROJECT_ROOT, file) || file : file;
   const spec = parseSpec(readSpecText(file), shown, params);
   if (spec.name !== pipeline) {
-    throw new SpecError(`Pipeline spec ${shown} declares name "${spec.name}"; it must match its file name "${pipeline}".`);
+    throw new SpecError(
+      `Pipeline spec ${shown} declares name "${spec.name}"; it must match its file name "${pipeline}".`,
+    );
   }
   return { spec, specHash: hashSpec(spec), file: shown };
 }

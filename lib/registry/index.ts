@@ -47,7 +47,10 @@ export interface RegisterInput {
 }
 
 /** Idempotent on run + candidate: a retried registration returns the version the first attempt created. */
-export async function registerModelVersion(db: Db, input: RegisterInput): Promise<{ version: ModelVersionRow; created: boolean }> {
+export async function registerModelVersion(
+  db: Db,
+  input: RegisterInput,
+): Promise<{ version: ModelVersionRow; created: boolean }> {
   return db.transaction(async (trx) => {
     // Serialise version numbering per model.
     await trx('models').where({ name: input.modelName }).forUpdate().first();
@@ -177,7 +180,10 @@ export async function deployToSlot(
     };
     await trx('deployments').insert(row).onConflict(['model_name', 'slot']).merge();
     // Tell every prediction service to reload this slot now rather than at its next poll.
-    await trx.raw('select pg_notify(?, ?)', ['mlops_deployments', JSON.stringify({ model: input.modelName, slot: input.slot })]);
+    await trx.raw('select pg_notify(?, ?)', [
+      'mlops_deployments',
+      JSON.stringify({ model: input.modelName, slot: input.slot }),
+    ]);
     return row;
   });
 }
@@ -217,11 +223,19 @@ export async function stageHistory(db: Db, versionId: number) {
 export async function rollbackProduction(db: Db, input: { modelName: string; actor: string; reason: string }) {
   const deployment = await getDeployment(db, input.modelName, 'production');
   if (!deployment?.previous_version_id) {
-    throw new RegistryError('NO_PREVIOUS_VERSION', `Model ${input.modelName} has no previous production version to roll back to`);
+    throw new RegistryError(
+      'NO_PREVIOUS_VERSION',
+      `Model ${input.modelName} has no previous production version to roll back to`,
+    );
   }
   const previousId = deployment.previous_version_id;
   await promoteToProduction(db, { versionId: previousId, actor: input.actor, reason: `rollback: ${input.reason}` });
-  const row = await deployToSlot(db, { modelName: input.modelName, slot: 'production', versionId: previousId, actor: input.actor });
+  const row = await deployToSlot(db, {
+    modelName: input.modelName,
+    slot: 'production',
+    versionId: previousId,
+    actor: input.actor,
+  });
   await recordAudit(db, {
     actor: input.actor,
     action: 'rollback',

@@ -18,7 +18,11 @@ export async function loadVerifiedModelBytes(
   const bytes = await deps.store.getBytes(artifact.store_key as string);
   const actual = sha256Hex(bytes);
   if (actual !== artifact.sha256) {
-    throw new ArtifactIntegrityError(`${version.model_name} v${version.version} (${artifact.uri})`, artifact.sha256 as string, actual);
+    throw new ArtifactIntegrityError(
+      `${version.model_name} v${version.version} (${artifact.uri})`,
+      artifact.sha256 as string,
+      actual,
+    );
   }
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

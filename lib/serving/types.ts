@@ -40,7 +40,9 @@ export interface ModelServer {
 export class ModelNotDeployedError extends Error {
   readonly code = 'MODEL_NOT_DEPLOYED';
   constructor(model: string, slot: Slot) {
-    super(`Model "${model}" has no version deployed in the ${slot} slot: run its pipeline and approve a version first.`);
+    super(
+      `Model "${model}" has no version deployed in the ${slot} slot: run its pipeline and approve a version first.`,
+    );
     this.name = 'ModelNotDeployedError';
   }
 }
@@ -55,7 +57,10 @@ export class ArtifactIntegrityError extends Error {
 
 export class InvalidPredictionInputError extends Error {
   readonly code = 'INVALID_INPUT';
-  constructor(message: string, readonly details: Record<string, unknown> = {}) {
+  constructor(
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
     super(message);
     this.name = 'InvalidPredictionInputError';
   }

@@ -13,7 +13,14 @@ describe('replay of recorded pipeline histories', () => {
   });
 
   it.each(files)('%s replays deterministically on the current workflow code', async (file) => {
-    const saved = JSON.parse(readFileSync(join(HISTORIES_DIR, file), 'utf8')) as { workflowId: string; history: unknown };
-    await Worker.runReplayHistory({ workflowsPath: require.resolve('../../workflows') }, saved.history, saved.workflowId);
+    const saved = JSON.parse(readFileSync(join(HISTORIES_DIR, file), 'utf8')) as {
+      workflowId: string;
+      history: unknown;
+    };
+    await Worker.runReplayHistory(
+      { workflowsPath: require.resolve('../../workflows') },
+      saved.history,
+      saved.workflowId,
+    );
   });
 });

@@ -39,7 +39,10 @@ export const pauseMonitoringSignal = defineSignal<[{ paused: boolean }]>('pauseM
 /** Runs a window now instead of at the next interval (operators, tests). */
 export const checkNowSignal = defineSignal('checkNow');
 
-const { loadPipelineSpec } = proxyActivities<LightActivities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 20 } });
+const { loadPipelineSpec } = proxyActivities<LightActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 20 },
+});
 const { runMonitoringWindow, startRetrainingRun } = proxyActivities<MonitorActivities>({
   startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '2s', maximumInterval: '1 minute', maximumAttempts: 10 },
@@ -128,7 +131,9 @@ export async function modelMonitor(input: MonitorInput): Promise<MonitorState> {
       }
       if (spec.monitoring.webhookUrl) {
         // Not awaited here: a webhook being retried must not delay the next window.
-        notifications.push(notifyWebhook({ url: spec.monitoring.webhookUrl, alertId: result.alert.id }).catch(() => undefined));
+        notifications.push(
+          notifyWebhook({ url: spec.monitoring.webhookUrl, alertId: result.alert.id }).catch(() => undefined),
+        );
       }
     }
   }
