@@ -62,11 +62,13 @@ function fakeActivities(spec: PipelineSpec, queue: string, calls: Calls, overrid
 }
 
 describe('mlPipeline workflow (mocked activities, time-skipping server)', () => {
+  // One test server per test: time skipping is global to a server, and a workflow left behind by one test (a monitor,
+  // a run waiting on a timer) must not hold the clock for the next.
   let env: TestWorkflowEnvironment;
-  beforeAll(async () => {
+  beforeEach(async () => {
     env = await createTimeSkippingEnv();
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await env?.teardown();
   });
 
@@ -84,6 +86,22 @@ describe('mlPipeline workflow (mocked activities, time-skipping server)', () => 
       activities: fakeActivities(spec, taskQueue, calls, overrides),
     });
     return worker.runUntil(body(taskQueue));
+  }
+
+  /** Waits at the approval step, then moves the test server's clock past the deadline explicitly. */
+  async function passApprovalDeadline(taskQueue: string, timeout: string) {
+    const handle = await env.client.workflow.start(mlPipeline, {
+      taskQueue,
+      workflowId: `run-${randomUUID()}`,
+      args: [{ pipeline: 'churn' }],
+    });
+    await waitForApproval(handle);
+    const { approval } = await handle.query(statusQuery);
+    const deadline = Date.parse(approval.deadline ?? '');
+    const skip = deadline - (await env.currentTimeMs()) + 60_000;
+    expect(skip).toBeGreaterThan(timeout === '2d' ? 47 * 3_600_000 : 59 * 60_000);
+    await env.sleep(skip);
+    return handle.result();
   }
 
   async function waitForApproval(handle: { query: (q: typeof statusQuery) => Promise<{ status: string }> }) {
@@ -170,13 +188,7 @@ describe('mlPipeline workflow (mocked activities, time-skipping server)', () => 
 
   it('rejects on approval timeout by default, and says so', async () => {
     const calls: Calls = [];
-    const result = await withWorker(testSpec(), calls, {}, async (taskQueue) =>
-      env.client.workflow.execute(mlPipeline, {
-        taskQueue,
-        workflowId: `run-${randomUUID()}`,
-        args: [{ pipeline: 'churn' }],
-      }),
-    );
+    const result = await withWorker(testSpec(), calls, {}, (taskQueue) => passApprovalDeadline(taskQueue, '2d'));
     expect(result.outcome).toBe('rejected');
     expect(result.message).toMatch(/system:approval-timeout.*No decision within 2d/);
     expect(calls.map((c) => c.name)).not.toContain('promoteModelVersion');
@@ -188,13 +200,7 @@ describe('mlPipeline workflow (mocked activities, time-skipping server)', () => 
       approval: { approvers: [], timeout: '1h', onTimeout: 'approve' },
       monitoring: { enabled: false },
     });
-    const result = await withWorker(spec, calls, {}, async (taskQueue) =>
-      env.client.workflow.execute(mlPipeline, {
-        taskQueue,
-        workflowId: `run-${randomUUID()}`,
-        args: [{ pipeline: 'churn' }],
-      }),
-    );
+    const result = await withWorker(spec, calls, {}, (taskQueue) => passApprovalDeadline(taskQueue, '1h'));
     expect(result.outcome).toBe('succeeded');
     expect(calls.find((c) => c.name === 'promoteModelVersion')?.input).toMatchObject({
       actor: 'system:approval-timeout',
