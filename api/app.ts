@@ -1,0 +1,62 @@
+import cors from 'cors';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { ApiDeps } from './deps';
+import { errorHandler, routeNotFound } from './http/errors';
+import { createApiMetrics } from './http/metrics';
+import { observeRequests } from './http/observe';
+import { buildOpenApiDocument } from './http/openapi';
+import { mountRoute, type RouteDef } from './http/route';
+import { adminRoutes } from './routes/admin';
+import { codecRoutes } from './routes/codec';
+import { healthRoutes } from './routes/health';
+import { predictRoutes } from './routes/predict';
+import { registryRoutes } from './routes/registry';
+import { runRoutes } from './routes/runs';
+import { scheduleRoutes } from './routes/schedules';
+
+/** Every route of the API, in the order they are matched and documented. */
+export function apiRoutes(
+  deps: ApiDeps,
+  metrics = deps.metrics ?? createApiMetrics({ models: deps.models }),
+): RouteDef[] {
+  let document: unknown;
+  const routes: RouteDef[] = [
+    ...runRoutes(deps, metrics),
+    ...scheduleRoutes(deps),
+    ...registryRoutes(deps),
+    ...predictRoutes(deps, metrics),
+    ...adminRoutes(deps),
+    ...codecRoutes(deps),
+  ];
+  const info = { title: 'mlops-pipelines API', version: deps.settings.version, serverUrl: deps.settings.publicUrl };
+  const operations = healthRoutes(deps, metrics, () => (document ??= buildOpenApiDocument(all, info)));
+  const all = [...operations, ...routes];
+  return all;
+}
+
+export function createApp(deps: ApiDeps): Express {
+  const metrics = deps.metrics ?? createApiMetrics({ models: deps.models, processMetrics: deps.processMetrics });
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(observeRequests(deps.log, metrics));
+  app.use(helmet());
+  // The Temporal UI calls the codec endpoints from the browser, with the user's token.
+  app.use(
+    '/codec',
+    cors({
+      origin: deps.settings.codecCorsOrigins,
+      credentials: true,
+      methods: ['POST'],
+      allowedHeaders: ['Content-Type', 'Authorization', 'X-Namespace', 'X-API-Key'],
+      maxAge: 600,
+    }),
+  );
+  app.use(express.json({ limit: deps.settings.bodyLimit }));
+  const router = express.Router();
+  for (const route of apiRoutes(deps, metrics)) mountRoute(router, route, { authenticator: deps.authenticator });
+  app.use(router);
+  app.use(routeNotFound);
+  app.use(errorHandler(deps.log));
+  return app;
+}

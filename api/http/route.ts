@@ -1,0 +1,149 @@
+import type { Request, RequestHandler, Response, Router } from 'express';
+import type { z } from 'zod';
+import { roleAllows, type Authenticator, type Principal, type RoleRequirement } from '../../lib/auth';
+import { ApiError, validationError } from './errors';
+
+// A route is declared once: its zod schemas validate the request, type the handler, check (and trim) every
+// response and generate the OpenAPI document, so none of the four can drift from the others.
+
+export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
+export type SuccessStatus = 200 | 201 | 202 | 204;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 429 | 503;
+
+export interface RequestSchemas {
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  /** Header names in lower case. */
+  headers?: z.ZodObject;
+  body?: z.ZodType;
+}
+
+/** A schema per success status; null for a status without a body (204). */
+export type ResponseSchemas = { [S in SuccessStatus]?: z.ZodType | null };
+
+export type Access = RoleRequirement | 'public';
+
+type Parsed<T> = T extends z.ZodType ? z.output<T> : Record<string, never>;
+
+export interface RouteInput<S extends RequestSchemas, A extends Access> {
+  params: Parsed<S['params']>;
+  query: Parsed<S['query']>;
+  headers: Parsed<S['headers']>;
+  body: S['body'] extends z.ZodType ? z.output<S['body']> : undefined;
+  principal: A extends 'public' ? undefined : Principal;
+  req: Request;
+  res: Response;
+}
+
+export type Reply<R extends ResponseSchemas> = {
+  [K in keyof R & SuccessStatus]: {
+    status: K;
+    body: R[K] extends z.ZodType ? z.input<R[K]> : R[K] extends null ? undefined : unknown;
+    headers?: Record<string, string>;
+  };
+}[keyof R & SuccessStatus];
+
+export interface RouteDef<
+  S extends RequestSchemas = RequestSchemas,
+  R extends ResponseSchemas = ResponseSchemas,
+  A extends Access = Access,
+> {
+  operationId: string;
+  method: HttpMethod;
+  /** Express syntax (/v1/runs/:runId); the OpenAPI document shows it as /v1/runs/{runId}. */
+  path: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  access: A;
+  request: S;
+  responses: R;
+  /** The error statuses this route can answer with (documented with the common error body). */
+  errors: ErrorStatus[];
+  /** A success body that is not JSON (Prometheus text). */
+  contentType?: string;
+  /** Runs after authentication and before the handler (rate limits). */
+  middleware?: RequestHandler[];
+  handle(input: RouteInput<S, A>): Promise<Reply<R>>;
+}
+
+/** Types the handler from the schemas; the result is erased to RouteDef so routes of any shape share a list. */
+export function defineRoute<const S extends RequestSchemas, const R extends ResponseSchemas, const A extends Access>(
+  def: RouteDef<S, R, A>,
+): RouteDef {
+  return def as unknown as RouteDef;
+}
+
+export interface MountOptions {
+  authenticator: Authenticator;
+}
+
+function parsePart(location: 'params' | 'query' | 'headers' | 'body', schema: z.ZodType | undefined, value: unknown) {
+  if (!schema) return location === 'body' ? undefined : {};
+  const result = schema.safeParse(value ?? (location === 'body' ? undefined : {}));
+  if (!result.success) throw validationError(location, result.error);
+  return result.data;
+}
+
+function authenticate(authenticator: Authenticator, requirement: RoleRequirement): RequestHandler {
+  return async (req, res, next) => {
+    const principal = await authenticator.authenticate({
+      authorization: req.headers.authorization,
+      apiKey: typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : undefined,
+    });
+    res.locals.principal = principal;
+    if (!roleAllows(principal.role, requirement)) {
+      const also = requirement.alsoAllow?.length ? ` (or ${requirement.alsoAllow.join(', ')})` : '';
+      throw new ApiError(
+        403,
+        'FORBIDDEN',
+        `${principal.id} has role ${principal.role}; ${req.method} ${req.path} needs ${requirement.role}${also} or higher: ask an admin for a key with that role.`,
+        { required: requirement.role, role: principal.role },
+      );
+    }
+    next();
+  };
+}
+
+/** Every body goes out through its schema: what leaves is exactly what the document promises, never a stray
+ * column of a database row. */
+function send(res: Response, route: RouteDef, reply: Reply<ResponseSchemas>): void {
+  const schema = route.responses[reply.status];
+  if (schema === undefined) {
+    throw new Error(`Route ${route.operationId} answered ${reply.status}, which it does not declare`);
+  }
+  const checked = schema ? schema.safeParse(reply.body) : undefined;
+  if (checked && !checked.success) {
+    throw new Error(`${route.operationId} response does not match its schema: ${JSON.stringify(checked.error.issues)}`);
+  }
+  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+  res.status(reply.status);
+  if (!checked) res.end();
+  else if (route.contentType) res.type(route.contentType).send(checked.data);
+  else res.json(checked.data);
+}
+
+export function mountRoute(router: Router, route: RouteDef, options: MountOptions): void {
+  const handlers: RequestHandler[] = [
+    (_req, res, next) => {
+      res.locals.route = route.path;
+      next();
+    },
+  ];
+  if (route.access !== 'public') handlers.push(authenticate(options.authenticator, route.access));
+  handlers.push(...(route.middleware ?? []));
+  handlers.push(async (req, res) => {
+    const input = {
+      params: parsePart('params', route.request.params, req.params),
+      query: parsePart('query', route.request.query, req.query),
+      headers: parsePart('headers', route.request.headers, req.headers),
+      body: parsePart('body', route.request.body, req.body),
+      principal: res.locals.principal as Principal,
+      req,
+      res,
+    };
+    const reply = await route.handle(input as Parameters<RouteDef['handle']>[0]);
+    send(res, route, reply);
+  });
+  router[route.method](route.path, ...handlers);
+}

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { logPredictions, recordFeedback } from '../../lib/serving/prediction-log';
+import { ArtifactIntegrityError, InvalidPredictionInputError, ModelNotDeployedError } from '../../lib/serving/types';
+import type { ApiDeps } from '../deps';
+import { ApiError } from '../http/errors';
+import type { ApiMetrics } from '../http/metrics';
+import { defineRoute } from '../http/route';
+import {
+  FeedbackBody,
+  FeedbackResponse,
+  PredictParams,
+  PredictQuery,
+  PredictResponse,
+  predictBody,
+} from '../schemas/predict';
+
+// Predict is for operators and for dedicated 'predictor' service keys, which can do nothing else.
+const PREDICT = { role: 'operator', alsoAllow: ['predictor'] } as const;
+
+function predictRateLimit(perMinute: number): RequestHandler[] {
+  if (perMinute === 0) return [];
+  return [
+    rateLimit({
+      windowMs: 60_000,
+      limit: perMinute,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      // Per caller, not per IP: many callers can share a proxy, and one caller can have many IPs.
+      keyGenerator: (_req, res) => (res.locals.principal as { id: string }).id,
+      handler: (_req, _res, next, options) =>
+        next(
+          new ApiError(
+            429,
+            'RATE_LIMITED',
+            `More than ${options.limit} predict requests a minute from this caller: slow down or batch rows.`,
+          ),
+        ),
+    }),
+  ];
+}
+
+function servingError(err: unknown): unknown {
+  if (err instanceof ModelNotDeployedError) return new ApiError(404, err.code, err.message);
+  if (err instanceof InvalidPredictionInputError) return new ApiError(400, err.code, err.message, err.details);
+  if (err instanceof ArtifactIntegrityError) return new ApiError(503, err.code, err.message);
+  return err;
+}
+
+export function predictRoutes(deps: ApiDeps, metrics: ApiMetrics) {
+  const { maxRows, logSampleRate, rateLimitPerMinute } = deps.settings.predict;
+  const random = deps.random ?? Math.random;
+  return [
+    defineRoute({
+      operationId: 'predict',
+      method: 'post',
+      path: '/v1/predict/:model',
+      summary: 'Predict with the version deployed in a slot',
+      description:
+        'Rows are raw feature values; the registered transforms are applied server-side. The model artifact is ' +
+        'verified (SHA-256) before it is loaded, and a newly promoted version replaces the old one without failing ' +
+        'requests in flight. A sample of requests (PREDICTION_LOG_SAMPLE_RATE) is logged for monitoring.',
+      tags: ['predict'],
+      access: PREDICT,
+      middleware: predictRateLimit(rateLimitPerMinute),
+      request: { params: PredictParams, query: PredictQuery, body: predictBody(maxRows) },
+      responses: { 200: PredictResponse },
+      errors: [400, 401, 403, 404, 413, 429, 503],
+      async handle({ params, query, body }) {
+        let result;
+        try {
+          result = await deps.models.predict({ model: params.model, slot: query.env, rows: body.rows });
+        } catch (err) {
+          throw servingError(err);
+        }
+        const requestId = randomUUID();
+        const logged = logSampleRate > 0 && random() < logSampleRate;
+        if (logged) {
+          await logPredictions(deps.db, {
+            model: result.model,
+            slot: result.slot,
+            version: result.version,
+            versionId: result.versionId,
+            requestId,
+            rows: body.rows,
+            predictions: result.predictions,
+          });
+        }
+        metrics.predictions.inc(
+          { model: result.model, version: String(result.version), slot: result.slot },
+          body.rows.length,
+        );
+        return {
+          status: 200,
+          body: {
+            model: result.model,
+            slot: result.slot,
+            version: result.version,
+            requestId,
+            logged,
+            predictions: result.predictions,
+          },
+        };
+      },
+    }),
+    defineRoute({
+      operationId: 'recordFeedback',
+      method: 'post',
+      path: '/v1/feedback',
+      summary: 'Record ground-truth labels for logged predictions',
+      description: 'Each item names a prediction by the requestId the predict response returned and the row index.',
+      tags: ['predict'],
+      access: PREDICT,
+      request: { body: FeedbackBody },
+      responses: { 201: FeedbackResponse },
+      errors: [400, 401, 403, 404],
+      async handle({ body, principal }) {
+        const result = await recordFeedback(deps.db, body.items, principal.id);
+        if (result.missing.length > 0) {
+          throw new ApiError(
+            404,
+            'PREDICTION_NOT_FOUND',
+            `${result.missing.length} item(s) name no logged prediction (unknown requestId/rowIndex, or the request was not sampled): nothing was recorded.`,
+            { missing: result.missing },
+          );
+        }
+        return { status: 201, body: { recorded: result.recorded } };
+      },
+    }),
+  ];
+}

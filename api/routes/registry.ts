@@ -1,0 +1,221 @@
+import { listAudit } from '../../lib/audit';
+import {
+  getVersion,
+  listModels,
+  listVersions,
+  rollbackProduction,
+  stageHistory,
+  type ModelVersionRow,
+} from '../../lib/registry';
+import { deploymentsOfVersion, getModel, listDeploymentViews, versionArtifacts } from '../../lib/registry/queries';
+import type { ApiDeps } from '../deps';
+import { ApiError } from '../http/errors';
+import { defineRoute } from '../http/route';
+import { iso, isoRequired } from '../schemas/common';
+import {
+  ListDeploymentsResponse,
+  ListModelsResponse,
+  ListVersionsResponse,
+  ModelParams,
+  RollbackBody,
+  RollbackResponse,
+  VersionDetail,
+  VersionParams,
+} from '../schemas/registry';
+
+const READ = { role: 'viewer' } as const;
+
+async function requireModel(deps: ApiDeps, name: string) {
+  const model = await getModel(deps.db, name);
+  if (!model)
+    throw new ApiError(404, 'MODEL_NOT_FOUND', `No model named "${name}" in the registry: GET /v1/models lists them.`);
+  return model;
+}
+
+function versionSummary(v: ModelVersionRow) {
+  return {
+    model: v.model_name,
+    version: v.version,
+    versionId: Number(v.id),
+    stage: v.stage,
+    runId: v.run_id,
+    candidate: v.candidate,
+    metrics: v.metrics,
+    createdAt: isoRequired(v.created_at),
+  };
+}
+
+const artifactRef = (a?: { uri: string; sha256: string | null; size_bytes: number | null }) =>
+  a ? { uri: a.uri, sha256: a.sha256, sizeBytes: a.size_bytes === null ? null : Number(a.size_bytes) } : null;
+
+export function registryRoutes(deps: ApiDeps) {
+  return [
+    defineRoute({
+      operationId: 'listModels',
+      method: 'get',
+      path: '/v1/models',
+      summary: 'Registered models with their production version',
+      tags: ['registry'],
+      access: READ,
+      request: {},
+      responses: { 200: ListModelsResponse },
+      errors: [401, 403],
+      async handle() {
+        const rows = (await listModels(deps.db)) as Array<{
+          name: string;
+          task: string;
+          description: string | null;
+          created_at: Date;
+          production_version: number | null;
+        }>;
+        const items = rows.map((m) => ({
+          name: m.name,
+          task: m.task,
+          description: m.description,
+          createdAt: isoRequired(m.created_at),
+          productionVersion: m.production_version,
+        }));
+        return { status: 200, body: { items } };
+      },
+    }),
+    defineRoute({
+      operationId: 'listModelVersions',
+      method: 'get',
+      path: '/v1/models/:name/versions',
+      summary: "A model's versions, newest first",
+      tags: ['registry'],
+      access: READ,
+      request: { params: ModelParams },
+      responses: { 200: ListVersionsResponse },
+      errors: [400, 401, 403, 404],
+      async handle({ params }) {
+        await requireModel(deps, params.name);
+        const versions = await listVersions(deps.db, params.name);
+        return { status: 200, body: { items: versions.map(versionSummary) } };
+      },
+    }),
+    defineRoute({
+      operationId: 'getModelVersion',
+      method: 'get',
+      path: '/v1/models/:name/versions/:version',
+      summary: 'A model version: metrics, lineage, artifacts with their SHA-256 and stage history',
+      tags: ['registry'],
+      access: READ,
+      request: { params: VersionParams },
+      responses: { 200: VersionDetail },
+      errors: [400, 401, 403, 404],
+      async handle({ params }) {
+        await requireModel(deps, params.name);
+        const version = await getVersion(deps.db, params.name, params.version);
+        if (!version) {
+          throw new ApiError(
+            404,
+            'VERSION_NOT_FOUND',
+            `Model ${params.name} has no version ${params.version}: GET /v1/models/${params.name}/versions lists them.`,
+          );
+        }
+        const [history, artifacts, deployedTo] = await Promise.all([
+          stageHistory(deps.db, version.id),
+          versionArtifacts(deps.db, version),
+          deploymentsOfVersion(deps.db, version.id),
+        ]);
+        const stages = (
+          history as Array<{ from_stage: string; to_stage: string; actor: string; reason: string | null; at: Date }>
+        ).map((h) => ({
+          from: h.from_stage,
+          to: h.to_stage,
+          actor: h.actor,
+          reason: h.reason,
+          at: isoRequired(h.at),
+        }));
+        return {
+          status: 200,
+          body: {
+            ...versionSummary(version),
+            lineage: version.lineage,
+            stageHistory: stages,
+            artifacts: { model: artifactRef(artifacts.model), transform: artifactRef(artifacts.transform) },
+            deployedTo,
+          },
+        };
+      },
+    }),
+    defineRoute({
+      operationId: 'listDeployments',
+      method: 'get',
+      path: '/v1/deployments',
+      summary: 'What each serving slot points at, and what this process has loaded',
+      tags: ['registry'],
+      access: READ,
+      request: {},
+      responses: { 200: ListDeploymentsResponse },
+      errors: [401, 403],
+      async handle() {
+        const loaded = deps.models.loaded();
+        const items = (await listDeploymentViews(deps.db)).map((d) => {
+          const served = loaded.find((l) => l.model === d.model_name && l.slot === d.slot);
+          return {
+            model: d.model_name,
+            slot: d.slot,
+            version: d.version,
+            versionId: Number(d.model_version_id),
+            previousVersion: d.previous_version,
+            deployedBy: d.deployed_by,
+            deployedAt: isoRequired(d.deployed_at),
+            runId: d.run_id,
+            served: served
+              ? { version: served.version, loadedAt: served.loadedAt, modelSha256: served.modelSha256 }
+              : null,
+          };
+        });
+        return { status: 200, body: { items } };
+      },
+    }),
+    defineRoute({
+      operationId: 'rollbackModel',
+      method: 'post',
+      path: '/v1/models/:name/rollback',
+      summary: 'Put the previous production version back in production (audited)',
+      tags: ['registry'],
+      access: { role: 'approver' },
+      request: { params: ModelParams, body: RollbackBody },
+      responses: { 200: RollbackResponse },
+      errors: [400, 401, 403, 404, 409],
+      async handle({ params, body, principal }) {
+        await requireModel(deps, params.name);
+        const row = await rollbackProduction(deps.db, {
+          modelName: params.name,
+          actor: principal.id,
+          reason: body.reason,
+        });
+        // pg NOTIFY tells every API process; refreshing here makes this one serve the old version before answering.
+        await deps.models.refresh(params.name, 'production').catch((err: Error) => {
+          deps.log.warn(
+            { model: params.name, err: err.message },
+            'reload after rollback failed; the NOTIFY will retry',
+          );
+        });
+        const [restored, audit] = await Promise.all([
+          deps.db<ModelVersionRow>('model_versions').where({ id: row.model_version_id }).first(),
+          listAudit(deps.db, { target: `model:${params.name}`, action: 'rollback', limit: 1 }),
+        ]);
+        const replaced = row.previous_version_id
+          ? await deps.db<ModelVersionRow>('model_versions').where({ id: row.previous_version_id }).first()
+          : undefined;
+        return {
+          status: 200,
+          body: {
+            model: params.name,
+            slot: 'production' as const,
+            version: restored?.version ?? 0,
+            versionId: Number(row.model_version_id),
+            replacedVersion: replaced?.version ?? null,
+            by: principal.id,
+            reason: body.reason,
+            at: iso(audit[0]?.at),
+          },
+        };
+      },
+    }),
+  ];
+}

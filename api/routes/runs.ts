@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import type { ApiDeps } from '../deps';
+import type { ApiMetrics } from '../http/metrics';
+import { defineRoute } from '../http/route';
+import {
+  CancelBody,
+  CancelResponse,
+  DecisionBody,
+  DecisionResponse,
+  ListRunsQuery,
+  ListRunsResponse,
+  RunDetail,
+  RunIdParams,
+  StartRunBody,
+  StartRunHeaders,
+  StartRunParams,
+  StartRunResponse,
+} from '../schemas/runs';
+import { cancelRun, decideRun } from '../services/run-control';
+import { startRun } from '../services/run-start';
+import { getRunDetail, listRuns, runLinks } from '../services/run-view';
+
+const READ = { role: 'viewer' } as const;
+const OPERATE = { role: 'operator' } as const;
+const APPROVE = { role: 'approver' } as const;
+
+function decisionRoute(deps: ApiDeps, decision: 'approved' | 'rejected') {
+  const verb = decision === 'approved' ? 'approve' : 'reject';
+  return defineRoute({
+    operationId: `${verb}Run`,
+    method: 'post',
+    path: `/v1/runs/:runId/${verb}`,
+    summary: `${decision === 'approved' ? 'Approve' : 'Reject'} a run waiting for approval`,
+    description: 'The approver is the authenticated caller (never a body field); the decision is audited.',
+    tags: ['runs'],
+    access: APPROVE,
+    request: { params: RunIdParams, body: DecisionBody },
+    responses: { 200: DecisionResponse },
+    errors: [400, 401, 403, 404, 409, 503],
+    async handle({ params, body, principal }) {
+      const result = await decideRun(deps, { runId: params.runId, decision, reason: body.reason, principal });
+      return { status: 200, body: { runId: params.runId, ...result } };
+    },
+  });
+}
+
+export function runRoutes(deps: ApiDeps, metrics: ApiMetrics) {
+  return [
+    defineRoute({
+      operationId: 'listPipelines',
+      method: 'get',
+      path: '/v1/pipelines',
+      summary: 'List the pipelines that can be run',
+      tags: ['runs'],
+      access: READ,
+      request: {},
+      responses: { 200: z.object({ items: z.array(z.object({ name: z.string() })) }) },
+      errors: [401, 403],
+      async handle() {
+        return { status: 200, body: { items: deps.pipelines.list().map((name) => ({ name })) } };
+      },
+    }),
+    defineRoute({
+      operationId: 'startRun',
+      method: 'post',
+      path: '/v1/pipelines/:name/runs',
+      summary: 'Start a pipeline run',
+      description:
+        'With an Idempotency-Key header, repeating the request returns the same run (200) instead of a new one.',
+      tags: ['runs'],
+      access: OPERATE,
+      request: { params: StartRunParams, headers: StartRunHeaders, body: StartRunBody },
+      responses: { 201: StartRunResponse, 200: StartRunResponse },
+      errors: [400, 401, 403, 404, 409, 503],
+      async handle({ params, headers, body, principal }) {
+        const started = await startRun(deps, metrics, {
+          pipeline: params.name,
+          params: body.params,
+          principal,
+          idempotencyKey: headers['idempotency-key'],
+        });
+        const response = { ...started, pipeline: params.name, links: runLinks(deps, started.runId) };
+        const replyHeaders: Record<string, string> = started.deduplicated
+          ? { 'Idempotent-Replayed': 'true' }
+          : { Location: response.links.self as string };
+        return { status: started.deduplicated ? 200 : 201, body: response, headers: replyHeaders };
+      },
+    }),
+    defineRoute({
+      operationId: 'listRuns',
+      method: 'get',
+      path: '/v1/runs',
+      summary: 'List runs, newest first',
+      tags: ['runs'],
+      access: READ,
+      request: { query: ListRunsQuery },
+      responses: { 200: ListRunsResponse },
+      errors: [400, 401, 403],
+      async handle({ query }) {
+        return { status: 200, body: await listRuns(deps, query) };
+      },
+    }),
+    defineRoute({
+      operationId: 'getRun',
+      method: 'get',
+      path: '/v1/runs/:runId',
+      summary: 'A run: status, phase, steps, metrics, artifacts, approval and its Temporal UI link',
+      tags: ['runs'],
+      access: READ,
+      request: { params: RunIdParams },
+      responses: { 200: RunDetail },
+      errors: [400, 401, 403, 404],
+      async handle({ params }) {
+        return { status: 200, body: await getRunDetail(deps, params.runId) };
+      },
+    }),
+    decisionRoute(deps, 'approved'),
+    decisionRoute(deps, 'rejected'),
+    defineRoute({
+      operationId: 'cancelRun',
+      method: 'post',
+      path: '/v1/runs/:runId/cancel',
+      summary: 'Cancel a running run (it records itself as cancelled)',
+      tags: ['runs'],
+      access: OPERATE,
+      request: { params: RunIdParams, body: CancelBody },
+      responses: { 202: CancelResponse },
+      errors: [400, 401, 403, 404, 409],
+      async handle({ params, body, principal }) {
+        await cancelRun(deps, { runId: params.runId, reason: body.reason, principal });
+        return { status: 202, body: { runId: params.runId, status: 'cancelling' as const } };
+      },
+    }),
+  ];
+}

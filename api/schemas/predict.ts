@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { ModelName } from './common';
+
+export const PredictParams = z.object({ model: ModelName });
+export const PredictQuery = z.object({
+  env: z.enum(['production', 'staging']).default('production').describe('The deployment slot to predict with'),
+});
+
+export function predictBody(maxRows: number) {
+  return z.object({
+    rows: z
+      .array(z.record(z.string(), z.unknown()))
+      .min(1, 'at least one row')
+      .max(maxRows, `at most ${maxRows} rows per request (PREDICT_MAX_ROWS): split the batch`)
+      .describe('Input rows: raw feature values by column name, as in the training data'),
+  });
+}
+
+export const PredictionView = z.object({
+  prediction: z.union([z.string(), z.number()]),
+  probabilities: z.record(z.string(), z.number()).optional(),
+});
+
+export const PredictResponse = z.object({
+  model: z.string(),
+  slot: z.enum(['production', 'staging']),
+  version: z.number().int(),
+  requestId: z.string().describe('Send it back with POST /v1/feedback to record ground truth'),
+  logged: z.boolean().describe('Whether this request was sampled into the prediction log'),
+  predictions: z.array(PredictionView),
+});
+export type PredictResponse = z.infer<typeof PredictResponse>;
+
+export const FeedbackBody = z.object({
+  items: z
+    .array(
+      z.object({
+        requestId: z.uuid(),
+        rowIndex: z.number().int().min(0).default(0),
+        label: z.union([z.string().min(1), z.number()]).describe('The true class label or target value'),
+      }),
+    )
+    .min(1)
+    .max(1000),
+});
+export const FeedbackResponse = z.object({ recorded: z.number().int() });

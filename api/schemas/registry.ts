@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { ModelName, NullableTimestamp, Reason, Timestamp } from './common';
+
+export const Stage = z.enum(['none', 'staging', 'production', 'archived']);
+export const Slot = z.enum(['staging', 'production']);
+
+export const ModelParams = z.object({ name: ModelName });
+export const VersionParams = z.object({ name: ModelName, version: z.coerce.number().int().min(1) });
+
+export const ModelSummary = z.object({
+  name: z.string(),
+  task: z.string(),
+  description: z.string().nullable(),
+  createdAt: Timestamp,
+  productionVersion: z.number().int().nullable(),
+});
+export const ListModelsResponse = z.object({ items: z.array(ModelSummary) });
+
+export const VersionSummary = z.object({
+  model: z.string(),
+  version: z.number().int(),
+  versionId: z.number().int(),
+  stage: Stage,
+  runId: z.string(),
+  candidate: z.string(),
+  metrics: z.record(z.string(), z.number()),
+  createdAt: Timestamp,
+});
+export const ListVersionsResponse = z.object({ items: z.array(VersionSummary) });
+
+const ArtifactRef = z
+  .object({ uri: z.string(), sha256: z.string().nullable(), sizeBytes: z.number().nullable() })
+  .nullable();
+
+export const VersionDetail = VersionSummary.extend({
+  lineage: z.record(z.string(), z.unknown()),
+  stageHistory: z.array(
+    z.object({ from: z.string(), to: z.string(), actor: z.string(), reason: z.string().nullable(), at: Timestamp }),
+  ),
+  artifacts: z.object({ model: ArtifactRef, transform: ArtifactRef }),
+  deployedTo: z.array(Slot),
+});
+
+export const DeploymentView = z.object({
+  model: z.string(),
+  slot: Slot,
+  version: z.number().int(),
+  versionId: z.number().int(),
+  previousVersion: z.number().int().nullable(),
+  deployedBy: z.string(),
+  deployedAt: Timestamp,
+  runId: z.string().nullable(),
+  served: z
+    .object({ version: z.number().int(), loadedAt: z.string(), modelSha256: z.string() })
+    .nullable()
+    .describe('What this API process has loaded for the slot (null: not loaded yet)'),
+});
+export const ListDeploymentsResponse = z.object({ items: z.array(DeploymentView) });
+
+export const RollbackBody = z.object({ reason: Reason });
+export const RollbackResponse = z.object({
+  model: z.string(),
+  slot: z.literal('production'),
+  version: z.number().int(),
+  versionId: z.number().int(),
+  replacedVersion: z.number().int().nullable(),
+  by: z.string(),
+  reason: z.string(),
+  at: NullableTimestamp,
+});

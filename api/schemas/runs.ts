@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { Identifier, Links, NullableTimestamp, PipelineName, Reason, Timestamp } from './common';
+
+export const RunStatus = z.enum([
+  'running',
+  'waiting_approval',
+  'succeeded',
+  'failed',
+  'rejected',
+  'gate_failed',
+  'cancelled',
+  'timed_out',
+]);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+export const RunIdParams = z.object({ runId: Identifier.describe('Run id (the Temporal workflow id)') });
+
+export const StartRunParams = z.object({ name: PipelineName });
+export const StartRunHeaders = z.object({
+  'idempotency-key': Identifier.optional().describe('Repeating a start with the same key returns the same run'),
+});
+export const StartRunBody = z
+  .object({
+    params: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe('Overrides merged into the pipeline spec, e.g. {"training":{"maxAttempts":3}}'),
+  })
+  .default({ params: {} });
+
+export const StartRunResponse = z.object({
+  runId: z.string(),
+  pipeline: z.string(),
+  status: RunStatus,
+  deduplicated: z.boolean().describe('true when an earlier request with the same Idempotency-Key started this run'),
+  links: Links,
+});
+
+export const RunSummary = z.object({
+  runId: z.string(),
+  pipeline: z.string(),
+  status: RunStatus,
+  phase: z.string(),
+  trigger: z.string(),
+  startedAt: Timestamp,
+  endedAt: NullableTimestamp,
+  error: z.string().nullable(),
+  links: Links,
+});
+export type RunSummary = z.infer<typeof RunSummary>;
+
+export const ListRunsQuery = z.object({
+  pipeline: PipelineName.optional(),
+  status: RunStatus.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(500).optional().describe('nextCursor of the previous page'),
+});
+
+export const ListRunsResponse = z.object({ items: z.array(RunSummary), nextCursor: z.string().nullable() });
+
+const StepView = z.object({
+  step: z.string(),
+  attempt: z.number().int(),
+  status: z.string(),
+  startedAt: Timestamp,
+  endedAt: NullableTimestamp,
+  error: z.string().nullable(),
+});
+
+const ArtifactView = z.object({
+  name: z.string(),
+  kind: z.string(),
+  step: z.string(),
+  uri: z.string(),
+  sha256: z.string().nullable(),
+  sizeBytes: z.number().nullable(),
+});
+
+const ApprovalView = z.object({
+  required: z.boolean(),
+  approvers: z.array(z.string()),
+  deadline: z.string().nullable(),
+  decision: z
+    .object({
+      decision: z.enum(['approved', 'rejected']),
+      by: z.string(),
+      reason: z.string(),
+      at: z.string(),
+      source: z.string(),
+    })
+    .nullable(),
+});
+
+export const RunDetail = RunSummary.extend({
+  params: z.record(z.string(), z.unknown()),
+  step: z.string().nullable().describe('The step running now (live state)'),
+  stepsDone: z.array(z.string()),
+  steps: z.array(StepView),
+  progress: z.record(z.string(), z.unknown()),
+  metrics: z.record(z.string(), z.record(z.string(), z.number())).describe('Test metrics per candidate'),
+  best: z.string().nullable(),
+  modelVersion: z.object({ model: z.string(), version: z.number().int(), versionId: z.number().int() }).nullable(),
+  approval: ApprovalView.nullable(),
+  artifacts: z.array(ArtifactView),
+  temporal: z.object({ workflowId: z.string(), runId: z.string(), status: z.string(), uiUrl: z.string() }).nullable(),
+  live: z.boolean().describe('true when step, progress and approval come from the running workflow itself'),
+});
+export type RunDetail = z.infer<typeof RunDetail>;
+
+export const DecisionBody = z.object({ reason: Reason });
+export const DecisionResponse = z.object({
+  runId: z.string(),
+  decision: z.enum(['approved', 'rejected']),
+  model: z.string(),
+  version: z.number().int(),
+  by: z.string(),
+  reason: z.string(),
+});
+
+export const CancelBody = z.object({ reason: z.string().trim().max(2000).optional() }).default({});
+export const CancelResponse = z.object({ runId: z.string(), status: z.literal('cancelling') });

@@ -1,0 +1,85 @@
+// `npm run api`: the HTTP API and prediction service, with real dependencies.
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { loadPayloadCodec } from '../infra/codec';
+import { migrateLatest } from '../infra/migrations';
+import { connectClient } from '../infra/temporal-connection';
+import { createAuthenticator } from '../lib/auth';
+import { PROJECT_ROOT, loadConfig } from '../lib/config';
+import { createDb } from '../lib/db';
+import { createLogger } from '../lib/logging';
+import { initTfBackend } from '../lib/ml';
+import { createModelServer } from '../lib/serving/model-server';
+import { createArtifactStore } from '../lib/store';
+import { createApp } from './app';
+import { apiSettingsFrom } from './deps';
+import { fileCatalog } from './pipelines';
+
+const SHUTDOWN_GRACE_MS = 15_000;
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger({ name: 'mlops-api', level: config.logLevel });
+  const db = createDb({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'mlops-api' });
+  await migrateLatest(db);
+  const store = createArtifactStore(config.artifacts);
+  const temporal = await connectClient(config.temporal);
+  const backend = await initTfBackend({ preferred: config.tfjsBackend });
+  const models = createModelServer({ db, store, log, notifyUrl: config.database.url });
+  const codec = loadPayloadCodec(config.temporal);
+  if (config.auth.disabled)
+    log.warn('AUTH_DISABLED=true: every request acts as an admin. Never run like this in production.');
+  if (codec) log.info({ activeKeyId: config.temporal.encryption?.activeKeyId }, 'payload encryption on');
+  log.info({ backend }, 'TensorFlow.js backend for predictions');
+
+  const app = createApp({
+    settings: apiSettingsFrom(config, packageVersion()),
+    db,
+    temporal,
+    models,
+    pipelines: fileCatalog(),
+    authenticator: createAuthenticator({ db, jwt: config.auth.jwt, disabled: config.auth.disabled }),
+    log,
+    codec,
+    store,
+    processMetrics: config.metricsEnabled,
+  });
+  const server: Server = app.listen(config.api.port, config.api.host, () => {
+    log.info({ url: config.api.publicUrl }, 'API listening');
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: finishing requests in flight');
+    const force = setTimeout(() => {
+      log.error('requests still open after the grace period; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    // Stop accepting, let requests in flight finish, then close the dependencies they use.
+    server.close(() => {
+      void (async () => {
+        await models.close();
+        await temporal.connection.close();
+        await db.destroy();
+        log.info('stopped');
+        process.exit(0);
+      })();
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
