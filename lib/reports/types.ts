@@ -1,0 +1,85 @@
+/** Everything the run report shows; built by the report activity from the registry, metadata and artifacts. */
+export interface RunReportData {
+  runId: string;
+  pipeline: string;
+  model: string;
+  task: 'classification' | 'regression';
+  specHash: string;
+  codeVersion: string;
+  /** ISO 8601 */
+  generatedAt: string;
+  temporalUiUrl?: string;
+  data: {
+    rawUri: string;
+    rawSha256: string;
+    rows: number;
+    quarantinedRows: number;
+    validationSummary: string;
+    split: { train: number; validation: number; test: number };
+    features: string[];
+    abtTable: string;
+  };
+  primaryMetric: string;
+  best: string;
+  gate?: { passed: boolean; summary: string; checks: Array<{ check: string; passed: boolean; detail: string }> };
+  candidates: RunCandidate[];
+}
+
+export interface RunCandidate {
+  candidate: string;
+  kind: string;
+  best: boolean;
+  epochsRun: number;
+  stoppedEarly: boolean;
+  resumedFromEpoch: number;
+  backend: string;
+  trainSeconds: number;
+  /** e.g. accuracy, f1_macro, roc_auc, log_loss | rmse, mae, r2 */
+  metrics: Record<string, number>;
+  history: Array<{ epoch: number; loss: number; valLoss?: number; valAccuracy?: number; valRmse?: number }>;
+  classes?: string[];
+  /** [true][predicted] */
+  confusionMatrix?: number[][];
+  perClass?: Array<{ class: string; precision: number; recall: number; f1: number; support: number }>;
+  /** Regression only: at most 1000 sampled test rows. */
+  residuals?: Array<{ actual: number; predicted: number }>;
+}
+
+/** Drift and live quality of one deployed model version over its monitoring windows. */
+export interface MonitoringReportData {
+  model: string;
+  version: number;
+  pipeline: string;
+  generatedAt: string;
+  windows: MonitoringWindow[];
+  alerts: Array<{
+    id: number;
+    kind: 'drift' | 'quality';
+    createdAt: string;
+    status: 'open' | 'acknowledged';
+    message: string;
+    retrainingRunId?: string | null;
+  }>;
+}
+
+export interface MonitoringWindow {
+  windowStart: string;
+  windowEnd: string;
+  samples: number;
+  drifted: boolean;
+  features: FeatureDrift[];
+  prediction?: { psi: number; jsDistance: number; drifted: boolean };
+  liveQuality?: { metric: string; value: number; labelled: number } | null;
+}
+
+export interface FeatureDrift {
+  feature: string;
+  kind: 'numeric' | 'categorical';
+  psi: number;
+  ksStatistic?: number | null;
+  ksPValue?: number | null;
+  chi2PValue?: number | null;
+  jsDistance: number;
+  drifted: boolean;
+  insufficientData: boolean;
+}
