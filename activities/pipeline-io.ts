@@ -172,6 +172,9 @@ export interface ReportInput {
 export interface ReportOutput {
   json: StoredObject;
   csv: StoredObject;
+  /** Absent in results recorded before HTML/XLSX reports existed. */
+  html?: StoredObject;
+  xlsx?: StoredObject;
 }
 
 export interface RunTrigger {

@@ -85,14 +85,22 @@ export async function mlPipeline(input: PipelineInput): Promise<PipelineResult> 
   setHandler(trainingProgressSignal, (p) => {
     state.progress.training[p.candidate] = p;
   });
+  // Typed refusals, so that callers (the API) can answer 409 / 403 / 400 without parsing messages.
+  const refuse = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
   const validateDecision = ({ by, reason }: ApprovalRequest) => {
     if (state.status !== 'waiting_approval' || decision) {
-      throw new Error(`Run ${runId} is not waiting for approval (status: ${state.status}, step: ${state.step})`);
+      throw refuse(
+        'NotWaitingForApproval',
+        `Run ${runId} is not waiting for approval (status: ${state.status}, step: ${state.step})`,
+      );
     }
-    if (!by?.trim()) throw new Error('The approver identity ("by") is required');
-    if (!reason?.trim()) throw new Error('A reason is required for the audit trail');
+    if (!by?.trim()) throw refuse('InvalidApprovalRequest', 'The approver identity ("by") is required');
+    if (!reason?.trim()) throw refuse('InvalidApprovalRequest', 'A reason is required for the audit trail');
     if (state.approval.approvers.length > 0 && !state.approval.approvers.includes(by)) {
-      throw new Error(`${by} may not decide on this run; approvers are: ${state.approval.approvers.join(', ')}`);
+      throw refuse(
+        'NotAnApprover',
+        `${by} may not decide on this run; approvers are: ${state.approval.approvers.join(', ')}`,
+      );
     }
   };
   const decide =
@@ -203,6 +211,9 @@ export async function mlPipeline(input: PipelineInput): Promise<PipelineResult> 
     });
     state.artifacts.reportJson = report.json.uri;
     state.artifacts.reportCsv = report.csv.uri;
+    // Optional: results recorded by older workers (histories replayed after an upgrade) carry no HTML/XLSX.
+    if (report.html) state.artifacts.reportHtml = report.html.uri;
+    if (report.xlsx) state.artifacts.reportXlsx = report.xlsx.uri;
 
     // ---- Phase 1: staging ----
     state.phase = 'staging';
