@@ -76,6 +76,46 @@ function qualityAlert(input: WindowInput, quality: WindowOutput['liveQuality']):
   return undefined;
 }
 
+const TEMPORAL_TO_RUN_STATUS: Record<string, string> = {
+  COMPLETED: 'succeeded',
+  CANCELED: 'cancelled',
+  CANCELLED: 'cancelled',
+};
+
+/**
+ * The drift-triggered run of this pipeline still in flight, if any. The database says which runs were started;
+ * Temporal says whether they still run (a terminated run never records its own end, so its row is corrected here).
+ */
+async function retrainingInFlight(
+  deps: ActivityDeps & { client: Client },
+  pipeline: string,
+): Promise<string | undefined> {
+  const candidates = (await deps
+    .db('pipeline_runs')
+    .where({ pipeline, trigger: 'drift' })
+    .whereIn('status', ['running', 'waiting_approval'])
+    .orderBy('started_at', 'desc')
+    .pluck('run_id')) as string[];
+  for (const runId of candidates) {
+    let status: string;
+    try {
+      status = (await deps.client.workflow.getHandle(runId).describe()).status.name;
+    } catch {
+      status = 'NOT_FOUND';
+    }
+    if (status === 'RUNNING') return runId;
+    await deps
+      .db('pipeline_runs')
+      .where({ run_id: runId })
+      .update({
+        status: TEMPORAL_TO_RUN_STATUS[status] ?? 'failed',
+        ended_at: deps.db.fn.now(),
+        error: `workflow ${status.toLowerCase()}`,
+      });
+  }
+  return undefined;
+}
+
 /** Monitoring activities (orchestration worker): drift windows, retraining runs, webhook notifications. */
 export function createMonitorActivities(deps: ActivityDeps & { client: Client }) {
   const readJson = async <T>(key: string) => JSON.parse((await deps.store.getBytes(key)).toString('utf8')) as T;
@@ -174,14 +214,10 @@ export function createMonitorActivities(deps: ActivityDeps & { client: Client })
       pipeline: string;
       alertId: number;
     }): Promise<{ runId: string; started: boolean }> {
-      const inFlight = await deps
-        .db('pipeline_runs')
-        .where({ pipeline, trigger: 'drift' })
-        .whereIn('status', ['running', 'waiting_approval'])
-        .first();
+      const inFlight = await retrainingInFlight(deps, pipeline);
       if (inFlight) {
-        await deps.db('alerts').where({ id: alertId }).update({ retraining_run_id: inFlight.run_id });
-        return { runId: inFlight.run_id as string, started: false };
+        await deps.db('alerts').where({ id: alertId }).update({ retraining_run_id: inFlight });
+        return { runId: inFlight, started: false };
       }
       const runId = `${pipeline}-retrain-alert-${alertId}`;
       await deps

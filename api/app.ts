@@ -11,7 +11,9 @@ import { adminRoutes } from './routes/admin';
 import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
 import { predictRoutes } from './routes/predict';
+import { monitoringRoutes } from './routes/monitoring';
 import { registryRoutes } from './routes/registry';
+import { reportRoutes } from './routes/reports';
 import { runRoutes } from './routes/runs';
 import { scheduleRoutes } from './routes/schedules';
 
@@ -25,6 +27,8 @@ export function apiRoutes(
     ...runRoutes(deps, metrics),
     ...scheduleRoutes(deps),
     ...registryRoutes(deps),
+    ...monitoringRoutes(deps),
+    ...reportRoutes(deps),
     ...predictRoutes(deps, metrics),
     ...adminRoutes(deps),
     ...codecRoutes(deps),

@@ -5,6 +5,7 @@ import type { AppConfig } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logging';
 import type { ModelServer } from '../lib/serving/types';
+import type { ArtifactStore } from '../lib/store';
 import type { ApiMetrics } from './http/metrics';
 
 /** What the API needs to know about a pipeline before starting or scheduling it. */
@@ -57,8 +58,8 @@ export interface ApiDeps {
   log: Logger;
   /** The payload codec behind /codec/decode and /codec/encode; absent when encryption is off. */
   codec?: PayloadCodec;
-  /** Readiness probes besides Temporal and PostgreSQL (the artifact store). */
-  store?: { ping(): Promise<void> };
+  /** The artifact store: a readiness probe, and where run reports are downloaded from. */
+  store?: ArtifactStore;
   metrics?: ApiMetrics;
   /** Process-level metrics (CPU, memory, event loop) on /metrics; off in tests that build several apps. */
   processMetrics?: boolean;

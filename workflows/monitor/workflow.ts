@@ -14,6 +14,8 @@ import { durationMs } from '../pipeline/policy';
 
 export interface MonitorInput {
   pipeline: string;
+  /** The deploying run's spec overrides: the monitor watches with the thresholds the version was approved under. */
+  params?: Record<string, unknown>;
   model: string;
   version: number;
   versionId: number;
@@ -98,7 +100,7 @@ export async function modelMonitor(input: MonitorInput): Promise<MonitorState> {
   });
 
   const notifications: Array<Promise<unknown>> = [];
-  const { spec } = await loadPipelineSpec({ pipeline: input.pipeline, params: {} });
+  const { spec } = await loadPipelineSpec({ pipeline: input.pipeline, params: input.params ?? {} });
   const interval = durationMs(spec.monitoring.interval);
   for (let windows = 0; windows < WINDOWS_PER_HISTORY; windows += 1) {
     await condition(() => state.status === 'stopped' || (checkNow && state.status === 'monitoring'), interval);
@@ -109,18 +111,20 @@ export async function modelMonitor(input: MonitorInput): Promise<MonitorState> {
     checkNow = false;
     if (state.status === 'paused') continue;
     const windowEnd = new Date().toISOString();
-    state.windowIndex += 1;
+    // Counted once the window is stored, so that the state never names a window that has no report yet.
+    const windowIndex = state.windowIndex + 1;
     const result = await runMonitoringWindow({
       monitorId: workflowInfo().workflowId,
       pipeline: input.pipeline,
       model: input.model,
       versionId: input.versionId,
-      windowIndex: state.windowIndex,
+      windowIndex,
       windowStart: state.lastWindowEnd,
       windowEnd,
       task: spec.task,
       monitoring: spec.monitoring,
     });
+    state.windowIndex = windowIndex;
     state.lastWindowEnd = windowEnd;
     state.lastWindow = result;
     if (result.alert) {

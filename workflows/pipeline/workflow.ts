@@ -349,7 +349,15 @@ export async function mlPipeline(input: PipelineInput): Promise<PipelineResult> 
       const monitor = await startChild(modelMonitor, {
         workflowId: monitorWorkflowId(runId),
         parentClosePolicy: ParentClosePolicy.ABANDON,
-        args: [{ pipeline: spec.name, model: modelName, version: registered.version, versionId: registered.versionId }],
+        args: [
+          {
+            pipeline: spec.name,
+            params: input.params,
+            model: modelName,
+            version: registered.version,
+            versionId: registered.versionId,
+          },
+        ],
       });
       state.artifacts.monitor = monitor.workflowId;
     }

@@ -78,7 +78,10 @@ describe('API keys, identity and readiness on the real stack', () => {
       status: 'ready',
       checks: { temporal: { ok: true }, database: { ok: true }, s3: { ok: true } },
     });
-    const broken = createApp({ ...h.deps, store: { ping: () => Promise.reject(new Error('S3 is down')) } });
+    const down = Object.assign(Object.create(h.store) as typeof h.store, {
+      ping: () => Promise.reject(new Error('S3 is down')),
+    });
+    const broken = createApp({ ...h.deps, store: down });
     const notReady = await request(broken).get('/readyz');
     expect(notReady.status).toBe(503);
     expect(notReady.body).toMatchObject({

@@ -6,6 +6,7 @@ import { createApiKey } from '../../../lib/auth';
 import { eventually, startApiHarness, type ApiHarness, type Holder } from './harness';
 import { validate, type Schema } from './json-schema';
 import { promoteAndDeploy, registerTinyModel } from './model-fixture';
+import { storeMonitoringWindow, storeRunReport } from './report-fixture';
 
 interface Operation {
   operationId: string;
@@ -65,6 +66,8 @@ describe('every path in /openapi.json exists and answers as documented', () => {
       ids[name] = res.body.scheduleId;
     }
     ids.keyId = (await createApiKey(h.database.db, { name: 'to-revoke', role: 'viewer', createdBy: 'test' })).info.id;
+    await storeRunReport(h, ids.approveRun as string);
+    ids.alertId = String((await storeMonitoringWindow(h, { model: 'tiny', versionId: v1.id, version: 1 })).alertId);
     doc = (await request(h.app).get('/openapi.json')).body as Document;
   });
   afterAll(async () => {
@@ -139,6 +142,19 @@ describe('every path in /openapi.json exists and answers as documented', () => {
     listAudit: () => ({ holder: 'approver', status: 200 }),
     decodePayloads: () => ({ holder: 'operator', body: { payloads: [payload()] }, status: 200 }),
     encodePayloads: () => ({ holder: 'operator', body: { payloads: [payload()] }, status: 200 }),
+    getModelMonitoring: () => ({ holder: 'viewer', params: { name: 'tiny' }, status: 200 }),
+    acknowledgeAlert: () => ({
+      holder: 'operator',
+      params: { alertId: ids.alertId as string },
+      body: { reason: 'seen' },
+      status: 200,
+    }),
+    getRunReportHtml: () => ({ holder: 'viewer', params: { runId: ids.approveRun as string }, status: 200 }),
+    getRunReportCsv: () => ({ holder: 'viewer', params: { runId: ids.approveRun as string }, status: 200 }),
+    getRunReportXlsx: () => ({ holder: 'viewer', params: { runId: ids.approveRun as string }, status: 200 }),
+    getMonitoringReportHtml: () => ({ holder: 'viewer', params: { name: 'tiny' }, status: 200 }),
+    getMonitoringReportCsv: () => ({ holder: 'viewer', params: { name: 'tiny' }, status: 200 }),
+    getMonitoringReportXlsx: () => ({ holder: 'viewer', params: { name: 'tiny' }, status: 200 }),
   };
 
   const resolve = (ref: string) => doc.components.schemas[ref.replace('#/components/schemas/', '')] as Schema;
@@ -190,7 +206,11 @@ describe('every path in /openapi.json exists and answers as documented', () => {
         }
         const [mediaType, content] = Object.entries(documented.content ?? {})[0] ?? [];
         if (content) {
-          const body: unknown = mediaType === 'application/json' ? res.body : res.text;
+          // Binary bodies (XLSX) have no text: they are checked as the string the schema documents.
+          const body: unknown =
+            mediaType === 'application/json'
+              ? res.body
+              : (res.text ?? (Buffer.isBuffer(res.body) ? 'binary' : res.text));
           problems.push(...validate(content.schema, body, resolve).map((e) => `${label}: ${e}`));
         } else if (res.text) {
           problems.push(`${label}: documented without a body but sent ${res.text.slice(0, 100)}`);
@@ -246,6 +266,7 @@ describe('every path in /openapi.json exists and answers as documented', () => {
       model: 'BAD_NAME',
       version: 'abc',
       keyId: 'xyz',
+      alertId: 'abc',
     };
     const invalidQuery: Record<string, Record<string, string>> = {
       listRuns: { limit: '0' },
@@ -288,6 +309,7 @@ describe('every path in /openapi.json exists and answers as documented', () => {
       model: 'no-such-model',
       version: 99,
       keyId: '000000000000',
+      alertId: 999999,
     };
     const problems: string[] = [];
     for (const { path, method, op } of operations()) {

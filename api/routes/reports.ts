@@ -1,0 +1,106 @@
+import { monitoringReportData } from '../../lib/monitoring/queries';
+import { monitoringReportCsv, monitoringReportXlsx, renderMonitoringReportHtml } from '../../lib/reports';
+import { getModel } from '../../lib/registry/queries';
+import type { ApiDeps } from '../deps';
+import { ApiError } from '../http/errors';
+import { defineRoute, type RouteDef } from '../http/route';
+import {
+  CsvDocument,
+  HtmlDocument,
+  MonitoringParams,
+  MonitoringQuery,
+  ReportParams,
+  XlsxDocument,
+} from '../schemas/monitoring';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const FORMATS = [
+  { ext: 'html', name: 'report.html', contentType: 'text/html; charset=utf-8', schema: HtmlDocument },
+  { ext: 'csv', name: 'metrics.csv', contentType: 'text/csv; charset=utf-8', schema: CsvDocument },
+  { ext: 'xlsx', name: 'report.xlsx', contentType: XLSX, schema: XlsxDocument },
+] as const;
+
+/** The report artifacts a run wrote at its report step, streamed from the artifact store. */
+function runReportRoutes(deps: ApiDeps): RouteDef[] {
+  return FORMATS.map((format) =>
+    defineRoute({
+      operationId: `getRunReport${format.ext[0]?.toUpperCase()}${format.ext.slice(1)}`,
+      method: 'get',
+      path: `/v1/runs/:runId/report.${format.ext}`,
+      summary: `The run report as ${format.ext.toUpperCase()} (training curves, metrics, confusion matrix or residuals)`,
+      tags: ['reports'],
+      access: { role: 'viewer' },
+      contentType: format.contentType,
+      request: { params: ReportParams },
+      responses: { 200: format.schema },
+      errors: [400, 401, 403, 404],
+      async handle({ params }) {
+        const artifact = await deps
+          .db('artifacts')
+          .where({ run_id: params.runId, step: 'report', name: format.name })
+          .first('store_key');
+        if (!artifact?.store_key || !deps.store) {
+          throw new ApiError(
+            404,
+            'REPORT_NOT_FOUND',
+            `Run ${params.runId} has no ${format.ext} report: runs write it at their report step (GET /v1/runs/${params.runId} shows the step).`,
+          );
+        }
+        const bytes = await deps.store.getBytes(artifact.store_key as string);
+        const body = format.ext === 'xlsx' ? bytes : bytes.toString('utf8');
+        return {
+          status: 200,
+          body,
+          headers: { 'content-disposition': `inline; filename="${params.runId}-${format.name}"` },
+        } as never;
+      },
+    }),
+  );
+}
+
+/** Monitoring reports are rendered on request from the stored windows, so they always include the latest one. */
+function monitoringReportRoutes(deps: ApiDeps): RouteDef[] {
+  return FORMATS.map((format) =>
+    defineRoute({
+      operationId: `getMonitoringReport${format.ext[0]?.toUpperCase()}${format.ext.slice(1)}`,
+      method: 'get',
+      path: `/v1/models/:name/monitoring/report.${format.ext}`,
+      summary: `Drift per feature over time, live quality and alerts of a model version, as ${format.ext.toUpperCase()}`,
+      tags: ['reports'],
+      access: { role: 'viewer' },
+      contentType: format.contentType,
+      request: { params: MonitoringParams, query: MonitoringQuery.pick({ version: true }) },
+      responses: { 200: format.schema },
+      errors: [400, 401, 403, 404],
+      async handle({ params, query }) {
+        if (!(await getModel(deps.db, params.name))) {
+          throw new ApiError(
+            404,
+            'MODEL_NOT_FOUND',
+            `No model named "${params.name}" in the registry: GET /v1/models lists them.`,
+          );
+        }
+        const data = await monitoringReportData(deps.db, { model: params.name, version: query.version });
+        if (!data) {
+          throw new ApiError(
+            404,
+            'NO_MONITORING_DATA',
+            `Model ${params.name} has no monitoring windows yet${query.version ? ` for version ${query.version}` : ''}: a production version gets them every monitoring interval.`,
+          );
+        }
+        const body =
+          format.ext === 'html'
+            ? renderMonitoringReportHtml(data)
+            : format.ext === 'csv'
+              ? monitoringReportCsv(data)
+              : await monitoringReportXlsx(data);
+        const filename = `${params.name}-v${data.version}-monitoring.${format.ext}`;
+        return { status: 200, body, headers: { 'content-disposition': `inline; filename="${filename}"` } } as never;
+      },
+    }),
+  );
+}
+
+export function reportRoutes(deps: ApiDeps): RouteDef[] {
+  return [...runReportRoutes(deps), ...monitoringReportRoutes(deps)];
+}

@@ -1,0 +1,160 @@
+import ExcelJS from 'exceljs';
+import request from 'supertest';
+import { createApp } from '../../../api/app';
+import { apiSettingsFrom, type ApiDeps } from '../../../api/deps';
+import { fileCatalog } from '../../../api/pipelines';
+import { createApiKey, createAuthenticator } from '../../../lib/auth';
+import { createModelServer } from '../../../lib/serving/model-server';
+import { CHURN_HEADER, churnRows } from '../../../scripts/generate-example-data';
+import { checkNowSignal, monitorStateQuery } from '../../../workflows/monitor/workflow';
+import { approveUpdate } from '../../../workflows/pipeline/messages';
+import { FAST_CHURN_CANDIDATES, startPipelineHarness, type PipelineHarness } from '../../helpers/pipeline-harness';
+
+const MODEL = 'churn-classifier';
+// The run's params reach the monitor: small windows, retraining on drift, fast retraining candidates.
+const params = {
+  candidates: FAST_CHURN_CANDIDATES,
+  monitoring: { interval: '1h', minSamples: 100, onDrift: 'retrain', drift: { psi: 0.2, ksPValue: 0.001, js: 0.1 } },
+};
+
+/** Rows as a client sends them: the churn columns without the id and the label. */
+function traffic(count: number, seed: number, shift = 0): Array<Record<string, unknown>> {
+  return churnRows(count, seed, shift).map((values) => {
+    const row = Object.fromEntries(CHURN_HEADER.map((h, i) => [h, values[i]]));
+    delete row.customer_id;
+    delete row.churned;
+    return row;
+  });
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('closed loop: traffic through /v1/predict → monitor → alert → retraining run', () => {
+  let h: PipelineHarness;
+  let app: ReturnType<typeof createApp>;
+  let models: ReturnType<typeof createModelServer>;
+  const auth: Record<string, { Authorization: string }> = {};
+
+  beforeAll(async () => {
+    h = await startPipelineHarness();
+    models = createModelServer({ db: h.deps.db, store: h.deps.store, log: h.deps.log, notifyUrl: h.database.url });
+    const deps: ApiDeps = {
+      settings: apiSettingsFrom(h.config, 'test'),
+      db: h.deps.db,
+      temporal: h.client,
+      models,
+      pipelines: fileCatalog(),
+      authenticator: createAuthenticator({ db: h.deps.db, cacheTtlMs: 0 }),
+      log: h.deps.log,
+      store: h.deps.store,
+      random: () => 0,
+    };
+    app = createApp(deps);
+    for (const role of ['viewer', 'operator', 'predictor'] as const) {
+      const { key } = await createApiKey(h.deps.db, { name: `loop-${role}`, role, createdBy: 'test' });
+      auth[role] = { Authorization: `Bearer ${key}` };
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await models?.close();
+    await h?.stop();
+  });
+
+  it('flags the shifted feature only, records an alert and starts one linked retraining run; unshifted traffic raises nothing', async () => {
+    const run = await h.start({ pipeline: 'churn', params });
+    await h.waitForStatus(run, (s) => s.status === 'waiting_approval');
+    await run.executeUpdate(approveUpdate, { args: [{ by: 'alice', reason: 'ship it' }] });
+    await run.result();
+
+    // The run report is downloadable, and opens as a workbook.
+    const xlsx = await request(app)
+      .get(`/v1/runs/${run.workflowId}/report.xlsx`)
+      .set(auth.viewer!)
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    expect(xlsx.status).toBe(200);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(xlsx.body as ArrayBuffer);
+    expect(workbook.worksheets.map((w) => w.name)).toContain('Metrics');
+    expect((await request(app).get(`/v1/runs/${run.workflowId}/report.html`).set(auth.viewer!)).text).toContain('<svg');
+
+    const monitor = h.client.workflow.getHandle(`monitor-${run.workflowId}`);
+    const predict = async (rows: Array<Record<string, unknown>>) => {
+      const res = await request(app).post(`/v1/predict/${MODEL}`).set(auth.predictor!).send({ rows });
+      expect(res.status).toBe(200);
+      expect(res.body.version).toBe(1);
+    };
+    const windowDone = async (index: number) => {
+      await monitor.signal(checkNowSignal);
+      return eventually(`monitoring window ${index}`, async () => {
+        const state = await monitor.query(monitorStateQuery);
+        return state.windowIndex >= index && state.lastWindow ? state : undefined;
+      });
+    };
+
+    // Window 1: traffic from the training distribution.
+    for (let i = 0; i < 3; i += 1) await predict(traffic(100, 500 + i));
+    const calm = await windowDone(1);
+    expect(calm.lastWindow).toMatchObject({ samples: 300, drifted: false, driftedFeatures: [] });
+    expect(calm.lastWindow?.alert).toBeUndefined();
+    expect(await h.deps.db('alerts').count({ n: '*' }).first()).toEqual({ n: 0 });
+
+    // Window 2: monthly_charges shifted up by 60; everything else as in training.
+    for (let i = 0; i < 3; i += 1) await predict(traffic(100, 600 + i, 60));
+    const shifted = await windowDone(2);
+    expect(shifted.lastWindow?.drifted).toBe(true);
+    expect(shifted.lastWindow?.driftedFeatures).toEqual(['monthly_charges']);
+    const alertId = shifted.lastWindow?.alert?.id as number;
+    expect(shifted.lastWindow?.alert).toMatchObject({
+      kind: 'drift',
+      message: expect.stringContaining('monthly_charges'),
+    });
+
+    const retrainId = `churn-retrain-alert-${alertId}`;
+    expect(shifted.retrainingRunId).toBe(retrainId);
+    const alert = await h.deps.db('alerts').where({ id: alertId }).first();
+    expect(alert).toMatchObject({ kind: 'drift', action: 'retrain', retraining_run_id: retrainId, status: 'open' });
+    const retraining = h.client.workflow.getHandle(retrainId);
+    const retrainStatus = await h.waitForStatus(retraining, (s) => s.status === 'waiting_approval', 180_000);
+    const v2 = await h.deps
+      .db('model_versions')
+      .where({ model_name: MODEL, version: retrainStatus.modelVersion?.version })
+      .first();
+    expect(v2.lineage.trigger).toEqual({ kind: 'drift', alertId });
+    expect(await h.deps.db('pipeline_runs').where({ run_id: retrainId }).first()).toMatchObject({ trigger: 'drift' });
+
+    // Window 3: still drifting, but a retraining run is in flight: the alert links to it, no second run starts.
+    for (let i = 0; i < 2; i += 1) await predict(traffic(100, 700 + i, 60));
+    const again = await windowDone(3);
+    expect(again.lastWindow?.alert?.id).toBeGreaterThan(alertId);
+    expect(again.retrainingRunId).toBe(retrainId);
+    const drifts = await h.deps.db('pipeline_runs').where({ trigger: 'drift' }).pluck('run_id');
+    expect(drifts).toEqual([retrainId]);
+
+    const overview = await request(app).get(`/v1/models/${MODEL}/monitoring`).set(auth.viewer!);
+    expect(overview.status).toBe(200);
+    expect(overview.body.windows.map((w: { drifted: boolean }) => w.drifted)).toEqual([true, true, false]);
+    expect(overview.body.alerts[1]).toMatchObject({ alertId, retrainingRunId: retrainId });
+    const ack = await request(app)
+      .post(`/v1/alerts/${alertId}/acknowledge`)
+      .set(auth.operator!)
+      .send({ reason: 'retraining under way' });
+    expect(ack.body).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'loop-operator' });
+    const html = await request(app).get(`/v1/models/${MODEL}/monitoring/report.html`).set(auth.viewer!);
+    expect(html.status).toBe(200);
+    expect(html.text).toContain('monthly_charges');
+    await retraining.terminate('test finished');
+  });
+});
