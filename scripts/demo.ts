@@ -1,56 +1,114 @@
-// `npm run demo`: the whole product on embedded defaults. Brings the stack up, starts both workers, runs the
-// churn pipeline end to end, approves it as the demo user, asks the production model for a prediction, prints
-// where to look, and stops what it started (after Enter when run in a terminal, so the UI can be explored).
+// `npm run demo`: the whole product on embedded defaults, driven through the HTTP API like a user would. Brings the
+// stack up, starts both workers and the API, runs the churn pipeline end to end, approves it as the demo approver,
+// asks the production model for a prediction, prints where to look, and stops what it started (after Enter when run
+// in a terminal, so the Temporal Web UI and the reports can be explored first).
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { WorkflowHandle } from '@temporalio/client';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { stackDown, stackUp } from '../infra/stack';
+import { choosePort } from '../infra/stack/processes';
 import type { ServiceName } from '../infra/stack/state';
-import { connectClient } from '../infra/temporal-connection';
+import { createApiKey, type Role } from '../lib/auth';
 import { DATA_DIR, PROJECT_ROOT, loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
-import { createLogger } from '../lib/logging';
-import { createArtifactStore } from '../lib/store';
-import { createModelServer } from '../lib/serving/model-server';
-import { approveUpdate, statusQuery } from '../workflows/pipeline/messages';
-import { mlPipeline } from '../workflows/pipeline/workflow';
+import { migrateLatest } from '../infra/migrations';
 
 const PIPELINE = 'churn';
-const APPROVER = 'demo-approver';
+const MODEL = 'churn-classifier';
+const LOG_DIR = join(DATA_DIR, 'logs');
 
-function say(message: string): void {
-  console.log(`\n▶ ${message}`);
-}
+const say = (message: string) => console.log(`\n▶ ${message}`);
 
-function startWorker(name: string): ChildProcess {
-  const logFile = join(DATA_DIR, 'logs', `demo-${name}.log`);
-  mkdirSync(join(DATA_DIR, 'logs'), { recursive: true });
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'workers', `${name}.ts`)], {
+function startProcess(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
+  mkdirSync(LOG_DIR, { recursive: true });
+  const logFile = join(LOG_DIR, `demo-${name}.log`);
+  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, script)], {
     cwd: PROJECT_ROOT,
-    env: process.env,
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(logFile, { flags: 'a' });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
-  console.log(`  ${name} worker: pid ${child.pid}, log ${logFile}`);
+  console.log(`  ${name}: pid ${child.pid}, log ${logFile}`);
   return child;
 }
 
-async function waitUntilWaiting(handle: WorkflowHandle<typeof mlPipeline>) {
-  let lastLine = '';
+/** A small HTTP client for the API with one key. */
+function apiClient(baseUrl: string, key: string) {
+  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = (await res.json()) as T & { message?: string };
+    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${json.message ?? JSON.stringify(json)}`);
+    return json;
+  };
+}
+
+async function waitForApi(baseUrl: string, api: ChildProcess): Promise<void> {
+  for (let i = 0; i < 240; i += 1) {
+    if (api.exitCode !== null) throw new Error(`the API exited (code ${api.exitCode}); see ${LOG_DIR}/demo-api.log`);
+    try {
+      if ((await fetch(`${baseUrl}/readyz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the API did not become ready; see ${LOG_DIR}/demo-api.log`);
+}
+
+interface RunView {
+  status: string;
+  phase: string;
+  step: string | null;
+  progress: { training?: Record<string, { epochsDone: number; totalEpochs: number }> };
+  metrics: Record<string, Record<string, number>>;
+  best: string | null;
+  modelVersion: { model: string; version: number } | null;
+  error: string | null;
+  links: Record<string, string>;
+}
+
+async function follow(
+  get: ReturnType<typeof apiClient>,
+  runId: string,
+  until: (r: RunView) => boolean,
+): Promise<RunView> {
+  let last = '';
   for (;;) {
-    const status = await handle.query(statusQuery);
-    const training = Object.values(status.progress.training)
-      .map((p) => `${p.candidate} ${p.epochsDone}/${p.totalEpochs}`)
+    const run = await get<RunView>('GET', `/v1/runs/${runId}`);
+    const training = Object.entries(run.progress.training ?? {})
+      .map(([c, p]) => `${c} ${p.epochsDone}/${p.totalEpochs}`)
       .join(', ');
-    const line = `  [${status.phase}] ${status.step}${training ? ` (epochs: ${training})` : ''}`;
-    if (line !== lastLine) console.log(line);
-    lastLine = line;
-    if (status.status !== 'running') return status;
+    const line = `  [${run.phase}] ${run.step ?? run.status}${training ? ` (epochs: ${training})` : ''}`;
+    if (line !== last) console.log(line);
+    last = line;
+    if (until(run)) return run;
+    if (['failed', 'cancelled', 'rejected', 'gate_failed'].includes(run.status)) {
+      throw new Error(`run ${runId} ended as ${run.status}: ${run.error ?? ''}`);
+    }
     await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+async function demoKeys(): Promise<Record<'operator' | 'approver' | 'predictor', string>> {
+  const db = createDb({ url: loadConfig().database.url, poolMax: 2 });
+  try {
+    await migrateLatest(db);
+    const make = async (name: string, role: Role) => (await createApiKey(db, { name, role, createdBy: 'demo' })).key;
+    // demo-approver is in pipelines/churn.yaml's approvers list.
+    return {
+      operator: await make('demo-operator', 'operator'),
+      approver: await make('demo-approver', 'approver'),
+      predictor: await make('demo-predictor', 'predictor'),
+    };
+  } finally {
+    await db.destroy();
   }
 }
 
@@ -63,26 +121,26 @@ async function main(): Promise<void> {
     if (r.action === 'started') started.push(r.service);
   }
   const config = loadConfig();
-  const workers: ChildProcess[] = [];
-  const client = await connectClient(config.temporal);
+  const port = await choosePort(8080, new Set());
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const env = { ...process.env, API_PORT: String(port), API_PUBLIC_URL: baseUrl };
+  const children: ChildProcess[] = [];
   try {
-    say('Starting the orchestration and training workers');
-    workers.push(startWorker('orchestration'), startWorker('training'));
+    say('Starting the orchestration worker, the training worker and the API');
+    children.push(startProcess('orchestration', 'workers/orchestration.ts', env));
+    children.push(startProcess('training', 'workers/training.ts', env));
+    const api = startProcess('api', 'api/server.ts', env);
+    children.push(api);
+    const keys = await demoKeys();
+    await waitForApi(baseUrl, api);
+    console.log(`  API ready at ${baseUrl} (OpenAPI: ${baseUrl}/openapi.json)`);
+    const operator = apiClient(baseUrl, keys.operator);
 
-    const runId = `${PIPELINE}-demo-${new Date()
-      .toISOString()
-      .replace(/[-:.TZ]/g, '')
-      .slice(0, 14)}`;
-    say(`Starting pipeline "${PIPELINE}" as run ${runId}`);
-    const handle = await client.workflow.start(mlPipeline, {
-      taskQueue: config.taskQueues.orchestration,
-      workflowId: runId,
-      args: [{ pipeline: PIPELINE, trigger: { kind: 'manual', by: 'demo' } }],
-    });
-    const status = await waitUntilWaiting(handle);
-    if (status.status !== 'waiting_approval')
-      throw new Error(`The run ended early: ${status.status} ${status.error ?? ''}`);
-    for (const [candidate, metrics] of Object.entries(status.metrics)) {
+    say(`Starting pipeline "${PIPELINE}": POST /v1/pipelines/${PIPELINE}/runs`);
+    const { runId } = await operator<{ runId: string }>('POST', `/v1/pipelines/${PIPELINE}/runs`, { params: {} });
+    console.log(`  run ${runId}`);
+    const waiting = await follow(operator, runId, (r) => r.status === 'waiting_approval');
+    for (const [candidate, metrics] of Object.entries(waiting.metrics)) {
       console.log(
         `  ${candidate}: ${Object.entries(metrics)
           .map(([k, v]) => `${k}=${v.toFixed(3)}`)
@@ -90,23 +148,17 @@ async function main(): Promise<void> {
       );
     }
     console.log(
-      `  best: ${status.best}; registered ${status.modelVersion?.model} v${status.modelVersion?.version} in staging`,
+      `  best: ${waiting.best}; ${waiting.modelVersion?.model} v${waiting.modelVersion?.version} is in staging, waiting for approval`,
     );
 
-    say(`Approving as ${APPROVER}`);
-    await handle.executeUpdate(approveUpdate, { args: [{ by: APPROVER, reason: 'demo: metrics meet the gate' }] });
-    const result = await handle.result();
-    console.log(`  ${result.outcome}: ${result.message}`);
+    say('Approving as demo-approver: POST /v1/runs/{id}/approve');
+    const approver = apiClient(baseUrl, keys.approver);
+    await approver('POST', `/v1/runs/${runId}/approve`, { reason: 'demo: metrics meet the gate' });
+    const done = await follow(operator, runId, (r) => r.status === 'succeeded');
 
-    say('Asking the production model for a prediction');
-    const db = createDb({ url: config.database.url });
-    const server = createModelServer({
-      db,
-      store: createArtifactStore(config.artifacts),
-      log: createLogger({ name: 'demo', level: 'warn' }),
-    });
+    say(`Asking the production model: POST /v1/predict/${MODEL}`);
+    const predictor = apiClient(baseUrl, keys.predictor);
     const row = {
-      customer_id: 'C-NEW',
       tenure_months: 3,
       monthly_charges: 99.5,
       contract: 'month-to-month',
@@ -115,34 +167,37 @@ async function main(): Promise<void> {
       region: 'north',
       signup_date: '2024-11-02',
     };
-    const prediction = await server.predict({ model: result.model ?? PIPELINE, slot: 'production', rows: [row] });
+    const answer = await predictor<{ version: number; predictions: unknown[] }>('POST', `/v1/predict/${MODEL}`, {
+      rows: [row],
+    });
     console.log(`  input: ${JSON.stringify(row)}`);
-    console.log(`  production v${prediction.version} says: ${JSON.stringify(prediction.predictions[0])}`);
-    await server.close();
-    await db.destroy();
+    console.log(`  production v${answer.version} says: ${JSON.stringify(answer.predictions[0])}`);
 
     say('Where to look');
-    console.log(
-      `  Temporal Web UI (this run): ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${runId}`,
-    );
-    console.log(`  Run report: ${status.artifacts.reportJson}`);
-    console.log(`  Worker logs: ${join(DATA_DIR, 'logs')}`);
+    console.log(`  Temporal Web UI (this run): ${done.links.temporalUi ?? config.temporal.uiUrl}`);
+    console.log(`  Run (API):        ${baseUrl}/v1/runs/${runId}`);
+    console.log(`  Run report:       ${baseUrl}/v1/runs/${runId}/report.html  (also .xlsx, .csv)`);
+    console.log(`  Monitoring:       ${baseUrl}/v1/models/${MODEL}/monitoring`);
+    console.log(`  CLI:              MLOPS_API_URL=${baseUrl} MLOPS_API_KEY=${keys.operator} npm run mlops -- list`);
+    console.log(`  Logs:             ${LOG_DIR}`);
     if (process.stdin.isTTY) {
       const rl = createInterface({ input: process.stdin, output: process.stdout });
       await rl.question(
-        '\nPress Enter to stop the workers and the stack (history persists for the next `npm run stack -- up`)... ',
+        '\nPress Enter to stop the API, the workers and the stack (history persists for the next `npm run stack -- up`)... ',
       );
       rl.close();
     }
   } finally {
-    for (const w of workers) w.kill('SIGTERM');
-    await client.connection.close();
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(
+      children.map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve(null) : c.once('exit', resolve)))),
+    );
     const stopped = await stackDown(() => undefined, started);
-    if (stopped.length) console.log(`\nStopped: ${stopped.join(', ')}`);
+    if (stopped.length) console.log(`\nStopped: the API, both workers, ${stopped.join(', ')}`);
   }
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
+  console.error(`\ndemo failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });
