@@ -1,0 +1,132 @@
+import { ApplicationFailure, ParentClosePolicy, startChild } from '@temporalio/workflow';
+import type { BaselineOutput, RegisterOutput } from '../../activities/pipeline-io';
+import { modelMonitor, monitorWorkflowId, stopMonitor } from '../monitor/workflow';
+import { light, trainingActivities } from './activities';
+import type { DevOutcome } from './dev-phase';
+import type { ApprovalDecision } from './messages';
+import { durationMs, evaluateGate, type GateResult } from './policy';
+import type { RunContext } from './run-context';
+
+export function gateOf(ctx: RunContext, dev: DevOutcome, baseline: BaselineOutput): GateResult {
+  const { evaluation } = ctx.loaded.spec;
+  return evaluateGate({
+    metrics: dev.best.metrics,
+    thresholds: evaluation.thresholds,
+    primaryMetric: evaluation.primaryMetric,
+    direction: dev.direction,
+    minImprovement: evaluation.minImprovement,
+    production:
+      baseline.metrics && baseline.version !== undefined
+        ? { version: baseline.version, metrics: baseline.metrics }
+        : undefined,
+  });
+}
+
+/** Phase 1 after the gate: register with lineage → deploy to staging → smoke test → wait for a human decision. */
+export async function stageForApproval(
+  ctx: RunContext,
+  dev: DevOutcome,
+): Promise<{ registered: RegisterOutput; decision: ApprovalDecision }> {
+  const { runId, state, enter, record, input } = ctx;
+  const { spec, specHash, codeVersion, trainingTaskQueue } = ctx.loaded;
+  const modelName = spec.model ?? spec.name;
+
+  enter('register');
+  const registered = await light.registerModelVersion({
+    runId,
+    trigger: input.trigger ?? { kind: 'manual' },
+    spec,
+    specHash,
+    codeVersion,
+    raw: dev.raw,
+    features: dev.features,
+    abt: dev.abt,
+    trained: dev.bestTrained,
+    evaluation: dev.bestEvaluation,
+  });
+  state.modelVersion = { model: modelName, version: registered.version, versionId: registered.versionId };
+
+  enter('deploy staging');
+  const versionId = registered.versionId;
+  await light.deployModelVersion({ runId, modelName, versionId, slot: 'staging', actor: `pipeline:${runId}` });
+
+  enter('smoke test');
+  const smoke = await trainingActivities(spec, trainingTaskQueue, 'smoke-test:staging').smokeTestDeployment({
+    runId,
+    modelName,
+    versionId,
+    slot: 'staging',
+    evaluation: dev.bestEvaluation.evaluation,
+    servingSample: dev.features.servingSample,
+    rows: spec.deployment.smokeTestRows,
+  });
+  if (!smoke.passed) {
+    throw ApplicationFailure.create({ type: 'SmokeTestFailed', message: smoke.message, nonRetryable: true });
+  }
+
+  enter('approval');
+  const timeoutMs = durationMs(spec.approval.timeout);
+  state.status = 'waiting_approval';
+  state.approval.deadline = new Date(Date.now() + timeoutMs).toISOString();
+  await record({ status: 'waiting_approval' });
+  const human = await ctx.awaitDecision(timeoutMs);
+  const decision: ApprovalDecision = human ?? {
+    decision: spec.approval.onTimeout === 'approve' ? 'approved' : 'rejected',
+    by: 'system:approval-timeout',
+    reason: `No decision within ${spec.approval.timeout}: the spec's onTimeout is "${spec.approval.onTimeout}"`,
+    at: new Date().toISOString(),
+    source: 'timeout',
+  };
+  state.approval.decision = decision;
+  state.status = 'running';
+  await record({ status: 'running', summary: { approval: decision } });
+  return { registered, decision };
+}
+
+export async function archiveRejected(ctx: RunContext, registered: RegisterOutput, decision: ApprovalDecision) {
+  ctx.enter('archive');
+  await light.archiveModelVersion({
+    runId: ctx.runId,
+    versionId: registered.versionId,
+    actor: decision.by,
+    reason: decision.reason,
+    decidedAt: decision.at,
+  });
+}
+
+/** Phase 2: promote → deploy to production → hand monitoring over from the previous version's monitor to a new one. */
+export async function releaseToProduction(
+  ctx: RunContext,
+  registered: RegisterOutput,
+  decision: ApprovalDecision,
+  baseline: BaselineOutput,
+): Promise<void> {
+  const { runId, state, enter, record, input } = ctx;
+  const { spec } = ctx.loaded;
+  const modelName = spec.model ?? spec.name;
+  const versionId = registered.versionId;
+  state.phase = 'production';
+  await record({ phase: 'production' });
+  enter('promote');
+  await light.promoteModelVersion({
+    runId,
+    versionId,
+    actor: decision.by,
+    reason: decision.reason,
+    decidedAt: decision.at,
+  });
+  enter('deploy production');
+  await light.deployModelVersion({ runId, modelName, versionId, slot: 'production', actor: decision.by });
+
+  if (!spec.monitoring.enabled) return;
+  enter('start monitoring');
+  if (baseline.runId) {
+    await stopMonitor(monitorWorkflowId(baseline.runId), `superseded by v${registered.version} (run ${runId})`);
+  }
+  const monitor = await startChild(modelMonitor, {
+    workflowId: monitorWorkflowId(runId),
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    args: [{ pipeline: spec.name, params: input.params, model: modelName, version: registered.version, versionId }],
+  });
+  state.artifacts.monitor = monitor.workflowId;
+}
