@@ -61,3 +61,24 @@ export function serveWorkerMetrics(input: {
     },
   };
 }
+
+/**
+ * The life of a worker process: metrics endpoint up, run until SIGINT/SIGTERM (Worker.run then finishes the tasks
+ * in flight: a graceful shutdown), then close everything in order.
+ */
+export async function runWorkerProcess(input: {
+  deps: ActivityDeps;
+  worker: Worker;
+  role: 'orchestration' | 'training';
+  activitySlots: number;
+  defaultPort: number;
+  close(): Promise<void>;
+  started: Record<string, unknown>;
+}): Promise<void> {
+  const metrics = serveWorkerMetrics(input);
+  input.deps.log.info(input.started, `${input.role} worker started`);
+  await input.worker.run();
+  await metrics.close();
+  await input.close();
+  await input.deps.db.destroy();
+}

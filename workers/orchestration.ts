@@ -5,8 +5,9 @@ import type { ActivityDeps } from '../activities/deps';
 import { createLightActivities } from '../activities/light';
 import { createMonitorActivities } from '../activities/monitor';
 import { createRegistryActivities } from '../activities/registry';
+import { dataConverterFor } from '../infra/codec';
 import { connectClient, connectWorker } from '../infra/temporal-connection';
-import { serveWorkerMetrics } from './metrics';
+import { runWorkerProcess } from './metrics';
 import { createActivityDeps, routeTemporalLogs, workflowSource } from './runtime';
 
 export async function createOrchestrationWorker(deps: ActivityDeps, taskQueue = deps.config.taskQueues.orchestration) {
@@ -17,6 +18,8 @@ export async function createOrchestrationWorker(deps: ActivityDeps, taskQueue = 
     connection,
     namespace: deps.config.temporal.namespace,
     taskQueue,
+    // Encrypts every payload when PAYLOAD_ENCRYPTION_KEYS is set (the API and CLI use the same converter).
+    dataConverter: dataConverterFor(deps.config.temporal),
     ...workflowSource(),
     activities: {
       ...createLightActivities(deps),
@@ -40,19 +43,15 @@ async function main(): Promise<void> {
   const deps = await createActivityDeps('worker-orchestration');
   routeTemporalLogs(deps.log);
   const { worker, close } = await createOrchestrationWorker(deps);
-  const metrics = serveWorkerMetrics({
+  await runWorkerProcess({
     deps,
     worker,
+    close,
     role: 'orchestration',
     activitySlots: deps.config.workers.orchestrationActivityConcurrency,
     defaultPort: 9464,
+    started: { taskQueue: deps.config.taskQueues.orchestration },
   });
-  deps.log.info({ taskQueue: deps.config.taskQueues.orchestration }, 'orchestration worker started');
-  // Worker.run resolves after SIGINT/SIGTERM once in-flight tasks finish (graceful shutdown).
-  await worker.run();
-  await metrics.close();
-  await close();
-  await deps.db.destroy();
 }
 
 if (require.main === module) {

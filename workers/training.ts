@@ -3,9 +3,10 @@
 import { Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../activities/deps';
 import { createTrainingActivities } from '../activities/training';
+import { dataConverterFor } from '../infra/codec';
 import { connectClient, connectWorker } from '../infra/temporal-connection';
 import { initTfBackend } from '../lib/ml';
-import { serveWorkerMetrics } from './metrics';
+import { runWorkerProcess } from './metrics';
 import { createActivityDeps, routeTemporalLogs } from './runtime';
 
 export async function createTrainingWorker(deps: ActivityDeps, taskQueue = deps.config.taskQueues.training) {
@@ -19,6 +20,8 @@ export async function createTrainingWorker(deps: ActivityDeps, taskQueue = deps.
     connection,
     namespace: deps.config.temporal.namespace,
     taskQueue,
+    // Encrypts every payload when PAYLOAD_ENCRYPTION_KEYS is set (the API and CLI use the same converter).
+    dataConverter: dataConverterFor(deps.config.temporal),
     activities: createTrainingActivities({ ...deps, client, backend }),
     maxConcurrentActivityTaskExecutions: deps.config.workers.trainingConcurrency,
   });
@@ -36,18 +39,15 @@ async function main(): Promise<void> {
   const deps = await createActivityDeps('worker-training');
   routeTemporalLogs(deps.log);
   const { worker, backend, close } = await createTrainingWorker(deps);
-  const metrics = serveWorkerMetrics({
+  await runWorkerProcess({
     deps,
     worker,
+    close,
     role: 'training',
     activitySlots: deps.config.workers.trainingConcurrency,
     defaultPort: 9465,
+    started: { taskQueue: deps.config.taskQueues.training, backend },
   });
-  deps.log.info({ taskQueue: deps.config.taskQueues.training, backend }, 'training worker started');
-  await worker.run();
-  await metrics.close();
-  await close();
-  await deps.db.destroy();
 }
 
 if (require.main === module) {

@@ -1,7 +1,14 @@
-import { AlertError, acknowledgeAlert, latestReports, listAlerts, type AlertRow } from '../../lib/monitoring/queries';
-import { getModel } from '../../lib/registry/queries';
+import {
+  AlertError,
+  acknowledgeAlert,
+  featureDriftView,
+  latestReports,
+  listAlerts,
+  type AlertRow,
+} from '../../lib/monitoring/queries';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../http/errors';
+import { requireModel } from './registry';
 import { defineRoute } from '../http/route';
 import { iso, isoRequired } from '../schemas/common';
 import {
@@ -46,13 +53,7 @@ export function monitoringRoutes(deps: ApiDeps) {
       responses: { 200: MonitoringResponse },
       errors: [400, 401, 403, 404],
       async handle({ params, query }) {
-        if (!(await getModel(deps.db, params.name))) {
-          throw new ApiError(
-            404,
-            'MODEL_NOT_FOUND',
-            `No model named "${params.name}" in the registry: GET /v1/models lists them.`,
-          );
-        }
+        await requireModel(deps, params.name);
         const version =
           query.version === undefined
             ? undefined
@@ -80,18 +81,7 @@ export function monitoringRoutes(deps: ApiDeps) {
               samples: r.samples,
               drifted: r.drifted,
               driftedFeatures: r.drifted_features,
-              features: r.feature_drift.map((f) => ({
-                feature: f.feature,
-                kind: f.kind,
-                psi: f.psi,
-                ksStatistic: f.ks?.statistic ?? null,
-                ksPValue: f.ks?.pValue ?? null,
-                chi2PValue: f.chi2?.pValue ?? null,
-                jsDistance: f.jsDistance,
-                drifted: f.drifted,
-                insufficientData: f.insufficientData,
-                reasons: f.reasons,
-              })),
+              features: r.feature_drift.map(featureDriftView),
               prediction: r.prediction_drift
                 ? {
                     psi: r.prediction_drift.psi,

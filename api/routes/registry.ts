@@ -25,7 +25,8 @@ import {
 
 const READ = { role: 'viewer' } as const;
 
-async function requireModel(deps: ApiDeps, name: string) {
+/** The registry row of a model, or the 404 every model-addressed route answers. */
+export async function requireModel(deps: ApiDeps, name: string) {
   const model = await getModel(deps.db, name);
   if (!model)
     throw new ApiError(404, 'MODEL_NOT_FOUND', `No model named "${name}" in the registry: GET /v1/models lists them.`);

@@ -1,8 +1,8 @@
 import { monitoringReportData } from '../../lib/monitoring/queries';
 import { monitoringReportCsv, monitoringReportXlsx, renderMonitoringReportHtml } from '../../lib/reports';
-import { getModel } from '../../lib/registry/queries';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../http/errors';
+import { requireModel } from './registry';
 import { defineRoute, type RouteDef } from '../http/route';
 import {
   CsvDocument,
@@ -73,13 +73,7 @@ function monitoringReportRoutes(deps: ApiDeps): RouteDef[] {
       responses: { 200: format.schema },
       errors: [400, 401, 403, 404],
       async handle({ params, query }) {
-        if (!(await getModel(deps.db, params.name))) {
-          throw new ApiError(
-            404,
-            'MODEL_NOT_FOUND',
-            `No model named "${params.name}" in the registry: GET /v1/models lists them.`,
-          );
-        }
+        await requireModel(deps, params.name);
         const data = await monitoringReportData(deps.db, { model: params.name, version: query.version });
         if (!data) {
           throw new ApiError(

@@ -57,6 +57,18 @@ export function findPgBinaries(provider = process.env.PG_PROVIDER ?? 'auto'): Pg
   );
 }
 
+/** Resolves when the server answers a query; the readiness check of the stack and of tests. */
+export async function selectOne(url: string, connectionTimeoutMillis = 2_000): Promise<void> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query('select 1');
+  } finally {
+    await client.end();
+  }
+}
+
 export interface ClusterOptions {
   binaries: PgBinaries;
   dataDir: string;
@@ -126,14 +138,7 @@ export class PostgresCluster {
   }
 
   async check(): Promise<void> {
-    const client = new Client({ connectionString: this.url.replace(/\/[^/]*$/, '/postgres') });
-    client.on('error', () => undefined);
-    await client.connect();
-    try {
-      await client.query('select 1');
-    } finally {
-      await client.end();
-    }
+    await selectOne(this.url.replace(/\/[^/]*$/, '/postgres'));
   }
 
   async createDatabase(): Promise<void> {

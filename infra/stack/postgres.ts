@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { DATA_DIR } from '../../lib/config/paths';
-import { PostgresCluster, findPgBinaries } from './postgres-cluster';
+import { PostgresCluster, findPgBinaries, selectOne } from './postgres-cluster';
 import { choosePort, runsProgram, stopProcess } from './processes';
 import type { StackService } from './service';
 import { LOG_DIR, type ServiceState } from './state';
@@ -65,14 +64,7 @@ export const postgresService: StackService = {
 
   async check(state) {
     if (state.owned) return clusterFor(state).check();
-    const client = new Client({ connectionString: state.env.DATABASE_URL, connectionTimeoutMillis: 2_000 });
-    client.on('error', () => undefined);
-    await client.connect();
-    try {
-      await client.query('select 1');
-    } finally {
-      await client.end();
-    }
+    await selectOne(state.env.DATABASE_URL ?? '');
   },
 
   async provision(state) {

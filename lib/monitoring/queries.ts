@@ -103,6 +103,22 @@ export async function acknowledgeAlert(
   });
 }
 
+/** One feature's drift statistics in the flat shape the API and the reports show. */
+export function featureDriftView(f: FeatureDrift) {
+  return {
+    feature: f.feature,
+    kind: f.kind,
+    psi: f.psi,
+    ksStatistic: f.ks?.statistic ?? null,
+    ksPValue: f.ks?.pValue ?? null,
+    chi2PValue: f.chi2?.pValue ?? null,
+    jsDistance: f.jsDistance,
+    drifted: f.drifted,
+    insufficientData: f.insufficientData,
+    reasons: f.reasons,
+  };
+}
+
 /** The monitoring report of one version (default: the latest monitored one), from the stored windows and alerts. */
 export async function monitoringReportData(
   db: Db,
@@ -130,17 +146,7 @@ export async function monitoringReportData(
       windowEnd: new Date(r.window_end).toISOString(),
       samples: r.samples,
       drifted: r.drifted,
-      features: r.feature_drift.map((f) => ({
-        feature: f.feature,
-        kind: f.kind,
-        psi: f.psi,
-        ksStatistic: f.ks?.statistic ?? null,
-        ksPValue: f.ks?.pValue ?? null,
-        chi2PValue: f.chi2?.pValue ?? null,
-        jsDistance: f.jsDistance,
-        drifted: f.drifted,
-        insufficientData: f.insufficientData,
-      })),
+      features: r.feature_drift.map(featureDriftView),
       prediction: r.prediction_drift
         ? {
             psi: r.prediction_drift.psi,
