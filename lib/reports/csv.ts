@@ -6,7 +6,10 @@ import type { MonitoringReportData, RunReportData } from './types';
 /** RFC 4180 field: quoted (quotes doubled) when it holds a comma, quote, CR or LF, or starts/ends with a space. */
 export function csvField(value: CellValue): string {
   if (value == null) return '';
-  const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : String(value);
+  const raw = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : String(value);
+  // A text cell starting with = + - @ (or tab/CR) is a formula to a spreadsheet: quote it as text (OWASP CSV
+  // injection). Numbers are written as numbers.
+  const text = typeof value === 'string' && /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
   return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -125,3 +125,14 @@ describe('monitoring CSV', () => {
     expect(rows.map((r) => r.retraining_run_id)).toEqual(['churn-retrain-20240509T000112Z-7f3a0d', '', '']);
   });
 });
+
+describe('CSV formula injection', () => {
+  it('neutralises text cells a spreadsheet would run as formulas, and leaves numbers alone', () => {
+    expect(csvField('=HYPERLINK("http://x")')).toBe(`"'=HYPERLINK(""http://x"")"`);
+    expect(csvField('+1+2')).toBe("'+1+2");
+    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvField('-cmd')).toBe("'-cmd");
+    expect(csvField(-1.5)).toBe('-1.5');
+    expect(csvField('plain')).toBe('plain');
+  });
+});
