@@ -50,7 +50,8 @@ async function main(): Promise<number> {
   try {
     step('jest (unit, workflow, integration)');
     const outputFile = join(outDir, 'results.json');
-    run('npx', ['jest', '--ci', '--json', `--outputFile=${outputFile}`, ...process.argv.slice(2)], {
+    // --forceExit: a failing test can leave a worker polling a server it tore down; CI must still end (and fail).
+    run('npx', ['jest', '--ci', '--forceExit', '--json', `--outputFile=${outputFile}`, ...process.argv.slice(2)], {
       TEMPORAL_TEST_SERVER: tools['temporal-test-server'].path,
       CHROMIUM_BIN: chromium,
       NODE_ENV: 'test',
