@@ -123,7 +123,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const port = await choosePort(8080, new Set());
   const baseUrl = `http://127.0.0.1:${port}`;
-  const env = { ...process.env, API_PORT: String(port), API_PUBLIC_URL: baseUrl };
+  const env = { ...process.env, API_PORT: String(port), API_PUBLIC_URL: baseUrl, LOG_PRETTY: 'true' };
   const children: ChildProcess[] = [];
   try {
     say('Starting the orchestration worker, the training worker and the API');

@@ -114,7 +114,14 @@ export class PostgresCluster {
       gid: owner?.gid,
     });
     rmSync(pwFile, { force: true });
-    if (result.status !== 0) throw new Error(`initdb failed: ${(result.stderr || result.stdout).trim()}`);
+    if (result.status !== 0) {
+      const output = (result.stderr || result.stdout).trim();
+      const hint =
+        owner && /Permission denied/.test(output)
+          ? ` PostgreSQL runs as the OS user ${process.env.PG_OS_USER ?? 'postgres'}, which must be able to reach ${dataDir}: make every folder above it traversable (chmod o+x), or set MLOPS_DATA_DIR elsewhere.`
+          : '';
+      throw new Error(`initdb failed: ${output}.${hint}`);
+    }
   }
 
   /** Returns the postmaster pid (the process to stop). */

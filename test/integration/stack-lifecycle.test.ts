@@ -1,0 +1,55 @@
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { PROJECT_ROOT } from '../../lib/config/paths';
+import { isAlive } from '../../infra/stack/processes';
+
+const run = promisify(execFile);
+
+/** The stack CLI against its own data folder, so this test never touches the stack the other suites use. */
+async function stack(dataDir: string, command: 'up' | 'down' | 'status') {
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', join(PROJECT_ROOT, 'infra/stack/cli.ts'), command],
+    {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, MLOPS_DATA_DIR: dataDir, PG_PROVIDER: 'embedded' },
+      timeout: 180_000,
+    },
+  ).catch((err: { stdout?: string; code?: number }) => ({ stdout: err.stdout ?? '', code: err.code }));
+  return stdout;
+}
+
+describe('npm run stack -- up | up | status | down', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mlops-stack-'));
+  // PostgreSQL runs as its own OS user when we are root: it must be able to reach the data folder.
+  chmodSync(dataDir, 0o755);
+  afterAll(async () => {
+    await stack(dataDir, 'down');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts every service, reuses them on the second up, and down leaves no process of ours', async () => {
+    const first = await stack(dataDir, 'up');
+    for (const service of ['postgres', 's3', 'temporal']) expect(first).toMatch(new RegExp(`${service}\\s+started`));
+    expect(first).toMatch(/Temporal Web UI: http:\/\/127\.0\.0\.1:\d+/);
+    const state = JSON.parse(readFileSync(join(dataDir, 'stack', 'state.json'), 'utf8')) as {
+      services: Record<string, { pid: number }>;
+    };
+    const pids = Object.values(state.services).map((s) => s.pid);
+    expect(pids).toHaveLength(3);
+    expect(pids.every(isAlive)).toBe(true);
+
+    const second = await stack(dataDir, 'up');
+    for (const service of ['postgres', 's3', 'temporal']) expect(second).toMatch(new RegExp(`${service}\\s+reused`));
+    const again = JSON.parse(readFileSync(join(dataDir, 'stack', 'state.json'), 'utf8')) as typeof state;
+    expect(Object.values(again.services).map((s) => s.pid)).toEqual(pids);
+    expect(await stack(dataDir, 'status')).toMatch(/temporal\s+up/);
+
+    expect(await stack(dataDir, 'down')).toMatch(/stopped: temporal, s3, postgres/);
+    expect(pids.filter(isAlive)).toEqual([]);
+    expect(await stack(dataDir, 'status')).toMatch(/postgres\s+not started/);
+  });
+});
