@@ -1,0 +1,118 @@
+// One scenario: write its data, start its run, let the fault happen beside it, wait for the outcome, check the rows.
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sha256Hex } from '../../../lib/store';
+import { CHURN_HEADER, churnRows, toCsvText } from '../../../scripts/generate-example-data';
+import type { PipelineHarness } from '../../helpers/pipeline-harness';
+import type { Check } from './bad-input-runner';
+import { FaultContext, type TrainingWorkers } from './fault-context';
+import { KILLS, PROFILES, type Scenario } from './fault-scenarios';
+import { checkRun, type RunEvidence } from './run-checks';
+
+const RUN_TIMEOUT_MS = Number(process.env.FAULTS_RUN_TIMEOUT_MS ?? 20 * 60_000);
+const ROWS = 3000;
+
+export interface ScenarioResult {
+  scenario: Scenario;
+  runId: string;
+  outcome: string;
+  seconds: number;
+  evidence?: RunEvidence;
+  timeline: string[];
+  checks: Check[];
+}
+
+function paramsFor(scenario: Scenario, dataPath: string): Record<string, unknown> {
+  return {
+    ...PROFILES[scenario.profile].params,
+    model: `faults-${scenario.id}`,
+    data: { source: { kind: 'file', path: dataPath, format: 'csv' } },
+    evaluation: { thresholds: { accuracy: { min: 0 }, roc_auc: { min: 0 } } },
+    approval: { timeout: 1, onTimeout: 'approve' },
+    monitoring: { enabled: false },
+  };
+}
+
+async function outcomeOf(result: Promise<{ outcome: string }>): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no result within ${RUN_TIMEOUT_MS / 1000} s`), RUN_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([result.then((r) => r.outcome), timeout]);
+  } catch (err) {
+    return `failed: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : err}`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Checks that depend on what the fault was meant to provoke. */
+function faultChecks(scenario: Scenario, evidence: RunEvidence, ctx: FaultContext): Check[] {
+  if (!scenario.disturb) return [];
+  const checks: Check[] = [
+    { name: 'activity attempts > 1', ok: evidence.retried.length > 0, detail: evidence.retried.join(', ') },
+  ];
+  if (scenario.id === 'worker-kills') {
+    const kills = ctx.timeline.filter((e) => e.includes('SIGKILL')).length;
+    const resumed = evidence.resumed.mlp ?? [];
+    checks.push({ name: `${KILLS} kills`, ok: kills === KILLS, detail: String(kills) });
+    checks.push({
+      name: 'every later attempt resumed from a checkpoint',
+      ok: resumed.length === KILLS && resumed.every((e) => e > 0),
+      detail: `resumed after epochs ${resumed.join(', ')}`,
+    });
+  }
+  return checks;
+}
+
+export async function runScenario(args: {
+  h: PipelineHarness;
+  workers: TrainingWorkers;
+  scenario: Scenario;
+  dataDir: string;
+}): Promise<ScenarioResult> {
+  const { h, workers, scenario } = args;
+  const dir = join(args.dataDir, 'scenario-data');
+  mkdirSync(dir, { recursive: true });
+  const csv = toCsvText(CHURN_HEADER, churnRows(ROWS, scenario.seed));
+  const dataPath = join(dir, `${scenario.id}.csv`);
+  writeFileSync(dataPath, csv);
+
+  const runId = `faults-${scenario.id}-${randomUUID().slice(0, 8)}`;
+  const exitsBefore = workers.unexpectedExits.length;
+  const ctx = new FaultContext(h, runId, workers);
+  const handle = await h.start({ pipeline: 'churn', params: paramsFor(scenario, dataPath) }, runId);
+  ctx.note('run started');
+  const disturbance = scenario.disturb?.(ctx).then(
+    () => undefined,
+    (err: unknown) => (err instanceof Error ? err.message : String(err)),
+  );
+  const outcome = await outcomeOf(handle.result());
+  const seconds = ctx.seconds();
+  ctx.note(`run ended: ${outcome}`);
+  const disturbError = await disturbance;
+
+  const checks: Check[] = [{ name: 'run succeeded', ok: outcome === 'succeeded', detail: outcome }];
+  if (disturbError) checks.push({ name: 'fault applied', ok: false, detail: disturbError });
+  const exits = workers.unexpectedExits.slice(exitsBefore);
+  checks.push({ name: 'no worker died on its own', ok: exits.length === 0, detail: exits.join('; ') });
+  let evidence: RunEvidence | undefined;
+  try {
+    evidence = await checkRun({
+      db: h.deps.db,
+      store: h.deps.store,
+      client: h.client,
+      runId,
+      rawSha256: sha256Hex(csv),
+      epochs: PROFILES[scenario.profile].epochs,
+    });
+    checks.push(...evidence.checks, ...faultChecks(scenario, evidence, ctx));
+  } catch (err) {
+    checks.push({ name: 'evidence collected', ok: false, detail: err instanceof Error ? err.message : String(err) });
+  }
+  const known = Object.entries(scenario.knownIssues ?? {});
+  for (const c of checks) c.known = c.ok ? undefined : known.find(([part]) => c.name.includes(part))?.[1];
+  return { scenario, runId, outcome, seconds, evidence, timeline: ctx.timeline, checks };
+}
