@@ -35,18 +35,33 @@ async function resumePoint(deps: TrainingDeps, ctx: StepContext, candidate: stri
   return { key, bytes: new Uint8Array(await deps.store.getBytes(key)) };
 }
 
-/** Sends progress to the workflow (for its status query), at most every 2 s and always for the last epoch. */
+/**
+ * Sends progress to the workflow (for its status query), at most every 2 s and always for the last epoch. Never
+ * awaited: progress is informative, and training must not stall while Temporal is unreachable.
+ */
 function progressReporter(deps: TrainingDeps, ctx: StepContext) {
   let last = 0;
-  return async (progress: CandidateProgress, force: boolean) => {
+  return (progress: CandidateProgress, force: boolean) => {
     if (!force && Date.now() - last < 2_000) return;
     last = Date.now();
-    try {
-      await deps.client.workflow.getHandle(ctx.workflowId).signal(trainingProgressSignal, progress);
-    } catch (err) {
-      ctx.log.warn({ err }, 'could not report training progress to the workflow');
-    }
+    deps.client.workflow
+      .getHandle(ctx.workflowId)
+      .signal(trainingProgressSignal, progress)
+      .catch((err: unknown) => ctx.log.warn({ err }, 'could not report training progress to the workflow'));
   };
+}
+
+/**
+ * Stops an attempt that a newer one has replaced (its heartbeats were lost, e.g. while Temporal restarted, and the
+ * server retried it elsewhere): it must not overwrite the checkpoint the new attempt resumed from.
+ */
+async function assertStillCurrent(deps: TrainingDeps, ctx: StepContext): Promise<void> {
+  const newer = await deps
+    .db('step_executions')
+    .where({ run_id: ctx.runId, step: ctx.step })
+    .where('attempt', '>', ctx.attempt)
+    .first('attempt');
+  if (newer) throw new Error(`attempt ${ctx.attempt} was superseded by attempt ${newer.attempt}: stopping it`);
 }
 
 function toHistory(event: EpochEndEvent['metrics']): EpochMetrics {
@@ -94,6 +109,7 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
     checkpointEvery: spec.training.checkpointEvery,
     signal: Context.current().cancellationSignal,
     onCheckpoint: async ({ epoch, bytes }) => {
+      await assertStillCurrent(deps, ctx);
       await deps.store.put(key, bytes);
       lastCheckpoint = epoch;
       await deps
@@ -120,7 +136,7 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
       ctx.heartbeat(
         lastCheckpoint ? ({ checkpointKey: key, epoch: lastCheckpoint } satisfies CheckpointHeartbeat) : undefined,
       );
-      await report(
+      report(
         {
           candidate: input.candidate,
           epochsDone: epoch,

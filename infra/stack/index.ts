@@ -50,9 +50,10 @@ async function upOne(service: StackService, stack: StackState, taken: Set<number
     await service.provision(previous);
     return { service: service.name, action: 'reused' as const, state: previous };
   }
-  for (const port of Object.values(previous?.ports ?? {})) taken.delete(port);
+  const previousPorts = previous?.ports ?? stack.lastPorts?.[service.name];
+  for (const port of Object.values(previousPorts ?? {})) taken.delete(port);
   log(`starting ${service.name}...`);
-  const state = await service.start({ taken, log });
+  const state = await service.start({ taken, log, previousPorts });
   stack.services[service.name] = state;
   writeState(stack);
   try {
@@ -105,6 +106,7 @@ export async function stackDown(
         log(`stopping ${service.name} (pid ${state.pid})...`);
         await service.stop(state);
         stopped.push(service.name);
+        stack.lastPorts = { ...stack.lastPorts, [service.name]: state.ports };
       }
       delete stack.services[service.name];
     }

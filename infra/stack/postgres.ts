@@ -32,9 +32,9 @@ export const postgresService: StackService = {
     return { name: 'postgres', owned: false, ports: {}, env: { DATABASE_URL: url }, urls: { url: redact(url) } };
   },
 
-  async start({ taken }) {
+  async start({ taken, previousPorts }) {
     const binaries = findPgBinaries();
-    const port = await choosePort(15433, taken);
+    const port = await choosePort(previousPorts?.postgres ?? 15433, taken);
     // One data folder per provider and major version: their on-disk formats differ.
     const dataDir = join(DATA_DIR, 'pg', `${binaries.provider}-${binaries.version.split('.')[0]}`);
     const logFile = join(LOG_DIR, 'postgres.log');

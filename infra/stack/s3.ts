@@ -52,17 +52,17 @@ export const s3Service: StackService = {
     return { name: 's3', owned: false, ports: {}, env, urls: { s3: endpoint } };
   },
 
-  async start({ taken, log }) {
+  async start({ taken, log, previousPorts }) {
     const tool = await resolveTool('weed', log);
     const ports = {
-      s3: await choosePort(18333, taken),
-      master: await choosePort(19333, taken),
-      volume: await choosePort(18080, taken),
-      filer: await choosePort(18888, taken),
-      masterGrpc: await choosePort(29333, taken),
-      volumeGrpc: await choosePort(28080, taken),
-      filerGrpc: await choosePort(28888, taken),
-      s3Grpc: await choosePort(28333, taken),
+      s3: await choosePort(previousPorts?.s3 ?? 18333, taken),
+      master: await choosePort(previousPorts?.master ?? 19333, taken),
+      volume: await choosePort(previousPorts?.volume ?? 18080, taken),
+      filer: await choosePort(previousPorts?.filer ?? 18888, taken),
+      masterGrpc: await choosePort(previousPorts?.masterGrpc ?? 29333, taken),
+      volumeGrpc: await choosePort(previousPorts?.volumeGrpc ?? 28080, taken),
+      filerGrpc: await choosePort(previousPorts?.filerGrpc ?? 28888, taken),
+      s3Grpc: await choosePort(previousPorts?.s3Grpc ?? 28333, taken),
     };
     const dataDir = join(DATA_DIR, 's3');
     mkdirSync(dataDir, { recursive: true });

@@ -4,6 +4,8 @@ export interface StartContext {
   /** Ports already chosen in this `up`, so that two services never pick the same one. */
   taken: Set<number>;
   log: (message: string) => void;
+  /** The ports this service had last time (preferred over the defaults when free). */
+  previousPorts?: Record<string, number>;
 }
 
 /** One server of the local stack. Every method is safe to call again (up twice, down twice). */

@@ -23,6 +23,8 @@ export interface ServiceState {
 
 export interface StackState {
   services: Partial<Record<ServiceName, ServiceState>>;
+  /** Ports of services that were stopped: a restarted server comes back where running clients expect it. */
+  lastPorts?: Partial<Record<ServiceName, Record<string, number>>>;
 }
 
 export const STACK_DIR = join(DATA_DIR, 'stack');

@@ -38,12 +38,12 @@ export const temporalService: StackService = {
     };
   },
 
-  async start({ taken, log }) {
+  async start({ taken, log, previousPorts }) {
     const tool = await resolveTool('temporal', log);
-    const port = await choosePort(17233, taken);
-    const uiPort = await choosePort(port + 1000, taken);
-    const httpPort = await choosePort(port + 10, taken);
-    const metricsPort = await choosePort(port + 30, taken);
+    const port = await choosePort(previousPorts?.grpc ?? 17233, taken);
+    const uiPort = await choosePort(previousPorts?.ui ?? port + 1000, taken);
+    const httpPort = await choosePort(previousPorts?.http ?? port + 10, taken);
+    const metricsPort = await choosePort(previousPorts?.metrics ?? port + 30, taken);
     const dbDir = join(DATA_DIR, 'temporal');
     mkdirSync(dbDir, { recursive: true });
     const args = [

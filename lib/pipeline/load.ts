@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
 import { PROJECT_ROOT } from '../config/paths';
 import { canonicalJson } from '../metadata/step-cache';
+import { specConsistencyIssues } from './consistency';
+import { formatIssues } from './issues';
 import { PipelineSpec } from './spec';
 
 export const PIPELINES_DIR = process.env.MLOPS_PIPELINES_DIR ?? join(PROJECT_ROOT, 'pipelines');
@@ -18,17 +19,6 @@ export class SpecError extends Error {
     super(message);
     this.name = 'SpecError';
   }
-}
-
-function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>(
-    (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)),
-    '',
-  );
-}
-
-function formatIssues(error: z.ZodError): Array<{ path: string; message: string }> {
-  return error.issues.map((issue) => ({ path: formatPath(issue.path) || '(root)', message: issue.message }));
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -69,17 +59,14 @@ export function listPipelines(): string[] {
 export function parseSpec(raw: unknown, where: string, params: Record<string, unknown> = {}): PipelineSpec {
   const merged = deepMerge(raw, params);
   const result = PipelineSpec.safeParse(merged);
-  if (!result.success) {
-    const issues = formatIssues(result.error);
+  const issues = result.success ? specConsistencyIssues(result.data) : formatIssues(result.error, merged);
+  if (!result.success || issues.length > 0) {
     const lines = issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n');
     throw new SpecError(`Invalid pipeline spec ${where}:\n${lines}\nFix these fields and start the run again.`, {
       file: where,
       issues,
     });
   }
-  const names = result.data.candidates.map((c) => c.name);
-  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
-  if (duplicate) throw new SpecError(`Invalid pipeline spec ${where}: candidate name "${duplicate}" is used twice.`);
   return result.data;
 }
 

@@ -87,7 +87,8 @@ export const TrainingSpec = z.object({
   timeout: DurationSpec.default('2h'),
   /** A worker that stops heartbeating this long is presumed dead and the attempt moves to another worker. */
   heartbeatTimeout: DurationSpec.default('60s'),
-  maxAttempts: z.number().int().min(1).max(100).default(10),
+  // 20 attempts with backoff to 30 s ride out about 8 minutes of S3, database or worker trouble.
+  maxAttempts: z.number().int().min(1).max(100).default(20),
   checkpointEvery: z.number().int().min(1).default(1),
 });
 

@@ -48,8 +48,16 @@ describe('npm run stack -- up | up | status | down', () => {
     expect(Object.values(again.services).map((s) => s.pid)).toEqual(pids);
     expect(await stack(dataDir, 'status')).toMatch(/temporal\s+up/);
 
+    const ports = (file: typeof state) =>
+      Object.fromEntries(Object.entries(file.services).map(([name, svc]) => [name, (svc as { ports: unknown }).ports]));
+    const firstPorts = ports(again);
     expect(await stack(dataDir, 'down')).toMatch(/stopped: temporal, s3, postgres/);
     expect(pids.filter(isAlive)).toEqual([]);
     expect(await stack(dataDir, 'status')).toMatch(/postgres\s+not started/);
+
+    // Brought back, each server listens where its clients (running workers) last found it.
+    expect(await stack(dataDir, 'up')).toMatch(/temporal\s+started/);
+    const back = JSON.parse(readFileSync(join(dataDir, 'stack', 'state.json'), 'utf8')) as typeof state;
+    expect(ports(back)).toEqual(firstPorts);
   });
 });

@@ -47,8 +47,10 @@ export async function mlPipeline(input: PipelineInput): Promise<PipelineResult> 
     return { outcome, runId, model: state.modelVersion?.model, message, ...extra };
   };
 
+  let specLoaded = false;
   try {
     const loaded = await light.loadPipelineSpec({ pipeline: input.pipeline, params: input.params ?? {} });
+    specLoaded = true;
     const { spec, specHash } = loaded;
     const ctx: RunContext = { runId, input, loaded, state, enter, record, awaitDecision };
     state.approval.approvers = spec.approval.approvers;
@@ -86,8 +88,18 @@ export async function mlPipeline(input: PipelineInput): Promise<PipelineResult> 
     const outcome: RunOutcome = isCancellation(err) ? 'cancelled' : 'failed';
     state.status = outcome;
     state.error = rootCauseMessage(err);
-    // Record the failure even when the run is being cancelled.
-    await CancellationScope.nonCancellable(() => record({ status: outcome, error: state.error, ended: true }));
+    // Record the failure even when the run is being cancelled, and create the run's row if the spec never loaded.
+    const identity = specLoaded
+      ? {}
+      : {
+          pipeline: input.pipeline,
+          specHash: 'unavailable',
+          trigger: input.trigger?.kind ?? 'manual',
+          params: input.params ?? {},
+        };
+    await CancellationScope.nonCancellable(() =>
+      record({ ...identity, status: outcome, error: state.error, ended: true }),
+    );
     throw err;
   }
 }

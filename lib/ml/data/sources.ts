@@ -12,8 +12,17 @@ export interface SourceRow {
 
 export type ByteSource = AsyncIterable<Uint8Array | string>;
 
-function csvDataError(error: CsvError): DataError {
+function csvDataError(error: CsvError, lastCompleteLine: number): DataError {
   const line = typeof error.lines === 'number' ? error.lines : 0;
+  if (error.code === 'CSV_QUOTE_NOT_CLOSED') {
+    // csv-parse notices at the end of the input; the quote opened in the first record after the last complete one.
+    const opened = lastCompleteLine + 1;
+    return new DataError({
+      code: 'MALFORMED_CSV',
+      message: `Malformed CSV at line ${opened}: a quote opened on that line is never closed (the rest of the file was read as one field). Fix the quoting on that line.`,
+      details: { line: opened, csvCode: error.code },
+    });
+  }
   if (error.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
     return new DataError({
       code: 'RAGGED_ROW',
@@ -51,9 +60,12 @@ function countNewlines(fields: readonly string[]): number {
  */
 class ChunkedCsvParser extends Parser {
   private pending: [string[], number][] = [];
+  /** End line of the last complete record parsed (whether or not the consumer has read it yet). */
+  lastRecordEnd = 0;
 
   override push(chunk: unknown, encoding?: BufferEncoding): boolean {
     if (chunk !== null) {
+      this.lastRecordEnd = this.info.lines;
       this.pending.push([chunk as string[], this.info.lines]);
       return true;
     }
@@ -106,7 +118,7 @@ export async function* csvRows(args: {
     }
   } catch (error) {
     // Only parse errors are about the data; a failing source stream (network, disk) stays as it is, retryable.
-    throw error instanceof CsvError ? csvDataError(error) : error;
+    throw error instanceof CsvError ? csvDataError(error, parser.lastRecordEnd) : error;
   } finally {
     parser.destroy();
   }

@@ -1,4 +1,4 @@
-import type { ValidationReport } from './types';
+import { ROW_LEVEL_KINDS, failsDataset, type CheckResult, type ValidationReport } from './types';
 
 const LISTED_FAILURES = 5;
 
@@ -9,7 +9,9 @@ function formatCount(n: number): string {
 /** The one-paragraph human summary of a report: verdict, volumes, and the first failed checks with where they failed. */
 export function summarize(report: Omit<ValidationReport, 'summary'>): string {
   const failed = report.checks.filter((c) => !c.passed);
-  const errors = failed.filter((c) => c.severity === 'error');
+  const errors = failed.filter(failsDataset);
+  const quarantining = failed.filter((c) => c.severity === 'error' && ROW_LEVEL_KINDS.has(c.kind));
+  const tag = (c: CheckResult) => (quarantining.includes(c) ? 'quarantined rows' : c.severity);
   const share = report.rowsRead === 0 ? 0 : (report.rowsQuarantined / report.rowsRead) * 100;
   const parts = [
     `Validation ${report.passed ? 'PASSED' : 'FAILED'}: read ${formatCount(report.rowsRead)} rows with ${report.schema.columns.length} columns;`,
@@ -19,10 +21,10 @@ export function summarize(report: Omit<ValidationReport, 'summary'>): string {
     parts.push(`All ${report.checks.length} checks passed.`);
   } else {
     parts.push(
-      `${failed.length} of ${report.checks.length} checks failed (${errors.length} errors, ${failed.length - errors.length} warnings):`,
+      `${failed.length} of ${report.checks.length} checks failed (${errors.length} errors, ${quarantining.length} quarantining rows, ${failed.length - errors.length - quarantining.length} warnings):`,
     );
-    const ordered = [...errors, ...failed.filter((c) => c.severity === 'warn')];
-    const listed = ordered.slice(0, LISTED_FAILURES).map((c) => `${c.id} [${c.severity}] ${c.message}`);
+    const ordered = [...errors, ...quarantining, ...failed.filter((c) => c.severity === 'warn')];
+    const listed = ordered.slice(0, LISTED_FAILURES).map((c) => `${c.id} [${tag(c)}] ${c.message}`);
     const more = failed.length > LISTED_FAILURES ? `; and ${failed.length - LISTED_FAILURES} more` : '';
     parts.push(`${listed.join('; ')}${more}.`);
   }

@@ -19,6 +19,25 @@ export type CheckKind =
 
 export type Severity = 'error' | 'warn';
 
+/**
+ * Checks decided row by row: a row failing one of them (at error severity) is quarantined, and the dataset's verdict
+ * on them is the quarantine_ratio check, so a few bad rows do not fail a dataset the spec allows to lose them.
+ */
+export const ROW_LEVEL_KINDS: ReadonlySet<CheckKind> = new Set([
+  'type',
+  'finite',
+  'not_null',
+  'range',
+  'domain',
+  'unique',
+  'label',
+]);
+
+/** Whether a check that did not pass makes the dataset fail. */
+export function failsDataset(check: { passed: boolean; severity: Severity; kind: CheckKind }): boolean {
+  return !check.passed && check.severity === 'error' && !ROW_LEVEL_KINDS.has(check.kind);
+}
+
 export interface CheckSample {
   line: number;
   value: CellValue;

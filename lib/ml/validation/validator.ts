@@ -4,7 +4,13 @@ import { buildDatasetChecks, type DatasetFacts } from './dataset-checks';
 import { summarize } from './report';
 import { ColumnRowChecks, FailureSink, type LabelRule } from './row-checks';
 import { type ExpectationsSpec, type ExpectationsSpecInput, ExpectationsSpecSchema } from './spec';
-import type { BatchValidation, CheckResult, QuarantinedRow, ValidationReport } from './types';
+import {
+  failsDataset,
+  type BatchValidation,
+  type CheckResult,
+  type QuarantinedRow,
+  type ValidationReport,
+} from './types';
 
 export interface Validator {
   /** Checks one batch; rows failing a hard check come back in `quarantined`, the rest in `acceptedRows`. */
@@ -69,7 +75,7 @@ export function createValidator(args: { expectations: ExpectationsSpecInput | Ex
       rowChecks,
     };
     const checks: CheckResult[] = buildDatasetChecks(facts);
-    const passed = checks.every((c) => c.passed || c.severity === 'warn');
+    const passed = !checks.some(failsDataset);
     const report = {
       passed,
       rowsRead,

@@ -4,6 +4,7 @@ import {
   inferExpectations,
   profileTable,
   readRecordBatches,
+  rowsToTable,
   schemaFromExpectations,
   validateTable,
   type CheckResult,
@@ -100,7 +101,7 @@ describe('validation against crafted files', () => {
     expect(report.summary).toMatch(
       /^Validation FAILED: read 8 rows with 7 columns; 1 accepted and 7 quarantined \(87\.50%\)\./,
     );
-    expect(report.summary).toContain('range:age [error] 1 of 8 rows failed (first at line 3)');
+    expect(report.summary).toContain('range:age [quarantined rows] 1 of 8 rows failed (first at line 3)');
   });
 
   it('gives the same report whatever the batch size, and the report is plain JSON', async () => {
@@ -167,5 +168,29 @@ describe('inferred expectations', () => {
     const bad = await validateFile('customers-bad.csv', inferred);
     expect(bad.report.passed).toBe(false);
     expect(check(bad.report, 'range:age').samples[0]).toEqual({ line: 3, value: 150 });
+  });
+});
+
+describe('quarantine within the allowed ratio', () => {
+  it('passes a dataset whose few bad rows are quarantined, and reports them', () => {
+    const rows = Array.from({ length: 100 }, (_, i) => ({ id: String(i), age: i === 7 ? -5 : 30 + (i % 20) }));
+    const table = rowsToTable({
+      rows,
+      schema: {
+        columns: [
+          { name: 'id', type: 'text' },
+          { name: 'age', type: 'integer' },
+        ],
+      },
+    });
+    const { report, quarantined } = validateTable({
+      table,
+      expectations: { columns: { age: { type: 'integer', min: 0 } }, maxQuarantinedRatio: 0.02 },
+    });
+    expect(quarantined.map((q) => q.line)).toEqual([8]);
+    expect(report.passed).toBe(true);
+    expect(report.checks.find((c) => c.id === 'range:age')).toMatchObject({ passed: false, failedCount: 1 });
+    expect(report.summary).toMatch(/^Validation PASSED: read 100 rows .* 99 accepted and 1 quarantined \(1\.00%\)/);
+    expect(report.summary).toContain('range:age [quarantined rows] 1 of 100 rows failed (first at line 8)');
   });
 });
