@@ -36,7 +36,7 @@ describe('npm run stack -- up | up | status | down', () => {
     for (const service of ['postgres', 's3', 'temporal']) expect(first).toMatch(new RegExp(`${service}\\s+started`));
     expect(first).toMatch(/Temporal Web UI: http:\/\/127\.0\.0\.1:\d+/);
     const state = JSON.parse(readFileSync(join(dataDir, 'stack', 'state.json'), 'utf8')) as {
-      services: Record<string, { pid: number }>;
+      services: Record<string, { pid: number; ports: Record<string, number> }>;
     };
     const pids = Object.values(state.services).map((s) => s.pid);
     expect(pids).toHaveLength(3);
@@ -49,7 +49,7 @@ describe('npm run stack -- up | up | status | down', () => {
     expect(await stack(dataDir, 'status')).toMatch(/temporal\s+up/);
 
     const ports = (file: typeof state) =>
-      Object.fromEntries(Object.entries(file.services).map(([name, svc]) => [name, (svc as { ports: unknown }).ports]));
+      Object.fromEntries(Object.entries(file.services).map(([name, svc]) => [name, svc.ports]));
     const firstPorts = ports(again);
     expect(await stack(dataDir, 'down')).toMatch(/stopped: temporal, s3, postgres/);
     expect(pids.filter(isAlive)).toEqual([]);

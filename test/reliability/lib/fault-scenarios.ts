@@ -115,12 +115,6 @@ export const SCENARIOS: Scenario[] = [
       await midTraining(ctx);
       await ctx.outage('temporal', TEMPORAL_DOWN_MS);
     },
-    knownIssues: {
-      // Timing-dependent: it shows whenever the old attempt is between epochs when the server comes back.
-      'no checkpointed epoch re-run':
-        'no fencing of stale training attempts: the attempt the restarted server timed out still finishes and ' +
-        'checkpoints an epoch after its successor resumed from the previous checkpoint (activities/training/train.ts)',
-    },
   },
   {
     id: 'postgres-outage',
