@@ -9,6 +9,7 @@ import {
 } from '../../lib/registry';
 import { deploymentsOfVersion, getModel, listDeploymentViews, versionArtifacts } from '../../lib/registry/queries';
 import type { ApiDeps } from '../deps';
+import { handOverMonitoring } from '../services/monitor-handover';
 import { ApiError } from '../http/errors';
 import { defineRoute } from '../http/route';
 import { iso, isoRequired } from '../schemas/common';
@@ -203,6 +204,7 @@ export function registryRoutes(deps: ApiDeps) {
         const replaced = row.previous_version_id
           ? await deps.db<ModelVersionRow>('model_versions').where({ id: row.previous_version_id }).first()
           : undefined;
+        if (restored) await handOverMonitoring(deps, { from: replaced, to: restored });
         return {
           status: 200,
           body: {

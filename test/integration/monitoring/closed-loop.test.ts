@@ -157,4 +157,34 @@ describe('closed loop: traffic through /v1/predict → monitor → alert → ret
     expect(html.text).toContain('monthly_charges');
     await retraining.terminate('test finished');
   });
+
+  it('hands monitoring back to the restored version on a rollback', async () => {
+    const first = await h.client.workflow.list({
+      query: `WorkflowType='mlPipeline' AND WorkflowId STARTS_WITH 'test-churn'`,
+    });
+    const earlier: string[] = [];
+    for await (const w of first) earlier.push(w.workflowId);
+    const run = await h.start({ pipeline: 'churn', params });
+    await h.waitForStatus(run, (s) => s.status === 'waiting_approval');
+    await run.executeUpdate(approveUpdate, { args: [{ by: 'alice', reason: 'newer data' }] });
+    const result = await run.result();
+    const previous = await h.deps.db('deployments').where({ model_name: MODEL, slot: 'production' }).first();
+    const restoredRunId = (await h.deps.db('model_versions').where({ id: previous.previous_version_id }).first())
+      .run_id;
+
+    const { key } = await createApiKey(h.deps.db, { name: 'loop-approver', role: 'approver', createdBy: 'test' });
+    const res = await request(app)
+      .post(`/v1/models/${MODEL}/rollback`)
+      .set({ Authorization: `Bearer ${key}` })
+      .send({ reason: 'new version misbehaves' });
+    expect(res.status).toBe(200);
+    expect(res.body.replacedVersion).toBe(result.version);
+    const stopped = h.client.workflow.getHandle(`monitor-${run.workflowId}`);
+    await eventually("the replaced version's monitor to stop", async () =>
+      (await stopped.describe()).status.name === 'COMPLETED' ? true : undefined,
+    );
+    const restored = await h.client.workflow.getHandle(`monitor-${restoredRunId}`).describe();
+    expect(restored.status.name).toBe('RUNNING');
+    expect(earlier).toContain(restoredRunId);
+  });
 });
