@@ -5,21 +5,15 @@ import type { ActivityDeps } from '../activities/deps';
 import { createLightActivities } from '../activities/light';
 import { createMonitorActivities } from '../activities/monitor';
 import { createRegistryActivities } from '../activities/registry';
-import { dataConverterFor } from '../infra/codec';
-import { connectClient, connectWorker } from '../infra/temporal-connection';
 import { runWorkerProcess } from './metrics';
-import { createActivityDeps, routeTemporalLogs, workflowSource } from './runtime';
+import { connectWorkerRuntime, createActivityDeps, routeTemporalLogs, workflowSource } from './runtime';
 
 export async function createOrchestrationWorker(deps: ActivityDeps, taskQueue = deps.config.taskQueues.orchestration) {
-  const connection = await connectWorker(deps.config.temporal);
-  // Monitors start retraining runs through this client.
-  const client = await connectClient(deps.config.temporal);
+  // Monitors start retraining runs through the runtime's client.
+  const { client, connection, workerOptions, close } = await connectWorkerRuntime(deps.config);
   const worker = await Worker.create({
-    connection,
-    namespace: deps.config.temporal.namespace,
+    ...workerOptions,
     taskQueue,
-    // Encrypts every payload when PAYLOAD_ENCRYPTION_KEYS is set (the API and CLI use the same converter).
-    dataConverter: dataConverterFor(deps.config.temporal),
     ...workflowSource(),
     activities: {
       ...createLightActivities(deps),
@@ -29,14 +23,7 @@ export async function createOrchestrationWorker(deps: ActivityDeps, taskQueue = 
     },
     maxConcurrentActivityTaskExecutions: deps.config.workers.orchestrationActivityConcurrency,
   });
-  return {
-    worker,
-    connection,
-    async close() {
-      await client.connection.close();
-      await connection.close();
-    },
-  };
+  return { worker, connection, close };
 }
 
 async function main(): Promise<void> {

@@ -2,7 +2,9 @@ import { execSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import { dataConverterFor } from '../infra/codec';
 import { migrateLatest } from '../infra/migrations';
+import { connectClient, connectWorker } from '../infra/temporal-connection';
 import type { ActivityDeps } from '../activities/deps';
 import { PROJECT_ROOT, loadConfig, type AppConfig } from '../lib/config';
 import { createDb } from '../lib/db';
@@ -55,4 +57,26 @@ export async function createActivityDeps(name: string, config: AppConfig = loadC
   const store = createArtifactStore(config.artifacts);
   await store.ensureReady();
   return { db, store, log, config, codeVersion: codeVersion() };
+}
+
+/**
+ * What every worker of this project shares: a native connection for polling, a client its activities use to talk to
+ * workflows (progress signals, retraining runs), and the data converter (payload encryption when keys are set).
+ */
+export async function connectWorkerRuntime(config: AppConfig) {
+  const connection = await connectWorker(config.temporal);
+  const client = await connectClient(config.temporal);
+  return {
+    connection,
+    client,
+    workerOptions: {
+      connection,
+      namespace: config.temporal.namespace,
+      dataConverter: dataConverterFor(config.temporal),
+    },
+    async close() {
+      await client.connection.close();
+      await connection.close();
+    },
+  };
 }

@@ -3,36 +3,23 @@
 import { Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../activities/deps';
 import { createTrainingActivities } from '../activities/training';
-import { dataConverterFor } from '../infra/codec';
-import { connectClient, connectWorker } from '../infra/temporal-connection';
 import { initTfBackend } from '../lib/ml';
 import { runWorkerProcess } from './metrics';
-import { createActivityDeps, routeTemporalLogs } from './runtime';
+import { connectWorkerRuntime, createActivityDeps, routeTemporalLogs } from './runtime';
 
 export async function createTrainingWorker(deps: ActivityDeps, taskQueue = deps.config.taskQueues.training) {
   const backend = await initTfBackend({
     preferred: deps.config.tfjsBackend === 'auto' ? undefined : deps.config.tfjsBackend,
   });
-  const connection = await connectWorker(deps.config.temporal);
-  // Activities signal training progress (epochs) to their workflow through this client.
-  const client = await connectClient(deps.config.temporal);
+  // Activities signal training progress (epochs) to their workflow through the runtime's client.
+  const { client, workerOptions, close } = await connectWorkerRuntime(deps.config);
   const worker = await Worker.create({
-    connection,
-    namespace: deps.config.temporal.namespace,
+    ...workerOptions,
     taskQueue,
-    // Encrypts every payload when PAYLOAD_ENCRYPTION_KEYS is set (the API and CLI use the same converter).
-    dataConverter: dataConverterFor(deps.config.temporal),
     activities: createTrainingActivities({ ...deps, client, backend }),
     maxConcurrentActivityTaskExecutions: deps.config.workers.trainingConcurrency,
   });
-  return {
-    worker,
-    backend,
-    async close() {
-      await client.connection.close();
-      await connection.close();
-    },
-  };
+  return { worker, backend, close };
 }
 
 async function main(): Promise<void> {
