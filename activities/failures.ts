@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { MlError } from '../lib/ml/errors';
 import { SpecError } from '../lib/pipeline/load';
+import { ParameterError } from '../lib/pipeline/parameters';
 import { RegistryError } from '../lib/registry';
 
 /**
@@ -17,12 +18,12 @@ export function asPermanentFailure(err: unknown): unknown {
       details: [{ code: err.code, ...err.details }],
     });
   }
-  if (err instanceof SpecError) {
+  if (err instanceof SpecError || err instanceof ParameterError) {
     return ApplicationFailure.create({
       type: 'SpecError',
       message: err.message,
       nonRetryable: true,
-      details: [err.details],
+      details: [err instanceof SpecError ? err.details : { issues: err.issues }],
     });
   }
   if (err instanceof RegistryError) {

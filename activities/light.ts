@@ -1,4 +1,5 @@
-import { loadPipelineSpec as loadSpecFile } from '../lib/pipeline/load';
+import { loadPipelineSpec as loadStoredSpec } from '../lib/pipeline/store';
+import type { VerificationKeys } from '../lib/governance/approval';
 import { recordRunStart, updateRun } from '../lib/metadata/runs';
 import { renderRunReportHtml, runReportCsv, runReportXlsx, trainingCurvesCsv } from '../lib/reports';
 import { storeArtifact, runKey } from './artifacts';
@@ -7,15 +8,16 @@ import type { ActivityDeps } from './deps';
 import type { LoadSpecInput, LoadSpecOutput, ReportInput, ReportOutput, RunStatusInput } from './pipeline-io';
 import { permanentFailuresAsNonRetryable } from './failures';
 import { runStep } from './step-context';
+import { ApplicationFailure } from '@temporalio/activity';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** Quick bookkeeping activities run by the orchestration worker. */
 export function createLightActivities(deps: ActivityDeps) {
   return {
-    async loadPipelineSpec({ pipeline, params }: LoadSpecInput): Promise<LoadSpecOutput> {
+    async loadPipelineSpec({ pipeline, params, specHash }: LoadSpecInput): Promise<LoadSpecOutput> {
       return permanentFailuresAsNonRetryable(async () => {
-        const loaded = loadSpecFile(pipeline, params);
+        const loaded = await loadStoredSpec(deps.db, { pipeline, specHash, params });
         return {
           ...loaded,
           codeVersion: deps.codeVersion,
@@ -24,12 +26,30 @@ export function createLightActivities(deps: ActivityDeps) {
       });
     },
 
+    /**
+     * The public keys approval decisions must be signed with. Run as a local activity: its result is recorded in
+     * the history by this worker, and no client can complete it in the worker's place.
+     */
+    async approvalVerificationKeys(): Promise<VerificationKeys> {
+      const keys = deps.config.governance.approval.verifyKeys;
+      if (Object.keys(keys).length === 0) {
+        throw ApplicationFailure.create({
+          type: 'ApprovalKeysMissing',
+          message:
+            'This worker has no approval verification keys (APPROVAL_VERIFY_KEYS): it cannot accept any decision. Configure them and restart the worker.',
+        });
+      }
+      return keys;
+    },
+
     async recordRunStatus(input: RunStatusInput): Promise<void> {
       if (input.pipeline && input.specHash) {
         await recordRunStart(deps.db, {
           runId: input.runId,
           pipeline: input.pipeline,
           specHash: input.specHash,
+          specVersion: input.specVersion,
+          startedBy: input.startedBy,
           trigger: input.trigger ?? 'manual',
           params: input.params ?? {},
         });

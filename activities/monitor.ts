@@ -1,7 +1,9 @@
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../lib/db';
 import { computeDrift, type DriftThresholdsInput, type ReferenceProfile } from '../lib/ml';
 import { getVersionById } from '../lib/registry';
+import { webhookAllowed } from '../lib/config/governance';
 import type { ActivityDeps } from './deps';
 
 export interface WindowInput {
@@ -210,9 +212,12 @@ export function createMonitorActivities(deps: ActivityDeps & { client: Client })
     async startRetrainingRun({
       pipeline,
       alertId,
+      params = {},
     }: {
       pipeline: string;
       alertId: number;
+      /** The deploying run's declared parameter values: a retraining run trains the way production was trained. */
+      params?: Record<string, unknown>;
     }): Promise<{ runId: string; started: boolean }> {
       const inFlight = await retrainingInFlight(deps, pipeline);
       if (inFlight) {
@@ -227,7 +232,7 @@ export function createMonitorActivities(deps: ActivityDeps & { client: Client })
           pipeline,
           spec_hash: 'pending',
           trigger: 'drift',
-          params: JSON.stringify({ alertId }),
+          params: JSON.stringify(params),
         })
         .onConflict('run_id')
         .ignore();
@@ -236,19 +241,35 @@ export function createMonitorActivities(deps: ActivityDeps & { client: Client })
         taskQueue: deps.config.taskQueues.orchestration,
         workflowId: runId,
         workflowIdConflictPolicy: 'USE_EXISTING',
-        args: [{ pipeline, trigger: { kind: 'drift', alertId } }],
+        args: [{ pipeline, params, trigger: { kind: 'drift', by: `monitor:alert-${alertId}`, alertId } }],
       });
       await deps.db('alerts').where({ id: alertId }).update({ retraining_run_id: runId });
       return { runId, started: true };
     },
 
-    /** POSTs the alert to the spec's webhook; a non-2xx answer throws, so Temporal retries with backoff. */
+    /**
+     * POSTs the alert to the spec's webhook, only if an admin allowed its destination (OUTBOUND_WEBHOOK_ALLOWLIST)
+     * and never following redirects (which could lead anywhere); a non-2xx answer throws, so Temporal retries.
+     */
     async notifyWebhook({ url, alertId }: { url: string; alertId: number }): Promise<{ status: number }> {
+      const allowlist = deps.config.governance.outbound.webhookAllowlist;
+      if (!webhookAllowed(url, allowlist)) {
+        await deps
+          .db('alerts')
+          .where({ id: alertId })
+          .update({ notification: JSON.stringify({ refused: 'destination not in OUTBOUND_WEBHOOK_ALLOWLIST' }) });
+        throw ApplicationFailure.create({
+          type: 'WebhookNotAllowed',
+          message: `Webhook destination ${new URL(url).origin} is not in OUTBOUND_WEBHOOK_ALLOWLIST: an admin must allow it before alerts are sent there.`,
+          nonRetryable: true,
+        });
+      }
       const alert = await deps.db('alerts').where({ id: alertId }).first();
       const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ type: 'mlops.alert', alert }),
+        redirect: 'error',
         signal: AbortSignal.timeout(10_000),
       });
       await deps

@@ -12,12 +12,20 @@ export interface StoredObject {
 
 export interface LoadSpecInput {
   pipeline: string;
+  /** The run's declared parameters by name (histories from before declared parameters may hold other shapes). */
   params: Record<string, unknown>;
+  /** The spec version the run was started with; absent: the pipeline's current version. */
+  specHash?: string;
 }
 
 export interface LoadSpecOutput {
   spec: PipelineSpec;
+  /** Content hash of the stored spec version. */
   specHash: string;
+  /** Absent in results recorded before specs were versioned. */
+  specVersion?: number;
+  /** The run's parameter values with declared defaults (absent in older recorded results). */
+  parameters?: Record<string, string | number | boolean>;
   file: string;
   codeVersion: string;
   /** spec.training.taskQueue, else the worker's configured training queue. */
@@ -178,8 +186,11 @@ export interface ReportOutput {
 }
 
 export interface RunTrigger {
-  kind: 'manual' | 'schedule' | 'drift' | 'api';
+  kind: 'manual' | 'schedule' | 'drift' | 'api' | 'rerun';
+  /** Who (or what) started the run: a principal id for API starts, `schedule:<id>`, `monitor:<id>`. */
   by?: string;
+  /** The principal behind a schedule (its creator): the four-eyes rule treats them as the run's starter. */
+  requestedBy?: string;
   /** For drift-triggered runs: the alert that started the run (lineage: alert → run → version). */
   alertId?: number;
 }
@@ -204,12 +215,26 @@ export interface RegisterOutput {
   created: boolean;
 }
 
+/** A human decision as the workflow holds it (see workflows/pipeline/messages.ts ApprovalDecision). */
+export interface DecisionRecord {
+  decision: 'approved' | 'rejected';
+  by: string;
+  reason: string;
+  at: string;
+  source: 'human' | 'timeout';
+  keyId?: string;
+  signer?: string;
+  signature?: string;
+}
+
 export interface DeployInput {
   runId: string;
   modelName: string;
   versionId: number;
   slot: 'staging' | 'production';
   actor: string;
+  /** Required for the production slot: the approval, verified again by the worker before anything is written. */
+  decision?: DecisionRecord;
 }
 
 export interface SmokeTestInput {
@@ -236,12 +261,16 @@ export interface StageChangeInput {
   actor: string;
   reason: string;
   decidedAt: string;
+  /** Required to promote: the signed approval, verified by the worker. */
+  decision?: DecisionRecord;
 }
 
 export interface RunStatusInput {
   runId: string;
   pipeline?: string;
   specHash?: string;
+  specVersion?: number;
+  startedBy?: string;
   trigger?: string;
   params?: Record<string, unknown>;
   status?: 'running' | 'waiting_approval' | 'succeeded' | 'failed' | 'rejected' | 'gate_failed' | 'cancelled';

@@ -1,4 +1,6 @@
+import { ApplicationFailure } from '@temporalio/activity';
 import { recordAudit } from '../lib/audit';
+import { decisionSignatureProblem } from '../lib/governance/approval';
 import { recordLineage } from '../lib/metadata/artifacts';
 import { modelNameOf } from '../lib/pipeline/load';
 import {
@@ -9,8 +11,37 @@ import {
   setStage,
 } from '../lib/registry';
 import type { ActivityDeps } from './deps';
-import type { DeployInput, RegisterInput, RegisterOutput, StageChangeInput, StoredObject } from './pipeline-io';
+import type {
+  DecisionRecord,
+  DeployInput,
+  RegisterInput,
+  RegisterOutput,
+  StageChangeInput,
+  StoredObject,
+} from './pipeline-io';
 import { runStep } from './step-context';
+
+/**
+ * The worker's own check before anything reaches production: a human approval the API signed for this run, by the
+ * actor it names. Neither Temporal access nor a tampered history can get a version promoted without one.
+ */
+function assertApproved(deps: ActivityDeps, input: { runId: string; actor: string; decision?: DecisionRecord }): void {
+  const decision = input.decision;
+  const problem = !decision
+    ? 'no approval decision was given'
+    : decision.decision !== 'approved' || decision.source !== 'human'
+      ? `the decision is "${decision.decision}" by ${decision.source === 'timeout' ? 'timeout' : decision.by}, not a human approval`
+      : decision.by !== input.actor
+        ? `the decision was made by ${decision.by}, not ${input.actor}`
+        : decisionSignatureProblem(decision, { runId: input.runId }, deps.config.governance.approval.verifyKeys);
+  if (problem) {
+    throw ApplicationFailure.create({
+      type: 'DecisionNotAuthentic',
+      message: `Refusing to put run ${input.runId}'s version into production: ${problem}.`,
+      nonRetryable: true,
+    });
+  }
+}
 
 function objectRef(o: StoredObject) {
   return { key: o.key, uri: o.uri, sha256: o.sha256, artifactId: o.artifactId };
@@ -64,6 +95,7 @@ export function createRegistryActivities(deps: ActivityDeps) {
 
     async deployModelVersion(input: DeployInput): Promise<void> {
       await runStep(deps, `deploy-${input.slot}`, async () => {
+        if (input.slot === 'production') assertApproved(deps, input);
         const current = await setStage(deps.db, {
           versionId: input.versionId,
           toStage: input.slot === 'staging' ? 'staging' : 'production',
@@ -83,6 +115,7 @@ export function createRegistryActivities(deps: ActivityDeps) {
 
     async promoteModelVersion(input: StageChangeInput): Promise<void> {
       await runStep(deps, 'promote', async () => {
+        assertApproved(deps, input);
         const version = await promoteToProduction(deps.db, {
           versionId: input.versionId,
           actor: input.actor,
@@ -94,7 +127,8 @@ export function createRegistryActivities(deps: ActivityDeps) {
           action: 'approve',
           target: `model:${version.model_name}:v${version.version}`,
           reason: input.reason,
-          details: { runId: input.runId, decidedAt: input.decidedAt },
+          details: { runId: input.runId, decidedAt: input.decidedAt, signer: input.decision?.signer },
+          keyId: input.decision?.keyId,
           idempotencyKey: `${input.runId}:approve`,
         });
       });

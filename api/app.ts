@@ -6,11 +6,13 @@ import { errorHandler, routeNotFound } from './http/errors';
 import { createApiMetrics } from './http/metrics';
 import { observeRequests } from './http/observe';
 import { buildOpenApiDocument } from './http/openapi';
-import { mountRoute, type RouteDef } from './http/route';
+import { createFailureLimiter, mountRoute, type RouteDef } from './http/route';
 import { adminRoutes } from './routes/admin';
 import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
+import { pipelineRoutes } from './routes/pipelines';
 import { predictRoutes } from './routes/predict';
+import { principalRoutes } from './routes/principals';
 import { monitoringRoutes } from './routes/monitoring';
 import { registryRoutes } from './routes/registry';
 import { reportRoutes } from './routes/reports';
@@ -24,6 +26,7 @@ export function apiRoutes(
 ): RouteDef[] {
   let document: unknown;
   const routes: RouteDef[] = [
+    ...pipelineRoutes(deps),
     ...runRoutes(deps, metrics),
     ...scheduleRoutes(deps),
     ...registryRoutes(deps),
@@ -31,6 +34,7 @@ export function apiRoutes(
     ...reportRoutes(deps),
     ...predictRoutes(deps, metrics),
     ...adminRoutes(deps),
+    ...principalRoutes(deps),
     ...codecRoutes(deps),
   ];
   const info = { title: 'mlops-pipelines API', version: deps.settings.version, serverUrl: deps.settings.publicUrl };
@@ -58,7 +62,9 @@ export function createApp(deps: ApiDeps): Express {
   );
   app.use(express.json({ limit: deps.settings.bodyLimit }));
   const router = express.Router();
-  for (const route of apiRoutes(deps, metrics)) mountRoute(router, route, { authenticator: deps.authenticator });
+  const authFailures = createFailureLimiter(deps.settings.authFailureLimitPerMinute);
+  for (const route of apiRoutes(deps, metrics))
+    mountRoute(router, route, { authenticator: deps.authenticator, authFailures });
   app.use(router);
   app.use(routeNotFound);
   app.use(errorHandler(deps.log));

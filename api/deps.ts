@@ -12,15 +12,23 @@ import type { ApiMetrics } from './http/metrics';
 export interface ResolvedPipeline {
   name: string;
   model: string;
+  /** The current stored spec version (what a run started now is pinned to). */
   specHash: string;
+  specVersion: number;
+  /** The run's parameter values with declared defaults. */
+  parameters: Record<string, string | number | boolean>;
   schedule?: { cron?: string; interval?: string | number; paused: boolean };
+  monitoringEnabled: boolean;
 }
 
-/** The pipeline specs: file-based in production (api/pipelines.ts), in memory in tests. */
+/** The pipeline specs of the metadata store (api/pipelines.ts). */
 export interface PipelineCatalog {
-  list(): string[];
-  /** Validates the spec with the params merged in; throws a SpecError (400 with field paths) when invalid. */
-  resolve(name: string, params: Record<string, unknown>): ResolvedPipeline;
+  list(): Promise<string[]>;
+  /**
+   * The current version with the run's parameters applied: a SpecError (404 unknown pipeline) or a ParameterError
+   * (400 naming each key) when they do not fit.
+   */
+  resolve(name: string, params: Record<string, unknown>): Promise<ResolvedPipeline>;
 }
 
 export interface ApiSettings {
@@ -33,6 +41,10 @@ export interface ApiSettings {
   predict: AppConfig['predict'];
   codecCorsOrigins: string[];
   version: string;
+  /** Signs approval decisions (absent: deciding is refused with 503). */
+  approvalSigner?: { id: string; privateKeyHex: string };
+  /** Failed authentications per client per minute before 429. */
+  authFailureLimitPerMinute: number;
 }
 
 export function apiSettingsFrom(config: AppConfig, version: string): ApiSettings {
@@ -45,6 +57,8 @@ export function apiSettingsFrom(config: AppConfig, version: string): ApiSettings
     predict: config.predict,
     codecCorsOrigins: config.api.codecCorsOrigins,
     version,
+    approvalSigner: config.governance.approval.signer,
+    authFailureLimitPerMinute: config.auth.failureLimitPerMinute,
   };
 }
 

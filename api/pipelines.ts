@@ -1,13 +1,23 @@
-import { listPipelines, loadPipelineSpec, modelNameOf } from '../lib/pipeline/load';
+import type { Db } from '../lib/db';
+import { modelNameOf } from '../lib/pipeline/load';
+import { listStoredSpecs, loadPipelineSpec } from '../lib/pipeline/store';
 import type { PipelineCatalog } from './deps';
 
-/** The specs in pipelines/ (MLOPS_PIPELINES_DIR), read on every call so that an edited spec applies at once. */
-export function fileCatalog(): PipelineCatalog {
+/** The pipelines of the metadata store (applied through the API, or seeded from pipelines/ at start). */
+export function storedCatalog(db: Db): PipelineCatalog {
   return {
-    list: () => listPipelines(),
-    resolve(name, params) {
-      const { spec, specHash } = loadPipelineSpec(name, params);
-      return { name: spec.name, model: modelNameOf(spec), specHash, schedule: spec.schedule };
+    list: async () => (await listStoredSpecs(db)).map((s) => s.name),
+    async resolve(name, params) {
+      const loaded = await loadPipelineSpec(db, { pipeline: name, params });
+      return {
+        name: loaded.spec.name,
+        model: modelNameOf(loaded.spec),
+        specHash: loaded.specHash,
+        specVersion: loaded.specVersion,
+        parameters: loaded.parameters,
+        schedule: loaded.spec.schedule,
+        monitoringEnabled: loaded.spec.monitoring.enabled,
+      };
     },
   };
 }

@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { loadPayloadCodec } from '../infra/codec';
-import { migrateLatest } from '../infra/migrations';
+import { prepareMetadataStore } from '../infra/metadata-setup';
 import { connectClient } from '../infra/temporal-connection';
 import { createAuthenticator } from '../lib/auth';
-import { PROJECT_ROOT, loadConfig } from '../lib/config';
+import { PROJECT_ROOT, assertProductionReady, loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logging';
 import { initTfBackend } from '../lib/ml';
@@ -14,7 +14,8 @@ import { createModelServer } from '../lib/serving/model-server';
 import { createArtifactStore } from '../lib/store';
 import { createApp } from './app';
 import { apiSettingsFrom } from './deps';
-import { fileCatalog } from './pipelines';
+import { listenOrFail } from './http/listen';
+import { storedCatalog } from './pipelines';
 
 const SHUTDOWN_GRACE_MS = 15_000;
 
@@ -24,9 +25,10 @@ function packageVersion(): string {
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  assertProductionReady(config, 'api');
   const log = createLogger({ name: 'mlops-api', level: config.logLevel });
   const db = createDb({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'mlops-api' });
-  await migrateLatest(db);
+  await prepareMetadataStore(db, config, log);
   const store = createArtifactStore(config.artifacts);
   const temporal = await connectClient(config.temporal);
   const backend = await initTfBackend({ preferred: config.tfjsBackend });
@@ -42,16 +44,15 @@ async function main(): Promise<void> {
     db,
     temporal,
     models,
-    pipelines: fileCatalog(),
+    pipelines: storedCatalog(db),
     authenticator: createAuthenticator({ db, jwt: config.auth.jwt, disabled: config.auth.disabled }),
     log,
     codec,
     store,
     processMetrics: config.metricsEnabled,
   });
-  const server: Server = app.listen(config.api.port, config.api.host, () => {
-    log.info({ url: config.api.publicUrl }, 'API listening');
-  });
+  const server: Server = await listenOrFail(app, config.api.port, config.api.host);
+  log.info({ url: config.api.publicUrl }, 'API listening');
 
   let stopping = false;
   const shutdown = (signal: string) => {

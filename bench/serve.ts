@@ -10,16 +10,16 @@ import { parse } from 'csv-parse/sync';
 import express from 'express';
 import { createApp } from '../api/app';
 import { apiSettingsFrom } from '../api/deps';
-import { fileCatalog } from '../api/pipelines';
+import { storedCatalog } from '../api/pipelines';
 import { migrateLatest } from '../infra/migrations';
 import { stackUp } from '../infra/stack';
 import { connectClient } from '../infra/temporal-connection';
-import { createApiKey, createAuthenticator } from '../lib/auth';
+import { createApiKey, createAuthenticator, ensureUserPrincipal } from '../lib/auth';
 import { PROJECT_ROOT, loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logging';
 import { buildDataset, disposeModel, fitFeatureTransforms, initTfBackend, readTable, trainModel } from '../lib/ml';
-import { loadPipelineSpec } from '../lib/pipeline/load';
+import { parseSpecDocument, readSpecFile } from '../lib/pipeline/load';
 import { createModelServer } from '../lib/serving/model-server';
 import { createArtifactStore } from '../lib/store';
 import { createTestDatabase } from '../test/helpers/db';
@@ -57,7 +57,7 @@ async function serve(): Promise<void> {
       db,
       temporal,
       models,
-      pipelines: fileCatalog(),
+      pipelines: storedCatalog(db),
       authenticator,
       log,
       store,
@@ -82,7 +82,7 @@ async function deployChurnModel(databaseUrl: string): Promise<void> {
   const db = createDb({ url: databaseUrl, poolMax: 2 });
   const store = createArtifactStore(config.artifacts);
   await store.ensureReady();
-  const { spec } = loadPipelineSpec('churn');
+  const spec = parseSpecDocument(readSpecFile(join(PROJECT_ROOT, 'pipelines', 'churn.yaml')).raw, 'churn.yaml');
   const table = await readTable({ stream: createReadStream(DATA_FILE), format: 'csv' });
   const fitted = fitFeatureTransforms({ table, spec: { ...spec.features, task: spec.task } });
   const candidate =
@@ -133,7 +133,8 @@ async function main(): Promise<void> {
   try {
     process.stderr.write('training and registering the churn MLP...\n');
     await deployChurnModel(database.url);
-    const { key } = await createApiKey(database.db, { name: 'bench', role: 'predictor', createdBy: 'bench' });
+    await ensureUserPrincipal(database.db, 'bench', 'bench');
+    const { key } = await createApiKey(database.db, { principal: 'bench', role: 'predictor', createdBy: 'bench' });
     const ports = await new Promise<Ports>((resolve, reject) => {
       child.stdout.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString()) as Ports));
       child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));

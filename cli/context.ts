@@ -30,26 +30,20 @@ export function commandApi(ctx: CliContext, command: Command): CommandApi {
   };
 }
 
-/** `a.b.c=value` → { a: { b: { c: value } } }; values are JSON when they parse as JSON, else strings. */
-export function parseParams(pairs: string[]): Record<string, unknown> {
-  const params: Record<string, unknown> = {};
+/**
+ * `name=value` pairs of declared run parameters → { name: value }. Values stay text: the API converts them to each
+ * parameter's declared type (and refuses names the pipeline does not declare, suggesting the closest one).
+ */
+export function parseParams(pairs: string[]): Record<string, string> {
+  const params: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new Error(`--param "${pair}" must look like key=value (e.g. training.maxAttempts=3)`);
-    const path = pair.slice(0, eq).split('.');
-    const raw = pair.slice(eq + 1);
-    let value: unknown = raw;
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      // not JSON: keep the text
+    if (eq <= 0) {
+      throw new Error(
+        `--param "${pair}" must look like name=value (e.g. epochs=50): \`mlops pipelines show NAME\` lists them`,
+      );
     }
-    let node = params;
-    path.slice(0, -1).forEach((key) => {
-      node[key] = typeof node[key] === 'object' && node[key] !== null ? node[key] : {};
-      node = node[key] as Record<string, unknown>;
-    });
-    node[path[path.length - 1] as string] = value;
+    params[pair.slice(0, eq).trim()] = pair.slice(eq + 1);
   }
   return params;
 }

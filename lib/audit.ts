@@ -8,6 +8,8 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
   /** Makes a retried write a no-op (e.g. workflowId + step). */
   idempotencyKey?: string;
+  /** The API key the actor used, when it used one. */
+  keyId?: string;
 }
 
 export interface AuditRow {
@@ -17,6 +19,7 @@ export interface AuditRow {
   target: string;
   reason: string | null;
   details: Record<string, unknown>;
+  key_id: string | null;
   at: Date;
 }
 
@@ -28,18 +31,20 @@ export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
     reason: entry.reason ?? null,
     details: JSON.stringify(entry.details ?? {}),
     idempotency_key: entry.idempotencyKey ?? null,
+    key_id: entry.keyId ?? null,
   });
   await (entry.idempotencyKey ? insert.onConflict('idempotency_key').ignore() : insert);
 }
 
 export async function listAudit(
   db: Db,
-  filter: { target?: string; action?: string; limit?: number } = {},
+  filter: { target?: string; action?: string; actor?: string; limit?: number } = {},
 ): Promise<AuditRow[]> {
   const query = db<AuditRow>('audit_log')
     .orderBy('id', 'desc')
     .limit(filter.limit ?? 100);
   if (filter.target) void query.where({ target: filter.target });
   if (filter.action) void query.where({ action: filter.action });
+  if (filter.actor) void query.where({ actor: filter.actor });
   return query;
 }

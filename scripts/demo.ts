@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline/promises';
 import { stackDown, stackUp } from '../infra/stack';
 import { choosePort } from '../infra/stack/processes';
 import type { ServiceName } from '../infra/stack/state';
-import { createApiKey, type Role } from '../lib/auth';
+import { createApiKey, ensureUserPrincipal, type Role } from '../lib/auth';
 import { DATA_DIR, PROJECT_ROOT, loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
 import { migrateLatest } from '../infra/migrations';
@@ -100,7 +100,10 @@ async function demoKeys(): Promise<Record<'operator' | 'approver' | 'predictor',
   const db = createDb({ url: loadConfig().database.url, poolMax: 2 });
   try {
     await migrateLatest(db);
-    const make = async (name: string, role: Role) => (await createApiKey(db, { name, role, createdBy: 'demo' })).key;
+    const make = async (name: string, role: Role) => {
+      await ensureUserPrincipal(db, name, 'demo');
+      return (await createApiKey(db, { principal: name, role, createdBy: 'demo' })).key;
+    };
     // demo-approver is in pipelines/churn.yaml's approvers list.
     return {
       operator: await make('demo-operator', 'operator'),

@@ -3,10 +3,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { dataConverterFor } from '../infra/codec';
-import { migrateLatest } from '../infra/migrations';
+import { prepareMetadataStore } from '../infra/metadata-setup';
 import { connectClient, connectWorker } from '../infra/temporal-connection';
 import type { ActivityDeps } from '../activities/deps';
-import { PROJECT_ROOT, loadConfig, type AppConfig } from '../lib/config';
+import { PROJECT_ROOT, assertProductionReady, loadConfig, type AppConfig } from '../lib/config';
 import { createDb } from '../lib/db';
 import { createLogger, type Logger } from '../lib/logging';
 import { createArtifactStore } from '../lib/store';
@@ -53,7 +53,8 @@ export function workflowSource(): { workflowBundle: { codePath: string } } | { w
 export async function createActivityDeps(name: string, config: AppConfig = loadConfig()): Promise<ActivityDeps> {
   const log = createLogger({ name, level: config.logLevel });
   const db = createDb({ url: config.database.url, poolMax: config.database.poolMax, applicationName: name });
-  await migrateLatest(db);
+  assertProductionReady(config, 'worker');
+  await prepareMetadataStore(db, config, log);
   const store = createArtifactStore(config.artifacts);
   await store.ensureReady();
   return { db, store, log, config, codeVersion: codeVersion() };

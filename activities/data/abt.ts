@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { DataError } from '../../lib/ml/errors';
 import { recordArtifact, recordLineage } from '../../lib/metadata/artifacts';
 import { lookupStepCache, stepCacheKey, storeStepCache } from '../../lib/metadata/step-cache';
 import { applyTransforms, encodeLabels, labelColumnOf, selectRows, type FittedTransforms } from '../../lib/ml';
@@ -96,6 +97,22 @@ async function copyInto(
   await pipeline(Readable.from(lines), sink);
 }
 
+/** PostgreSQL tables hold at most 1600 columns; one-hot encodings of many categories can exceed that. */
+const MAX_TABLE_COLUMNS = 1600;
+
+function assertAbtWidth(columns: number, spec: PipelineSpec): void {
+  if (columns <= MAX_TABLE_COLUMNS) return;
+  const onehot = spec.features.features.filter((f) => typeof f !== 'string' && f.transform === 'onehot');
+  throw new DataError({
+    code: 'TOO_MANY_COLUMNS',
+    message:
+      `The features expand to ${columns - 5} model inputs, more than the ${MAX_TABLE_COLUMNS - 5} an analytic base table can hold. ` +
+      `Lower maxCategories of the one-hot features (${onehot.map((f) => (typeof f === 'string' ? f : f.column)).join(', ') || 'none declared'}), ` +
+      'or raise minFrequency so rare categories share the unknown bucket.',
+    details: { columns: columns - 5 },
+  });
+}
+
 /**
  * Writes the analytic base table (one row per clean input row: split, label, encoded target and every model
  * feature) with COPY into a build table that is renamed into place at the end: a retried attempt never leaves
@@ -107,7 +124,7 @@ export async function buildAnalyticBaseTable(
   input: { spec: PipelineSpec; raw: IngestOutput; validation: ValidateOutput; features: FeaturesOutput },
 ): Promise<AbtOutput> {
   const { spec, raw, features } = input;
-  const cacheKey = stepCacheKey('abt', raw.raw.sha256, { features: featuresCacheKey(spec, raw.raw.sha256) });
+  const cacheKey = stepCacheKey('abt', raw.raw.sha256, { features: featuresCacheKey(spec, raw) });
   const table = abtTableName(spec, cacheKey);
   const hit = await lookupStepCache<{ rows: number }>(deps.db, cacheKey);
   const existingRows = hit ? await tableRowCount(deps, table) : undefined;
@@ -118,6 +135,7 @@ export async function buildAnalyticBaseTable(
     const fitted = JSON.parse((await deps.store.getBytes(features.transform.key)).toString('utf8')) as FittedTransforms;
     const splitCodes = new Uint8Array(await deps.store.getBytes(features.split.key));
     const featureColumns = abtFeatureColumns(fitted.featureNames);
+    assertAbtWidth(fitted.featureNames.length + 5, spec);
     const build = `${table}__build_${randomBytes(4).toString('hex')}`;
     const columns = ['row_id', 'source_line', 'split', 'label', 'y', ...featureColumns];
     const ddl = [

@@ -9,9 +9,9 @@ import type { StepContext } from '../step-context';
 import { collectFitSample, planSplit } from './fit-sample';
 import { validationCacheKey } from './validate';
 
-export function featuresCacheKey(spec: PipelineSpec, rawSha256: string): string {
-  return stepCacheKey('features', rawSha256, {
-    validation: validationCacheKey(spec, rawSha256),
+export function featuresCacheKey(spec: PipelineSpec, raw: Pick<IngestOutput, 'raw' | 'format'>): string {
+  return stepCacheKey('features', raw.raw.sha256, {
+    validation: validationCacheKey(spec, raw),
     task: spec.task,
     features: spec.features,
     split: spec.split,
@@ -40,7 +40,7 @@ export async function fitFeatures(
   input: { spec: PipelineSpec; raw: IngestOutput; validation: ValidateOutput },
 ): Promise<FeaturesOutput> {
   const { spec, raw } = input;
-  const cacheKey = featuresCacheKey(spec, raw.raw.sha256);
+  const cacheKey = featuresCacheKey(spec, raw);
   const hit = await lookupStepCache<CachedFeatures>(deps.db, cacheKey);
   if (hit) {
     const c = hit.outputs;

@@ -1,19 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
-import { Client } from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
-import { PROJECT_ROOT } from '../../lib/config';
+import { pipeline } from 'node:stream/promises';
+import { DataError } from '../../lib/ml/errors';
 import type { DataSourceSpec } from '../../lib/pipeline/spec';
+import { assertSourceKey, resolveSourceFile } from '../../lib/sources/locations';
+import { openPostgresSource } from '../../lib/sources/postgres';
+import { HashingStream } from '../../lib/store/hashing';
 import { registerStoredArtifact } from '../artifacts';
 import type { ActivityDeps } from '../deps';
 import { dataError } from '../failures';
 import type { IngestOutput } from '../pipeline-io';
 import type { StepContext } from '../step-context';
-import { spoolToFile } from '../../lib/store/hashing';
 
 /** Content-addressed location of raw bytes in the data lake: the same bytes are stored once. */
 export function lakeKey(sha256: string, format: string): string {
@@ -35,24 +36,41 @@ function progress(ctx: StepContext): Transform {
   });
 }
 
-async function openSource(
-  deps: ActivityDeps,
-  source: DataSourceSpec,
-): Promise<{ stream: Readable; format: 'csv' | 'jsonl'; describe: string; close?: () => Promise<void> }> {
+interface OpenedDataSource {
+  stream: Readable;
+  format: 'csv' | 'jsonl';
+  describe: string;
+  /** Settles once the source is read to the end (a database source's transaction); rejects with its failure. */
+  done?: Promise<void>;
+}
+
+/** The read-only role's connection for a `postgres` source: another database (urlEnv) or the metadata one. */
+function sourceDatabaseUrl(deps: ActivityDeps, urlEnv: string | undefined): string {
+  if (urlEnv) {
+    const url = process.env[urlEnv];
+    // The variable's value is never echoed: it holds credentials, and step errors are readable by viewers.
+    if (!url) throw dataError(`Environment variable ${urlEnv} (data.source.urlEnv) is not set on the worker.`);
+    return url;
+  }
+  const reader = deps.config.governance.dataSources.readerUrl;
+  if (!reader) {
+    throw dataError(
+      'postgres data sources on the metadata database need a read-only role: set DATA_SOURCE_DATABASE_URL on the worker (npm run stack -- up provides one).',
+    );
+  }
+  return reader;
+}
+
+/** Opens a data source within the limits the operators set: data folders, bucket prefixes, a read-only role. */
+async function openSource(deps: ActivityDeps, source: DataSourceSpec): Promise<OpenedDataSource> {
+  const limits = deps.config.governance.dataSources;
   switch (source.kind) {
     case 'file': {
-      const path = isAbsolute(source.path) ? source.path : join(PROJECT_ROOT, source.path);
-      if (!existsSync(path) || !statSync(path).isFile()) {
-        throw dataError(
-          `Data source file ${source.path} does not exist (resolved to ${path}): fix data.source.path in the spec.`,
-          {
-            path,
-          },
-        );
-      }
+      const path = resolveSourceFile(source.path, limits.fileRoots);
       return { stream: createReadStream(path), format: source.format, describe: `file ${source.path}` };
     }
     case 's3': {
+      assertSourceKey(source.key, limits.s3Prefixes);
       const stat = await deps.store.stat(source.key);
       if (!stat) {
         throw dataError(`Data source ${deps.store.uri(source.key)} does not exist: upload it or fix data.source.key.`, {
@@ -62,16 +80,31 @@ async function openSource(
       return { stream: await deps.store.get(source.key), format: source.format, describe: deps.store.uri(source.key) };
     }
     case 'postgres': {
-      const url = source.urlEnv ? process.env[source.urlEnv] : deps.config.database.url;
-      if (!url) throw dataError(`Environment variable ${source.urlEnv} (data.source.urlEnv) is not set on the worker.`);
-      const client = new Client({ connectionString: url });
-      await client.connect();
-      // COPY streams the query result as CSV straight from the server: no row objects, bounded memory.
-      const query = source.query.trim().replace(/;+$/, '');
-      const stream = client.query(copyTo(`COPY (${query}) TO STDOUT WITH (FORMAT csv, HEADER true)`));
-      return { stream, format: 'csv', describe: 'a PostgreSQL query', close: () => client.end() };
+      const opened = await openPostgresSource({
+        url: sourceDatabaseUrl(deps, source.urlEnv),
+        table: source.table,
+        query: source.query,
+        statementTimeoutMs: limits.statementTimeoutMs,
+      });
+      const describe = source.table ? `PostgreSQL table ${source.table}` : 'a PostgreSQL query';
+      return { stream: opened.stream, format: 'csv', describe, done: opened.done };
     }
   }
+}
+
+/** Streams the source through progress heartbeats into a local file, hashing as it goes; every error propagates. */
+async function spoolSource(opened: OpenedDataSource, ctx: StepContext, file: string) {
+  const hasher = new HashingStream();
+  try {
+    await Promise.all([
+      pipeline(opened.stream, progress(ctx), hasher, createWriteStream(file)),
+      opened.done ?? Promise.resolve(),
+    ]);
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    throw new Error(`Could not read ${opened.describe}: ${(err as Error).message}`);
+  }
+  return { size: hasher.size, sha256: hasher.digest() };
 }
 
 /** Copies the source into the lake under its SHA-256; raw bytes are never modified or deleted afterwards. */
@@ -83,14 +116,7 @@ export async function ingestRawData(
   const opened = await openSource(deps, source);
   const spool = join(tmpdir(), `mlops-ingest-${randomUUID()}`);
   try {
-    let hashed: { size: number; sha256: string };
-    try {
-      hashed = await spoolToFile(opened.stream.pipe(progress(ctx)), spool);
-    } catch (err) {
-      throw dataError(`Could not read ${opened.describe}: ${(err as Error).message}`);
-    } finally {
-      await opened.close?.();
-    }
+    const hashed = await spoolSource(opened, ctx, spool);
     if (hashed.size === 0) throw dataError(`Data source ${opened.describe} is empty (0 bytes): nothing to train on.`);
     const key = lakeKey(hashed.sha256, opened.format);
     const existing = await deps.store.stat(key);

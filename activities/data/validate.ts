@@ -39,9 +39,9 @@ export function effectiveExpectations(spec: PipelineSpec): ExpectationsSpec {
   return { ...spec.expectations, columns, label: { ...label, task: spec.task } };
 }
 
-/** Cache identity of validation: the raw bytes and everything that decides the verdict. */
-export function validationCacheKey(spec: PipelineSpec, rawSha256: string): string {
-  return stepCacheKey('validate', rawSha256, { expectations: effectiveExpectations(spec) });
+/** Cache identity of validation: the raw bytes, how they are read (csv or jsonl) and what decides the verdict. */
+export function validationCacheKey(spec: PipelineSpec, raw: Pick<IngestOutput, 'raw' | 'format'>): string {
+  return stepCacheKey('validate', raw.raw.sha256, { format: raw.format, expectations: effectiveExpectations(spec) });
 }
 
 interface CachedValidation {
@@ -73,7 +73,7 @@ export async function validateDataset(
   input: { spec: PipelineSpec; raw: IngestOutput },
 ): Promise<ValidateOutput> {
   const { spec, raw } = input;
-  const cacheKey = validationCacheKey(spec, raw.raw.sha256);
+  const cacheKey = validationCacheKey(spec, raw);
   const hit = await lookupStepCache<CachedValidation>(deps.db, cacheKey);
   if (hit) return fromCache(deps, ctx, hit.outputs);
 

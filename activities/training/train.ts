@@ -2,7 +2,6 @@ import { Context, activityInfo } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { recordLineage } from '../../lib/metadata/artifacts';
 import { disposeModel, trainModel, type EpochEndEvent, type FittedTransforms } from '../../lib/ml';
-import { trainingProgressSignal, type CandidateProgress } from '../../workflows/pipeline/messages';
 import { runKey, storeArtifact } from '../artifacts';
 import type { ActivityDeps } from '../deps';
 import type { EpochMetrics, TrainInput, TrainOutput } from '../pipeline-io';
@@ -14,10 +13,15 @@ export interface TrainingDeps extends ActivityDeps {
   backend: string;
 }
 
-/** What the last completed checkpoint of this candidate is; heartbeated so a retry on any worker finds it. */
+/**
+ * Heartbeat details: the last completed checkpoint (so a retry on any worker resumes from it) and the progress
+ * shown in the Temporal UI's pending activity. Progress never goes to the workflow as signals: a signal per epoch
+ * would grow the run's history with its training time (the API reads progress from training_epochs instead).
+ */
 interface CheckpointHeartbeat {
-  checkpointKey: string;
-  epoch: number;
+  checkpointKey?: string;
+  epoch?: number;
+  progress?: { candidate: string; epochsDone: number; totalEpochs: number; loss?: number; valLoss?: number };
 }
 
 function checkpointKey(ctx: StepContext, candidate: string): string {
@@ -33,22 +37,6 @@ async function resumePoint(deps: TrainingDeps, ctx: StepContext, candidate: stri
   const stat = await deps.store.stat(key);
   if (!stat) return undefined;
   return { key, bytes: new Uint8Array(await deps.store.getBytes(key)) };
-}
-
-/**
- * Sends progress to the workflow (for its status query), at most every 2 s and always for the last epoch. Never
- * awaited: progress is informative, and training must not stall while Temporal is unreachable.
- */
-function progressReporter(deps: TrainingDeps, ctx: StepContext) {
-  let last = 0;
-  return (progress: CandidateProgress, force: boolean) => {
-    if (!force && Date.now() - last < 2_000) return;
-    last = Date.now();
-    deps.client.workflow
-      .getHandle(ctx.workflowId)
-      .signal(trainingProgressSignal, progress)
-      .catch((err: unknown) => ctx.log.warn({ err }, 'could not report training progress to the workflow'));
-  };
 }
 
 /**
@@ -91,11 +79,9 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
   const fitted = JSON.parse((await deps.store.getBytes(features.transform.key)).toString('utf8')) as FittedTransforms;
   const resume = await resumePoint(deps, ctx, input.candidate);
   const key = checkpointKey(ctx, input.candidate);
-  const report = progressReporter(deps, ctx);
   const started = Date.now();
   const totalEpochs = candidate.hyperparameters.epochs;
   let lastCheckpoint = 0;
-  let firstEpoch: number | undefined;
 
   const result = await trainModel({
     candidate,
@@ -119,7 +105,6 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
       ctx.heartbeat({ checkpointKey: key, epoch } satisfies CheckpointHeartbeat);
     },
     onEpochEnd: async ({ epoch, metrics, finished }) => {
-      firstEpoch ??= epoch;
       await deps
         .db('training_epochs')
         .insert({
@@ -129,25 +114,21 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
           attempt: ctx.attempt,
           loss: metrics.loss,
           val_loss: metrics.valLoss,
-          metrics: JSON.stringify(metrics),
+          metrics: JSON.stringify({ ...metrics, totalEpochs }),
         })
         .onConflict(['run_id', 'candidate', 'epoch', 'attempt'])
         .ignore();
-      ctx.heartbeat(
-        lastCheckpoint ? ({ checkpointKey: key, epoch: lastCheckpoint } satisfies CheckpointHeartbeat) : undefined,
-      );
-      report(
-        {
-          candidate: input.candidate,
-          epochsDone: epoch,
-          totalEpochs,
-          loss: metrics.loss,
-          valLoss: metrics.valLoss ?? undefined,
-          resumedFromEpoch: firstEpoch - 1,
-          attempt: ctx.attempt,
-        },
-        finished,
-      );
+      const progress = {
+        candidate: input.candidate,
+        epochsDone: epoch,
+        totalEpochs: finished ? epoch : totalEpochs,
+        loss: metrics.loss,
+        valLoss: metrics.valLoss ?? undefined,
+      };
+      ctx.heartbeat({
+        ...(lastCheckpoint ? { checkpointKey: key, epoch: lastCheckpoint } : {}),
+        progress,
+      } satisfies CheckpointHeartbeat);
     },
   });
   try {

@@ -8,7 +8,10 @@ import {
 } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import { z } from 'zod';
-import { AuthError } from '../../lib/auth';
+import { AuthError, PrincipalError } from '../../lib/auth';
+import { SpecError } from '../../lib/pipeline/load';
+import { ParameterError } from '../../lib/pipeline/parameters';
+import { UnknownPipelineError } from '../../lib/pipeline/store';
 import type { Logger } from '../../lib/logging';
 import { RegistryError } from '../../lib/registry';
 
@@ -59,9 +62,21 @@ export function toApiError(err: unknown): ApiError {
     const status = err.code === 'NOT_FOUND' ? 404 : 409;
     return new ApiError(status, err.code, err.message);
   }
-  if (err instanceof Error && err.name === 'SpecError') {
-    const details = (err as Error & { details?: Record<string, unknown> }).details ?? {};
-    return new ApiError(400, 'INVALID_PIPELINE_SPEC', err.message, details);
+  if (err instanceof UnknownPipelineError) return new ApiError(404, 'PIPELINE_NOT_FOUND', err.message);
+  if (err instanceof SpecError) return new ApiError(400, 'INVALID_PIPELINE_SPEC', err.message, { ...err.details });
+  if (err instanceof ParameterError) {
+    const issues = err.issues.map((i) => ({ path: `body.params.${i.path}`, message: i.message }));
+    return new ApiError(400, 'INVALID_PARAMETERS', err.message, { issues });
+  }
+  if (err instanceof PrincipalError) {
+    const status = {
+      PRINCIPAL_NOT_FOUND: 404,
+      INVALID_PRINCIPAL: 400,
+      PRINCIPAL_EXISTS: 409,
+      PRINCIPAL_KIND_CLASH: 409,
+      LAST_ADMIN: 409,
+    }[err.code];
+    return new ApiError(status, err.code, err.message);
   }
   if (err instanceof WorkflowNotFoundError) return new ApiError(404, 'RUN_NOT_FOUND', err.message);
   if (err instanceof ScheduleNotFoundError) return new ApiError(404, 'SCHEDULE_NOT_FOUND', err.message);

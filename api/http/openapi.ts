@@ -11,7 +11,9 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: 'Not found',
   409: 'Conflicts with the current state',
   413: 'Request body too large',
-  429: 'Rate limit exceeded',
+  415: 'The body is not JSON (send Content-Type: application/json)',
+  422: 'The request is well-formed but cannot be processed (details say why)',
+  429: 'Rate limit exceeded (or too many failed authentications from this client)',
   503: 'A dependency (Temporal, PostgreSQL, S3 or the model) is unavailable',
 };
 
@@ -60,7 +62,10 @@ function responses(route: RouteDef): Record<string, JsonSchema> {
         }
       : { description: 'Success, no body' };
   }
-  for (const status of [...route.errors, 500]) {
+  const automatic = [...(route.request.body ? [415] : []), ...(route.access !== 'public' ? [429] : [])].filter(
+    (status) => !route.errors.includes(status as never),
+  );
+  for (const status of [...route.errors, ...automatic, 500].sort((a, b) => a - b)) {
     out[String(status)] = {
       description: ERROR_DESCRIPTIONS[status] ?? 'Internal error',
       content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },

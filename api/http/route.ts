@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
-import { roleAllows, type Authenticator, type Principal, type RoleRequirement } from '../../lib/auth';
+import { AuthError, roleAllows, type Authenticator, type Principal, type RoleRequirement } from '../../lib/auth';
 import { ApiError, validationError } from './errors';
 
 // A route is declared once: its zod schemas validate the request, type the handler, check (and trim) every
@@ -8,7 +8,7 @@ import { ApiError, validationError } from './errors';
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
 export type SuccessStatus = 200 | 201 | 202 | 204;
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 429 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
 
 export interface RequestSchemas {
   params?: z.ZodObject;
@@ -76,6 +76,69 @@ export function defineRoute<const S extends RequestSchemas, const R extends Resp
 
 export interface MountOptions {
   authenticator: Authenticator;
+  /** Counts failed authentications per client; over the limit, requests get 429 before any credential check. */
+  authFailures?: FailureLimiter;
+}
+
+/** A fixed-window counter of failures per client address. */
+export interface FailureLimiter {
+  blocked(client: string): number | undefined;
+  fail(client: string): void;
+}
+
+export function createFailureLimiter(limitPerMinute: number, now = () => Date.now()): FailureLimiter {
+  const windows = new Map<string, { start: number; count: number }>();
+  const current = (client: string) => {
+    const window = windows.get(client);
+    if (!window || now() - window.start >= 60_000) return undefined;
+    return window;
+  };
+  return {
+    blocked(client) {
+      const window = current(client);
+      return window && window.count >= limitPerMinute ? Math.ceil((window.start + 60_000 - now()) / 1000) : undefined;
+    },
+    fail(client) {
+      const window = current(client);
+      if (window) window.count += 1;
+      else {
+        // Bounded: an attacker rotating addresses cannot grow this without end.
+        if (windows.size > 50_000) windows.clear();
+        windows.set(client, { start: now(), count: 1 });
+      }
+    },
+  };
+}
+
+/** JSON routes refuse any other body: a text/plain body must not start a run with every default. */
+function requireJsonBody(req: Request): void {
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody && !req.is('application/json')) {
+    throw new ApiError(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      `${req.method} ${req.path} takes a JSON body: send Content-Type: application/json (got ${req.headers['content-type'] ?? 'none'}).`,
+    );
+  }
+}
+
+/** PostgreSQL text cannot hold U+0000: refused here with the field's path instead of failing later (a 500). */
+function nulPath(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = nulPath(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const found = key.includes('\u0000') ? `${path}.<key>` : nulPath(item, `${path}.${key}`);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 function parsePart(location: 'params' | 'query' | 'headers' | 'body', schema: z.ZodType | undefined, value: unknown) {
@@ -85,12 +148,29 @@ function parsePart(location: 'params' | 'query' | 'headers' | 'body', schema: z.
   return result.data;
 }
 
-function authenticate(authenticator: Authenticator, requirement: RoleRequirement): RequestHandler {
+function authenticate(options: MountOptions, requirement: RoleRequirement): RequestHandler {
   return async (req, res, next) => {
-    const principal = await authenticator.authenticate({
-      authorization: req.headers.authorization,
-      apiKey: typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : undefined,
-    });
+    const client = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const retryAfter = options.authFailures?.blocked(client);
+    if (retryAfter !== undefined) {
+      res.setHeader('Retry-After', String(retryAfter));
+      throw new ApiError(
+        429,
+        'TOO_MANY_AUTH_FAILURES',
+        `Too many failed authentications from this client: retry in ${retryAfter}s with valid credentials.`,
+      );
+    }
+    let principal: Principal;
+    try {
+      principal = await options.authenticator.authenticate({
+        authorization: req.headers.authorization,
+        apiKey: typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : undefined,
+      });
+    } catch (err) {
+      // Only wrong credentials count (guessing keys or tokens); a request without any is not a guess.
+      if (err instanceof AuthError && err.code === 'INVALID_CREDENTIALS') options.authFailures?.fail(client);
+      throw err;
+    }
     res.locals.principal = principal;
     if (!roleAllows(principal.role, requirement)) {
       const also = requirement.alsoAllow?.length ? ` (or ${requirement.alsoAllow.join(', ')})` : '';
@@ -130,9 +210,23 @@ export function mountRoute(router: Router, route: RouteDef, options: MountOption
       next();
     },
   ];
-  if (route.access !== 'public') handlers.push(authenticate(options.authenticator, route.access));
+  if (route.access !== 'public') handlers.push(authenticate(options, route.access));
   handlers.push(...(route.middleware ?? []));
   handlers.push(async (req, res) => {
+    if (route.request.body) {
+      requireJsonBody(req);
+      const nul = nulPath(req.body, 'body');
+      if (nul) {
+        throw new ApiError(
+          400,
+          'VALIDATION_FAILED',
+          `Invalid request body: ${nul} contains a NUL character (U+0000).`,
+          {
+            issues: [{ path: nul, message: 'NUL characters are not allowed' }],
+          },
+        );
+      }
+    }
     const input = {
       params: parsePart('params', route.request.params, req.params),
       query: parsePart('query', route.request.query, req.query),

@@ -1,5 +1,5 @@
 import { listAudit, recordAudit } from '../../lib/audit';
-import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyInfo } from '../../lib/auth';
+import { createApiKey, createUserPrincipal, listApiKeys, revokeApiKey, type ApiKeyInfo } from '../../lib/auth';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../http/errors';
 import { defineRoute } from '../http/route';
@@ -20,7 +20,9 @@ const ADMIN = { role: 'admin' } as const;
 function keyView(info: ApiKeyInfo) {
   return {
     id: info.id,
-    name: info.name,
+    name: info.principal_id,
+    principal: info.principal_id,
+    label: info.label,
     role: info.role,
     createdBy: info.created_by,
     createdAt: isoRequired(info.created_at),
@@ -43,7 +45,10 @@ export function adminRoutes(deps: ApiDeps) {
       responses: { 200: Me },
       errors: [401, 403],
       async handle({ principal }) {
-        return { status: 200, body: { id: principal.id, role: principal.role, via: principal.via } };
+        return {
+          status: 200,
+          body: { id: principal.id, role: principal.role, via: principal.via, keyId: principal.keyId ?? null },
+        };
       },
     }),
     defineRoute({
@@ -57,9 +62,19 @@ export function adminRoutes(deps: ApiDeps) {
       responses: { 201: CreatedKey },
       errors: [400, 401, 403],
       async handle({ body, principal }) {
+        if (body.createPrincipal) {
+          await createUserPrincipal(deps.db, { id: body.principal, createdBy: principal.id });
+          await recordAudit(deps.db, {
+            actor: principal.id,
+            action: 'principal.create',
+            target: `principal:${body.principal}`,
+            keyId: principal.keyId,
+          });
+        }
         const created = await createApiKey(deps.db, {
-          name: body.name,
+          principal: body.principal,
           role: body.role,
+          label: body.label,
           createdBy: principal.id,
           expiresAt: body.expiresAt ? new Date(body.expiresAt) : undefined,
         });
@@ -67,7 +82,8 @@ export function adminRoutes(deps: ApiDeps) {
           actor: principal.id,
           action: 'key.create',
           target: `key:${created.info.id}`,
-          details: { name: body.name, role: body.role },
+          keyId: principal.keyId,
+          details: { principal: body.principal, role: body.role, label: body.label ?? null },
         });
         return { status: 201, body: { ...keyView(created.info), key: created.key } };
       },
@@ -105,6 +121,8 @@ export function adminRoutes(deps: ApiDeps) {
           actor: principal.id,
           action: 'key.revoke',
           target: `key:${params.keyId}`,
+          keyId: principal.keyId,
+          details: { principal: info.principal_id },
           idempotencyKey: `key:${params.keyId}:revoke`,
         });
         return { status: 200, body: keyView(info) };
@@ -122,7 +140,7 @@ export function adminRoutes(deps: ApiDeps) {
       errors: [400, 401, 403],
       async handle({ query }) {
         const rows = await listAudit(deps.db, query);
-        const items = rows.map((r) => ({ ...r, id: Number(r.id), at: isoRequired(r.at) }));
+        const items = rows.map(({ key_id: keyId, ...r }) => ({ ...r, keyId, id: Number(r.id), at: isoRequired(r.at) }));
         return { status: 200, body: { items } };
       },
     }),

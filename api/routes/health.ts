@@ -82,13 +82,14 @@ export function healthRoutes(deps: ApiDeps, metrics: ApiMetrics, openApiDocument
       operationId: 'metrics',
       method: 'get',
       path: '/metrics',
-      summary: 'Prometheus metrics',
+      summary: 'Prometheus metrics (scrape with a viewer key: bearer_token in the scrape config)',
+      description: 'Not public: model names, versions and traffic are operational information.',
       tags: ['operations'],
-      access: 'public',
+      access: { role: 'viewer' },
       contentType: 'text/plain; version=0.0.4',
       request: {},
       responses: { 200: z.string() },
-      errors: [],
+      errors: [401, 403],
       async handle() {
         return { status: 200, body: await metrics.registry.metrics() };
       },

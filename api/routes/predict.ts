@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { logPredictions, recordFeedback } from '../../lib/serving/prediction-log';
-import { ArtifactIntegrityError, InvalidPredictionInputError, ModelNotDeployedError } from '../../lib/serving/types';
+import {
+  ArtifactIntegrityError,
+  InvalidPredictionInputError,
+  ModelNotDeployedError,
+  type Prediction,
+} from '../../lib/serving/types';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../http/errors';
 import type { ApiMetrics } from '../http/metrics';
@@ -41,6 +46,16 @@ function predictRateLimit(perMinute: number): RequestHandler[] {
   ];
 }
 
+/** Rows whose prediction is not a finite number (inputs far outside what the model was trained on). */
+function nonFiniteRows(predictions: Prediction[]): number[] {
+  const rows: number[] = [];
+  predictions.forEach((p, i) => {
+    const values = [p.prediction, ...Object.values(p.probabilities ?? {})];
+    if (values.some((v) => typeof v === 'number' && !Number.isFinite(v))) rows.push(i);
+  });
+  return rows;
+}
+
 function servingError(err: unknown): unknown {
   if (err instanceof ModelNotDeployedError) return new ApiError(404, err.code, err.message);
   if (err instanceof InvalidPredictionInputError) return new ApiError(400, err.code, err.message, err.details);
@@ -66,13 +81,23 @@ export function predictRoutes(deps: ApiDeps, metrics: ApiMetrics) {
       middleware: predictRateLimit(rateLimitPerMinute),
       request: { params: PredictParams, query: PredictQuery, body: predictBody(maxRows) },
       responses: { 200: PredictResponse },
-      errors: [400, 401, 403, 404, 413, 429, 503],
+      errors: [400, 401, 403, 404, 413, 422, 429, 503],
       async handle({ params, query, body }) {
         let result;
         try {
           result = await deps.models.predict({ model: params.model, slot: query.env, rows: body.rows });
         } catch (err) {
           throw servingError(err);
+        }
+        // Refused before anything is logged: a NaN must neither reach the caller as a number nor the prediction log.
+        const broken = nonFiniteRows(result.predictions);
+        if (broken.length > 0) {
+          throw new ApiError(
+            422,
+            'NON_FINITE_PREDICTION',
+            `The model gave no finite prediction for row(s) ${broken.slice(0, 20).join(', ')}: their inputs are far outside the range it was trained on. Check those rows' values.`,
+            { rows: broken },
+          );
         }
         const requestId = randomUUID();
         const logged = logSampleRate > 0 && random() < logSampleRate;

@@ -177,7 +177,9 @@ export function registryRoutes(deps: ApiDeps) {
       operationId: 'rollbackModel',
       method: 'post',
       path: '/v1/models/:name/rollback',
-      summary: 'Put the previous production version back in production (audited)',
+      summary: 'Put an earlier production version back in production (audited, idempotent)',
+      description:
+        'body.version names the version to restore; naming the version already in production changes nothing (changed: false).',
       tags: ['registry'],
       access: { role: 'approver' },
       request: { params: ModelParams, body: RollbackBody },
@@ -185,26 +187,31 @@ export function registryRoutes(deps: ApiDeps) {
       errors: [400, 401, 403, 404, 409],
       async handle({ params, body, principal }) {
         await requireModel(deps, params.name);
-        const row = await rollbackProduction(deps.db, {
+        const result = await rollbackProduction(deps.db, {
           modelName: params.name,
+          version: body.version,
           actor: principal.id,
           reason: body.reason,
+          keyId: principal.keyId,
         });
-        // pg NOTIFY tells every API process; refreshing here makes this one serve the old version before answering.
-        await deps.models.refresh(params.name, 'production').catch((err: Error) => {
-          deps.log.warn(
-            { model: params.name, err: err.message },
-            'reload after rollback failed; the NOTIFY will retry',
-          );
-        });
+        const row = result.deployment;
+        if (result.changed) {
+          // pg NOTIFY tells every API process; refreshing here makes this one serve the old version before answering.
+          await deps.models.refresh(params.name, 'production').catch((err: Error) => {
+            deps.log.warn(
+              { model: params.name, err: err.message },
+              'reload after rollback failed; the NOTIFY will retry',
+            );
+          });
+        }
         const [restored, audit] = await Promise.all([
           deps.db<ModelVersionRow>('model_versions').where({ id: row.model_version_id }).first(),
           listAudit(deps.db, { target: `model:${params.name}`, action: 'rollback', limit: 1 }),
         ]);
-        const replaced = row.previous_version_id
-          ? await deps.db<ModelVersionRow>('model_versions').where({ id: row.previous_version_id }).first()
+        const replaced = result.replacedVersionId
+          ? await deps.db<ModelVersionRow>('model_versions').where({ id: result.replacedVersionId }).first()
           : undefined;
-        if (restored) await handOverMonitoring(deps, { from: replaced, to: restored });
+        if (restored && result.changed) await handOverMonitoring(deps, { from: replaced, to: restored });
         return {
           status: 200,
           body: {
@@ -212,10 +219,11 @@ export function registryRoutes(deps: ApiDeps) {
             slot: 'production' as const,
             version: restored?.version ?? 0,
             versionId: Number(row.model_version_id),
-            replacedVersion: replaced?.version ?? null,
+            replacedVersion: result.changed ? (replaced?.version ?? null) : null,
+            changed: result.changed,
             by: principal.id,
             reason: body.reason,
-            at: iso(audit[0]?.at),
+            at: result.changed ? iso(audit[0]?.at) : null,
           },
         };
       },

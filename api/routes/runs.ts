@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { ApiDeps } from '../deps';
 import type { ApiMetrics } from '../http/metrics';
 import { defineRoute } from '../http/route';
@@ -46,20 +45,6 @@ function decisionRoute(deps: ApiDeps, decision: 'approved' | 'rejected') {
 
 export function runRoutes(deps: ApiDeps, metrics: ApiMetrics) {
   return [
-    defineRoute({
-      operationId: 'listPipelines',
-      method: 'get',
-      path: '/v1/pipelines',
-      summary: 'List the pipelines that can be run',
-      tags: ['runs'],
-      access: READ,
-      request: {},
-      responses: { 200: z.object({ items: z.array(z.object({ name: z.string() })) }) },
-      errors: [401, 403],
-      async handle() {
-        return { status: 200, body: { items: deps.pipelines.list().map((name) => ({ name })) } };
-      },
-    }),
     defineRoute({
       operationId: 'startRun',
       method: 'post',

@@ -57,13 +57,17 @@ export const DeploymentView = z.object({
 });
 export const ListDeploymentsResponse = z.object({ items: z.array(DeploymentView) });
 
-export const RollbackBody = z.object({ reason: Reason });
+export const RollbackBody = z.object({
+  version: z.number().int().min(1).describe('The earlier production version to restore'),
+  reason: Reason,
+});
 export const RollbackResponse = z.object({
   model: z.string(),
   slot: z.literal('production'),
   version: z.number().int(),
   versionId: z.number().int(),
   replacedVersion: z.number().int().nullable(),
+  changed: z.boolean().describe('false when the version was already in production (nothing was done)'),
   by: z.string(),
   reason: z.string(),
   at: NullableTimestamp,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Identifier, Links, NullableTimestamp, PipelineName, Reason, Timestamp } from './common';
+import { RunParams } from './pipelines';
 
 export const RunStatus = z.enum([
   'running',
@@ -19,14 +20,7 @@ export const StartRunParams = z.object({ name: PipelineName });
 export const StartRunHeaders = z.object({
   'idempotency-key': Identifier.optional().describe('Repeating a start with the same key returns the same run'),
 });
-export const StartRunBody = z
-  .object({
-    params: z
-      .record(z.string(), z.unknown())
-      .default({})
-      .describe('Overrides merged into the pipeline spec, e.g. {"training":{"maxAttempts":3}}'),
-  })
-  .default({ params: {} });
+export const StartRunBody = z.strictObject({ params: RunParams }).default({ params: {} });
 
 export const StartRunResponse = z.object({
   runId: z.string(),

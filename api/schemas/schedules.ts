@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Duration, Identifier, Links, NullableTimestamp, PipelineName, Timestamp } from './common';
+import { RunParams } from './pipelines';
 
 export const OverlapPolicy = z
   .enum(['SKIP', 'BUFFER_ONE', 'BUFFER_ALL', 'CANCEL_OTHER', 'TERMINATE_OTHER', 'ALLOW_ALL'])
@@ -17,7 +18,7 @@ export const CreateScheduleBody = z
   .object({
     scheduleId: Identifier.optional().describe('Default: <pipeline>-retrain'),
     pipeline: PipelineName,
-    params: z.record(z.string(), z.unknown()).default({}),
+    params: RunParams,
     cron: Cron.optional(),
     interval: Duration.optional(),
     overlap: OverlapPolicy.default('SKIP'),
@@ -32,7 +33,7 @@ export const UpdateScheduleBody = z
   .object({
     cron: Cron.optional(),
     interval: Duration.optional(),
-    params: z.record(z.string(), z.unknown()).optional(),
+    params: RunParams.unwrap().optional(),
     overlap: OverlapPolicy.optional(),
     catchupWindow: Duration.optional(),
     note: z.string().max(500).optional(),

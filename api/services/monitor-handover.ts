@@ -1,4 +1,4 @@
-import { loadPipelineSpec } from '../../lib/pipeline/load';
+import { loadPipelineSpec } from '../../lib/pipeline/store';
 import type { ModelVersionRow } from '../../lib/registry';
 import type { ApiDeps } from '../deps';
 
@@ -18,14 +18,21 @@ export async function handOverMonitoring(deps: ApiDeps, input: { from?: ModelVer
     }
     const pipeline = (to.lineage as { pipeline?: string }).pipeline;
     if (!pipeline) return;
-    const run = await deps.db('pipeline_runs').where({ run_id: to.run_id }).first('params');
-    const params = (run?.params ?? {}) as Record<string, unknown>;
-    if (!loadPipelineSpec(pipeline, params).spec.monitoring.enabled) return;
+    const run = (await deps
+      .db('pipeline_runs')
+      .where({ run_id: to.run_id })
+      .first('params', 'spec_hash', 'spec_version')) as
+      { params: Record<string, unknown>; spec_hash: string; spec_version: number | null } | undefined;
+    const params = run?.params ?? {};
+    // The version is watched with the spec version and parameters it was approved under.
+    const specHash = run?.spec_version ? run.spec_hash : undefined;
+    const loaded = await loadPipelineSpec(deps.db, { pipeline, params, specHash });
+    if (!loaded.spec.monitoring.enabled) return;
     await deps.temporal.workflow.start('modelMonitor', {
       taskQueue: deps.settings.taskQueue,
       workflowId: `monitor-${to.run_id}`,
       workflowIdConflictPolicy: 'USE_EXISTING',
-      args: [{ pipeline, params, model: to.model_name, version: to.version, versionId: Number(to.id) }],
+      args: [{ pipeline, params, specHash, model: to.model_name, version: to.version, versionId: Number(to.id) }],
     });
   } catch (err) {
     deps.log.warn(

@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { recordAudit } from '../../lib/audit';
+import { approvalRefusal, signDecision } from '../../lib/governance/approval';
 import type { Principal } from '../../lib/auth';
 import {
   approveUpdate,
@@ -76,19 +77,42 @@ export async function decideRun(
       { status: state.status, step: state.step },
     );
   }
-  if (state.approval.approvers.length > 0 && !state.approval.approvers.includes(principal.id)) {
+  // The same rule the workflow's validator applies (lib/governance/approval.ts), checked here for a precise 403.
+  const refusal = approvalRefusal(
+    {
+      approvers: state.approval.approvers,
+      fourEyes: state.approval.fourEyes ?? false,
+      startedBy: state.approval.startedBy,
+    },
+    { by: principal.id, decision: input.decision },
+    runId,
+  );
+  if (refusal) {
+    const code = refusal.type === 'SelfApproval' ? 'SELF_APPROVAL' : 'NOT_AN_APPROVER';
+    throw new ApiError(403, code, `${refusal.message}.`, { approvers: state.approval.approvers });
+  }
+  const signer = deps.settings.approvalSigner;
+  if (!signer) {
     throw new ApiError(
-      403,
-      'NOT_AN_APPROVER',
-      `${principal.id} is not an approver of run ${runId}; the pipeline spec allows: ${state.approval.approvers.join(', ')}.`,
-      { approvers: state.approval.approvers },
+      503,
+      'APPROVAL_SIGNING_UNAVAILABLE',
+      'This API has no approval signing key (APPROVAL_SIGNING_KEY), so it cannot record decisions: ask an operator.',
     );
   }
+  const claims = {
+    runId,
+    decision: input.decision,
+    by: principal.id,
+    reason: input.reason,
+    at: new Date().toISOString(),
+    ...(principal.keyId ? { keyId: principal.keyId } : {}),
+  };
+  const { decision: _kind, ...request } = signDecision(claims, signer);
   const update = input.decision === 'approved' ? approveUpdate : rejectUpdate;
   let result: ApprovalResult;
   try {
     result = await deps.temporal.connection.withDeadline(Date.now() + UPDATE_MS, () =>
-      handle.executeUpdate(update, { args: [{ by: principal.id, reason: input.reason }] }),
+      handle.executeUpdate(update, { args: [request] }),
     );
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) {
@@ -102,7 +126,14 @@ export async function decideRun(
     action: input.decision === 'approved' ? 'approve' : 'reject',
     target: `run:${runId}`,
     reason: input.reason,
-    details: { model: result.model, version: result.version, role: principal.role, via: principal.via },
+    keyId: principal.keyId,
+    details: {
+      model: result.model,
+      version: result.version,
+      role: principal.role,
+      via: principal.via,
+      signer: signer.id,
+    },
     idempotencyKey: `run:${runId}:decision`,
   });
   return { ...result, by: principal.id, reason: input.reason };
@@ -126,6 +157,7 @@ export async function cancelRun(
     action: 'cancel',
     target: `run:${input.runId}`,
     reason: input.reason ?? null,
+    keyId: input.principal.keyId,
     details: { role: input.principal.role, via: input.principal.via },
   });
 }

@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Principal } from '../../lib/auth';
 import { canonicalJson } from '../../lib/metadata/step-cache';
-import { getRun, recordRunStart } from '../../lib/metadata/runs';
+import { getRun, recordRunStart, updateRun } from '../../lib/metadata/runs';
+import { UnknownPipelineError } from '../../lib/pipeline/store';
 import type { mlPipeline } from '../../workflows/pipeline/workflow';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../http/errors';
@@ -60,37 +61,49 @@ async function claimRunId(
 }
 
 /**
- * Starts mlPipeline with the run id as workflow id. With an Idempotency-Key a repeated request (a client retry
- * after a timeout, even one that reached Temporal before the API crashed) finds the same run instead of a second.
+ * Starts mlPipeline with the run id as workflow id, pinned to the pipeline's current spec version. Everything that
+ * can be refused is checked, and the run's row written, before the workflow starts: a request either fails with a
+ * 4xx and leaves nothing behind, or starts exactly one run that its row describes. With an Idempotency-Key a
+ * repeated request (a client retry after a timeout, even one that reached Temporal before the API crashed) finds
+ * the same run instead of a second.
  */
 export async function startRun(deps: ApiDeps, metrics: ApiMetrics, input: StartRunInput): Promise<StartedRun> {
-  if (!deps.pipelines.list().includes(input.pipeline)) {
-    metrics.runsStarted.inc({ pipeline: 'unknown', result: 'rejected' });
-    throw new ApiError(
-      404,
-      'PIPELINE_NOT_FOUND',
-      `No pipeline named "${input.pipeline}": GET /v1/pipelines lists the known ones.`,
-      {
-        known: deps.pipelines.list(),
-      },
-    );
-  }
   let resolved;
   try {
-    resolved = deps.pipelines.resolve(input.pipeline, input.params);
+    resolved = await deps.pipelines.resolve(input.pipeline, input.params);
   } catch (err) {
-    metrics.runsStarted.inc({ pipeline: input.pipeline, result: 'rejected' });
+    metrics.runsStarted.inc({
+      pipeline: err instanceof UnknownPipelineError ? 'unknown' : input.pipeline,
+      result: 'rejected',
+    });
     throw err;
   }
   const claim = input.idempotencyKey
     ? await claimRunId(deps, input, input.idempotencyKey)
     : { runId: newRunId(input.pipeline), replay: false };
+  // Idempotent: a replayed request (or one whose first attempt crashed before this line) leaves one row.
+  await recordRunStart(deps.db, {
+    runId: claim.runId,
+    pipeline: input.pipeline,
+    specHash: resolved.specHash,
+    specVersion: resolved.specVersion,
+    startedBy: input.principal.id,
+    trigger: 'api',
+    params: resolved.parameters,
+  });
   let alreadyClosed = false;
   try {
     await deps.temporal.workflow.start<typeof mlPipeline>('mlPipeline', {
       taskQueue: deps.settings.taskQueue,
       workflowId: claim.runId,
-      args: [{ pipeline: input.pipeline, params: input.params, trigger: { kind: 'api', by: input.principal.id } }],
+      args: [
+        {
+          pipeline: input.pipeline,
+          params: resolved.parameters,
+          specHash: resolved.specHash,
+          trigger: { kind: 'api', by: input.principal.id },
+        },
+      ],
       typedSearchAttributes: runSearchAttributes({ pipeline: input.pipeline, model: resolved.model, trigger: 'api' }),
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
@@ -98,18 +111,19 @@ export async function startRun(deps: ApiDeps, metrics: ApiMetrics, input: StartR
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError && claim.replay)) {
       metrics.runsStarted.inc({ pipeline: input.pipeline, result: 'failed' });
+      if (!claim.replay) {
+        // The row must not claim a run that never started: it records why (the 503 tells the caller to retry).
+        await updateRun(deps.db, {
+          runId: claim.runId,
+          status: 'failed',
+          error: 'The run could not be started: Temporal did not accept it.',
+          ended: true,
+        }).catch(() => undefined);
+      }
       throw err;
     }
     alreadyClosed = true;
   }
-  // The workflow records its own row too; both writes merge, so whichever lands first, one row remains.
-  await recordRunStart(deps.db, {
-    runId: claim.runId,
-    pipeline: input.pipeline,
-    specHash: resolved.specHash,
-    trigger: 'api',
-    params: input.params,
-  });
   metrics.runsStarted.inc({ pipeline: input.pipeline, result: claim.replay ? 'deduplicated' : 'started' });
   const status =
     claim.replay || alreadyClosed ? ((await getRun(deps.db, claim.runId))?.status ?? 'running') : 'running';

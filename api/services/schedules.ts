@@ -46,14 +46,8 @@ export async function createSchedule(
   body: z.output<typeof CreateScheduleBody>,
   principal: Principal,
 ): Promise<ScheduleDetail> {
-  if (!deps.pipelines.list().includes(body.pipeline)) {
-    throw new ApiError(
-      404,
-      'PIPELINE_NOT_FOUND',
-      `No pipeline named "${body.pipeline}": GET /v1/pipelines lists the known ones.`,
-    );
-  }
-  const resolved = deps.pipelines.resolve(body.pipeline, body.params);
+  // Unknown pipeline: 404; parameters the spec does not declare, or values that do not fit: 400 naming each.
+  const resolved = await deps.pipelines.resolve(body.pipeline, body.params);
   const fromSpec = resolved.schedule;
   const timing: Timing =
     body.cron || body.interval
@@ -73,10 +67,12 @@ export async function createSchedule(
     );
   }
   const scheduleId = body.scheduleId ?? `${body.pipeline}-retrain`;
+  // Scheduled runs use the spec's current version at each run; the four-eyes rule treats the schedule's creator as
+  // the starter of every run it starts.
   const input: PipelineInput = {
     pipeline: body.pipeline,
-    params: body.params,
-    trigger: { kind: 'schedule', by: `schedule:${scheduleId}` },
+    params: resolved.parameters,
+    trigger: { kind: 'schedule', by: `schedule:${scheduleId}`, requestedBy: principal.id },
   };
   const timingMemo: TimingMemo = { cron: timing.cron ?? null, interval: timing.interval ?? null };
   const memo: ScheduleMemo = { mlopsPipeline: body.pipeline, createdBy: principal.id };
@@ -175,13 +171,19 @@ export async function updateSchedule(
   principal: Principal,
 ): Promise<ScheduleDetail> {
   const current = await describeSchedule(deps, scheduleId);
-  if (patch.params) deps.pipelines.resolve(current.pipeline, patch.params);
+  const parameters = patch.params
+    ? (await deps.pipelines.resolve(current.pipeline, patch.params)).parameters
+    : undefined;
   const handle = deps.temporal.schedule.getHandle(scheduleId);
   await handle.update((previous) => {
     const timing: Timing = patch.cron || patch.interval ? { cron: patch.cron, interval: patch.interval } : {};
     const input = {
       ...(previous.action.args?.[0] as PipelineInput),
-      ...(patch.params ? { params: patch.params } : {}),
+      ...(parameters ? { params: parameters } : {}),
+      // The principal who changes what the schedule runs becomes its requester for the four-eyes rule.
+      ...(parameters
+        ? { trigger: { kind: 'schedule' as const, by: `schedule:${scheduleId}`, requestedBy: principal.id } }
+        : {}),
     };
     const previousTiming = (previous.action.memo?.mlopsSchedule ?? {}) as TimingMemo;
     const timingMemo: TimingMemo =

@@ -6,7 +6,7 @@ import { migrateLatest } from '../../infra/migrations';
 import { stackDown, stackUp } from '../../infra/stack';
 import { PROJECT_ROOT } from '../../lib/config';
 import { recordRunStart } from '../../lib/metadata/runs';
-import { parseSpec, readSpecText, specFile } from '../../lib/pipeline/load';
+import { mergeSpecOverrides, parseSpecDocument, readSpecFile } from '../../lib/pipeline/load';
 import type { PipelineSpec } from '../../lib/pipeline/spec';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/db';
 import { mebibytes } from '../lib/memory';
@@ -33,10 +33,12 @@ interface Measured {
 
 /** The churn spec on the big file; no `unique` expectation (it keeps every distinct id in memory). */
 function specFor(path: string): PipelineSpec {
-  return parseSpec(readSpecText(specFile('churn')), 'pipelines/churn.yaml', {
+  const { raw } = readSpecFile(join(PROJECT_ROOT, 'pipelines', 'churn.yaml'));
+  const variant = mergeSpecOverrides(raw, {
     data: { source: { kind: 'file', path, format: 'csv' } },
     expectations: { columns: { customer_id: { type: 'text', unique: false } } },
   });
+  return parseSpecDocument(variant, 'pipelines/churn.yaml (etl-scale variant)');
 }
 
 function measured(stage: string, rows: number, r: StageResult, note: string): Measured {

@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../../activities/deps';
-import { migrateLatest } from '../../infra/migrations';
+import { prepareMetadataStore } from '../../infra/metadata-setup';
 import { stackDown, stackUp } from '../../infra/stack';
 import { connectClient } from '../../infra/temporal-connection';
 import { loadConfig, type AppConfig } from '../../lib/config';
@@ -15,10 +15,11 @@ import { createDb } from '../../lib/db';
 import { createLogger } from '../../lib/logging';
 import { createArtifactStore } from '../../lib/store';
 import { CHURN_HEADER, churnRows, toCsvText } from '../../scripts/generate-example-data';
+import { runApproved } from '../../test/helpers/approvals';
 import { createTestDatabase } from '../../test/helpers/db';
+import { applyVariant } from '../../test/helpers/specs';
 import { createOrchestrationWorker } from '../../workers/orchestration';
 import { createTrainingWorker } from '../../workers/training';
-import { mlPipeline } from '../../workflows/pipeline/workflow';
 import { machineLine } from '../lib/report';
 import { percentile, seconds } from './stats';
 
@@ -26,7 +27,8 @@ const RUNS = Number(process.env.LOAD_RUNS ?? 200);
 const RUN_TIMEOUT_MS = Number(process.env.LOAD_TIMEOUT_MS ?? 45 * 60_000);
 const EventType = temporal.api.enums.v1.EventType;
 
-function paramsFor(i: number, path: string): Record<string, unknown> {
+/** Each run's own pipeline (its own model, so that runs never compare with each other). */
+function overridesFor(i: number, path: string): Record<string, unknown> {
   return {
     model: `load-${i}`,
     data: { source: { kind: 'file', path, format: 'csv' } },
@@ -41,7 +43,6 @@ function paramsFor(i: number, path: string): Record<string, unknown> {
     expectations: { rowCount: { min: 100 } },
     evaluation: { thresholds: { accuracy: { min: 0 }, roc_auc: { min: 0 } } },
     deployment: { smokeTestRows: 5 },
-    approval: { timeout: 1, onTimeout: 'approve' },
     monitoring: { enabled: false },
   };
 }
@@ -52,13 +53,13 @@ interface RunResult {
   error?: string;
 }
 
-async function runOne(client: Client, config: AppConfig, workflowId: string, params: Record<string, unknown>) {
+async function runOne(client: Client, config: AppConfig, workflowId: string, pipeline: string) {
   const started = Date.now();
   try {
-    const result = await client.workflow.execute(mlPipeline, {
+    const { result } = await runApproved(client, config, {
       taskQueue: config.taskQueues.orchestration,
       workflowId,
-      args: [{ pipeline: 'churn', params }],
+      input: { pipeline },
       workflowExecutionTimeout: RUN_TIMEOUT_MS,
     });
     return { outcome: result.outcome, ms: Date.now() - started } satisfies RunResult;
@@ -113,11 +114,11 @@ export async function runLoadBench(dataDir: string): Promise<number> {
   process.once('SIGINT', () => void stackDown().finally(() => process.exit(130)));
   await stackUp();
   const database = await createTestDatabase();
-  await migrateLatest(database.db);
   const suffix = randomUUID().slice(0, 8);
   const config = loadConfig({
     ...process.env,
     DATABASE_URL: database.url,
+    DATA_FILE_ROOTS: dataDir,
     TASK_QUEUE_ORCHESTRATION: `load-orch-${suffix}`,
     TASK_QUEUE_TRAINING: `load-train-${suffix}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
@@ -127,6 +128,7 @@ export async function runLoadBench(dataDir: string): Promise<number> {
   const log = createLogger({ name: 'bench-load', level: config.logLevel });
   const deps: ActivityDeps = { db, store: createArtifactStore(config.artifacts), log, config, codeVersion: 'bench' };
   await deps.store.ensureReady();
+  await prepareMetadataStore(db, config, log);
   const client = await connectClient(config.temporal);
   const orchestration = await createOrchestrationWorker(deps);
   const training = await createTrainingWorker(deps);
@@ -136,13 +138,17 @@ export async function runLoadBench(dataDir: string): Promise<number> {
     console.log(`settings:\n  ${settingsLine(config, workers)}`);
     const files = join(dataDir, 'load-data');
     mkdirSync(files, { recursive: true });
-    const inputs = Array.from({ length: RUNS }, (_, i) => {
+    const inputs: Array<{ workflowId: string; pipeline: string }> = [];
+    for (let i = 0; i < RUNS; i += 1) {
       const path = join(files, `run-${i}.csv`);
       writeFileSync(path, toCsvText(CHURN_HEADER, churnRows(300, 1000 + i)));
-      return { workflowId: `load-${suffix}-${i}`, params: paramsFor(i, path) };
-    });
+      inputs.push({
+        workflowId: `load-${suffix}-${i}`,
+        pipeline: await applyVariant(db, `load-${i}`, overridesFor(i, path)),
+      });
+    }
     const t0 = Date.now();
-    const results = await Promise.all(inputs.map((r) => runOne(client, config, r.workflowId, r.params)));
+    const results = await Promise.all(inputs.map((r) => runOne(client, config, r.workflowId, r.pipeline)));
     const wall = Date.now() - t0;
     const failures = results.filter((r) => r.outcome !== 'succeeded');
     const durations = results.map((r) => r.ms);

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { CreatedKey, KeyView, ListKeysResponse } from '../../api/schemas/admin';
 import { migrateLatest } from '../../infra/migrations';
 import { recordAudit } from '../../lib/audit';
-import { countActiveAdmins, createApiKey } from '../../lib/auth';
+import { countActiveAdmins, createApiKey, ensureUserPrincipal } from '../../lib/auth';
 import { loadConfig } from '../../lib/config';
 import { createDb } from '../../lib/db';
 import { commandApi, type CliContext } from '../context';
@@ -23,17 +23,31 @@ export function registerKeyCommands(program: Command, ctx: CliContext): void {
   const keys = program.command('keys').description('API keys (admin)');
 
   keys
-    .command('create <name>')
-    .description('create a key for <name> (the identity recorded in audit rows)')
+    .command('create <principal>')
+    .description('create a key held by <principal> (the identity approver lists and audit rows name)')
     .requiredOption('--role <role>', 'viewer, operator, approver, admin or predictor')
     .option('--expires <iso-date>', 'expiry, e.g. 2027-01-01T00:00:00Z')
-    .action(async (name: string, o: { role: string; expires?: string }, command: Command) => {
-      const { client, json } = commandApi(ctx, command);
-      const created = await client.request<z.infer<typeof CreatedKey>>('POST', '/v1/keys', {
-        body: { name, role: o.role, expiresAt: o.expires },
-      });
-      announce(ctx, json, created);
-    });
+    .option('--label <text>', 'what the key is for, e.g. laptop or ci')
+    .option('--new-principal', 'also create the principal (refused when it exists)')
+    .action(
+      async (
+        name: string,
+        o: { role: string; expires?: string; label?: string; newPrincipal?: boolean },
+        command: Command,
+      ) => {
+        const { client, json } = commandApi(ctx, command);
+        const created = await client.request<z.infer<typeof CreatedKey>>('POST', '/v1/keys', {
+          body: {
+            principal: name,
+            role: o.role,
+            expiresAt: o.expires,
+            label: o.label,
+            createPrincipal: Boolean(o.newPrincipal),
+          },
+        });
+        announce(ctx, json, created);
+      },
+    );
 
   keys
     .command('list')
@@ -80,14 +94,15 @@ export function registerKeyCommands(program: Command, ctx: CliContext): void {
             'An admin key already exists: create keys with `mlops keys create` as an admin (or pass --force).',
           );
         }
-        const { key, info } = await createApiKey(db, { name, role: 'admin', createdBy: 'cli:bootstrap' });
+        await ensureUserPrincipal(db, name, 'cli:bootstrap');
+        const { key, info } = await createApiKey(db, { principal: name, role: 'admin', createdBy: 'cli:bootstrap' });
         await recordAudit(db, {
           actor: 'cli:bootstrap',
           action: 'key.create',
           target: `key:${info.id}`,
-          details: { name, role: 'admin' },
+          details: { principal: name, role: 'admin' },
         });
-        announce(ctx, json, { key, id: info.id, name: info.name, role: info.role });
+        announce(ctx, json, { key, id: info.id, name: info.principal_id, role: info.role });
       } finally {
         await db.destroy();
       }

@@ -35,8 +35,8 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
   program
     .command('run <pipeline>')
     .description('start a pipeline run and follow it until it finishes or waits for approval')
-    .option('-p, --param <key=value>', 'override a spec field (repeatable), e.g. training.maxAttempts=3', collect, [])
-    .option('--params-file <file>', 'JSON file of overrides (merged under --param)')
+    .option('-p, --param <name=value>', 'set a declared run parameter (repeatable), e.g. epochs=50', collect, [])
+    .option('--params-file <file>', 'JSON object of parameter values (--param wins over it)')
     .option('--idempotency-key <key>', 'repeat-safe start: the same key returns the same run')
     .option('--no-wait', 'return as soon as the run has started')
     .action(

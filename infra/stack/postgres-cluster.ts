@@ -73,19 +73,39 @@ export interface ClusterOptions {
   binaries: PgBinaries;
   dataDir: string;
   port: number;
+  /** The cluster's superuser: creates roles and databases, and nothing else connects as it. */
+  admin: { user: string; password: string };
+  logFile: string;
+}
+
+export interface RoleSpec {
   user: string;
   password: string;
-  database: string;
-  logFile: string;
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function quoteLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** The superuser a data folder was created with: recorded beside it; folders older than the record used mlops. */
+export function clusterAdminFile(dataDir: string): string {
+  return `${dataDir}.admin`;
 }
 
 /** A project-owned PostgreSQL server: initdb once, then a postmaster listening on loopback only. */
 export class PostgresCluster {
   constructor(private readonly options: ClusterOptions) {}
 
-  get url(): string {
-    const { user, password, port, database } = this.options;
-    return `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  urlFor(role: RoleSpec, database: string): string {
+    return `postgres://${encodeURIComponent(role.user)}:${encodeURIComponent(role.password)}@127.0.0.1:${this.options.port}/${database}`;
+  }
+
+  private get adminUrl(): string {
+    return this.urlFor(this.options.admin, 'postgres');
   }
 
   /** PostgreSQL refuses to run as root; then it runs as the `postgres` OS user (created if missing). */
@@ -94,7 +114,8 @@ export class PostgresCluster {
   }
 
   private initialise(): void {
-    const { binaries, dataDir, user, password } = this.options;
+    const { binaries, dataDir } = this.options;
+    const { user, password } = this.options.admin;
     if (existsSync(join(dataDir, 'PG_VERSION'))) return;
     rmSync(dataDir, { recursive: true, force: true });
     mkdirSync(dirname(dataDir), { recursive: true });
@@ -114,6 +135,7 @@ export class PostgresCluster {
       gid: owner?.gid,
     });
     rmSync(pwFile, { force: true });
+    if (result.status === 0) writeFileSync(clusterAdminFile(dataDir), user, { mode: 0o600 });
     if (result.status !== 0) {
       const output = (result.stderr || result.stdout).trim();
       const hint =
@@ -145,17 +167,69 @@ export class PostgresCluster {
   }
 
   async check(): Promise<void> {
-    await selectOne(this.url.replace(/\/[^/]*$/, '/postgres'));
+    await selectOne(this.adminUrl);
   }
 
-  async createDatabase(): Promise<void> {
-    const client = new Client({ connectionString: this.url.replace(/\/[^/]*$/, '/postgres') });
+  private async asAdmin(database: string, work: (client: Client) => Promise<void>): Promise<void> {
+    const client = new Client({ connectionString: this.urlFor(this.options.admin, database) });
     await client.connect();
     try {
-      const exists = await client.query('select 1 from pg_database where datname = $1', [this.options.database]);
-      if (exists.rowCount === 0) await client.query(`create database "${this.options.database}"`);
+      await work(client);
     } finally {
       await client.end();
     }
+  }
+
+  /**
+   * Least privilege: the application role owns the database but is no superuser (it cannot read server files or
+   * run programs); the reader role, which `postgres` data sources run as, can only SELECT from the `sources` schema,
+   * read-only and with a statement timeout. Idempotent; also moves a database created by older stacks (owned by the
+   * superuser) to the application role.
+   */
+  async provision(input: { database: string; app: RoleSpec; reader: RoleSpec; statementTimeoutMs: number }) {
+    const { database, app, reader } = input;
+    const appRole = quoteIdent(app.user);
+    const readerRole = quoteIdent(reader.user);
+    await this.asAdmin('postgres', async (client) => {
+      for (const [role, attributes] of [
+        [app, 'LOGIN NOSUPERUSER CREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS'],
+        [reader, 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT CONNECTION LIMIT 50'],
+      ] as const) {
+        const exists = await client.query('select 1 from pg_roles where rolname = $1', [role.user]);
+        const verb = exists.rowCount === 0 ? 'CREATE' : 'ALTER';
+        await client.query(
+          `${verb} ROLE ${quoteIdent(role.user)} ${attributes} PASSWORD ${quoteLiteral(role.password)}`,
+        );
+      }
+      await client.query(`ALTER ROLE ${readerRole} SET default_transaction_read_only = on`);
+      await client.query(`ALTER ROLE ${readerRole} SET statement_timeout = ${input.statementTimeoutMs}`);
+      const db = await client.query<{ owner: string }>(
+        'select pg_get_userbyid(datdba) as owner from pg_database where datname = $1',
+        [database],
+      );
+      if (db.rowCount === 0) await client.query(`CREATE DATABASE ${quoteIdent(database)} OWNER ${appRole}`);
+      else if (db.rows[0]?.owner !== app.user)
+        await client.query(`ALTER DATABASE ${quoteIdent(database)} OWNER TO ${appRole}`);
+    });
+    await this.asAdmin(database, async (client) => {
+      const foreign = await client.query<{ kind: string; name: string }>(
+        `select case c.relkind when 'S' then 'SEQUENCE' when 'v' then 'VIEW' when 'm' then 'MATERIALIZED VIEW' else 'TABLE' end as kind,
+                format('%I.%I', n.nspname, c.relname) as name
+           from pg_class c join pg_namespace n on n.oid = c.relnamespace
+          where n.nspname in ('public', 'sources') and c.relkind in ('r', 'p', 'S', 'v', 'm')
+            and pg_get_userbyid(c.relowner) <> $1`,
+        [app.user],
+      );
+      for (const row of foreign.rows) await client.query(`ALTER ${row.kind} ${row.name} OWNER TO ${appRole}`);
+      await client.query(`ALTER SCHEMA public OWNER TO ${appRole}`);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS sources AUTHORIZATION ${appRole}`);
+      await client.query(`ALTER SCHEMA sources OWNER TO ${appRole}`);
+      await client.query(`REVOKE ALL ON SCHEMA public FROM PUBLIC`);
+      await client.query(`GRANT USAGE ON SCHEMA sources TO ${readerRole}`);
+      await client.query(`GRANT SELECT ON ALL TABLES IN SCHEMA sources TO ${readerRole}`);
+      await client.query(
+        `ALTER DEFAULT PRIVILEGES FOR ROLE ${appRole} IN SCHEMA sources GRANT SELECT ON TABLES TO ${readerRole}`,
+      );
+    });
   }
 }

@@ -1,25 +1,41 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATA_DIR } from '../../lib/config/paths';
-import { PostgresCluster, findPgBinaries, selectOne } from './postgres-cluster';
+import { PostgresCluster, clusterAdminFile, findPgBinaries, selectOne } from './postgres-cluster';
 import { choosePort, runsProgram, stopProcess } from './processes';
+import { APP_ROLE, READER_ROLE, stackSecrets } from './secrets';
 import type { StackService } from './service';
 import { LOG_DIR, type ServiceState } from './state';
 
-const PG_USER = process.env.PG_USER ?? 'mlops';
-const PG_PASSWORD = process.env.PG_PASSWORD ?? 'mlops';
 const PG_DATABASE = process.env.PG_DATABASE ?? 'mlops';
+const SOURCE_STATEMENT_TIMEOUT_MS = 600_000;
+
+/** Data folders made before the stack recorded its superuser were initialised with mlops/mlops. */
+function adminOf(dataDir: string): { user: string; password: string } {
+  const secrets = stackSecrets();
+  const recorded = existsSync(clusterAdminFile(dataDir)) ? readFileSync(clusterAdminFile(dataDir), 'utf8').trim() : '';
+  if (existsSync(join(dataDir, 'PG_VERSION')) && !recorded) return { user: 'mlops', password: 'mlops' };
+  return { user: recorded || secrets.pgAdminUser, password: secrets.pgAdminPassword };
+}
 
 function clusterFor(state: ServiceState): PostgresCluster {
   const binaries = findPgBinaries(state.details?.provider);
+  const dataDir = state.details?.dataDir ?? '';
   return new PostgresCluster({
     binaries,
-    dataDir: state.details?.dataDir ?? '',
+    dataDir,
     port: state.ports.postgres ?? 0,
-    user: PG_USER,
-    password: PG_PASSWORD,
-    database: PG_DATABASE,
+    admin: adminOf(dataDir),
     logFile: state.logFile ?? join(LOG_DIR, 'postgres.log'),
   });
+}
+
+function roles() {
+  const secrets = stackSecrets();
+  return {
+    app: { user: APP_ROLE, password: secrets.appPassword },
+    reader: { user: READER_ROLE, password: secrets.readerPassword },
+  };
 }
 
 export const postgresService: StackService = {
@@ -38,24 +54,18 @@ export const postgresService: StackService = {
     // One data folder per provider and major version: their on-disk formats differ.
     const dataDir = join(DATA_DIR, 'pg', `${binaries.provider}-${binaries.version.split('.')[0]}`);
     const logFile = join(LOG_DIR, 'postgres.log');
-    const cluster = new PostgresCluster({
-      binaries,
-      dataDir,
-      port,
-      user: PG_USER,
-      password: PG_PASSWORD,
-      database: PG_DATABASE,
-      logFile,
-    });
+    const cluster = new PostgresCluster({ binaries, dataDir, port, admin: adminOf(dataDir), logFile });
     const pid = cluster.start();
+    const { app, reader } = roles();
+    const url = cluster.urlFor(app, PG_DATABASE);
     return {
       name: 'postgres',
       owned: true,
       pid,
       program: join(binaries.binDir, 'postgres'),
       ports: { postgres: port },
-      env: { DATABASE_URL: cluster.url },
-      urls: { url: redact(cluster.url) },
+      env: { DATABASE_URL: url, DATA_SOURCE_DATABASE_URL: cluster.urlFor(reader, PG_DATABASE) },
+      urls: { url: redact(url) },
       logFile,
       startedAt: new Date().toISOString(),
       details: { provider: binaries.provider, version: binaries.version, dataDir, binDir: binaries.binDir },
@@ -68,7 +78,12 @@ export const postgresService: StackService = {
   },
 
   async provision(state) {
-    if (state.owned) await clusterFor(state).createDatabase();
+    if (!state.owned) return;
+    await clusterFor(state).provision({
+      database: PG_DATABASE,
+      ...roles(),
+      statementTimeoutMs: SOURCE_STATEMENT_TIMEOUT_MS,
+    });
   },
 
   async stop(state) {

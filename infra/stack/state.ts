@@ -1,8 +1,19 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DATA_DIR, STACK_ENV_FILE } from '../../lib/config/paths';
 import { isAlive } from './processes';
+import { approvalKeyEnv } from './secrets';
 
 export type ServiceName = 'temporal' | 'postgres' | 's3';
 
@@ -50,7 +61,10 @@ export function writeState(state: StackState): void {
   const endpoints: Record<string, string> = {};
   for (const service of Object.values(state.services)) Object.assign(endpoints, service?.env);
   if (Object.keys(endpoints).length === 0) rmSync(STACK_ENV_FILE, { force: true });
-  else writeJsonAtomic(STACK_ENV_FILE, endpoints);
+  else {
+    writeJsonAtomic(STACK_ENV_FILE, { ...endpoints, ...approvalKeyEnv() });
+    chmodSync(STACK_ENV_FILE, 0o600);
+  }
 }
 
 /** One stack command at a time (two test runs starting together must not both start a server). */

@@ -9,6 +9,7 @@ import {
   type ApiKeyRow,
 } from './api-keys';
 import { createJwtVerifier, type JwtSettings, type JwtVerifier } from './jwt';
+import { getPrincipal, principalForJwtSubject, PrincipalError } from './principals';
 import { AuthError, type Principal } from './roles';
 
 export interface Credentials {
@@ -32,6 +33,8 @@ export interface AuthenticatorOptions {
   disabled?: boolean;
   /** How long a key's row is reused before it is read again: a revocation made elsewhere applies within this. */
   cacheTtlMs?: number;
+  /** Records a verified JWT subject as a principal (default: the principals table); injected by unit tests. */
+  principals?: { forJwtSubject(subject: string): Promise<{ disabled: boolean }> };
 }
 
 const MAX_CACHED_KEYS = 10_000;
@@ -45,14 +48,24 @@ function bearerToken(credentials: Credentials): string | undefined {
 
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   const ttl = options.cacheTtlMs ?? 30_000;
-  const cache = new Map<string, { row: ApiKeyRow; until: number }>();
+  const cache = new Map<string, { row: ApiKeyRow & { holderDisabled: boolean }; until: number }>();
+  /** Subjects recorded recently, with when to check them again. */
+  const jwtPrincipals = new Map<string, number>();
+  const principalStore = options.principals ?? {
+    forJwtSubject: async (subject: string) => {
+      const row = await principalForJwtSubject(options.db, subject);
+      return { disabled: Boolean(row.disabled_at) };
+    },
+  };
   const verifyJwt = options.jwtVerifier ?? (options.jwt ? createJwtVerifier(options.jwt) : undefined);
 
-  async function keyRow(id: string): Promise<ApiKeyRow | undefined> {
+  async function keyRow(id: string): Promise<(ApiKeyRow & { holderDisabled: boolean }) | undefined> {
     const cached = cache.get(id);
     if (cached && cached.until > Date.now()) return cached.row;
-    const row = await findApiKey(options.db, id);
-    if (!row) return undefined;
+    const key = await findApiKey(options.db, id);
+    if (!key) return undefined;
+    const holder = await getPrincipal(options.db, key.principal_id);
+    const row = { ...key, holderDisabled: !holder || Boolean(holder.disabled_at) };
     // Only real keys are cached, and a bounded number, so random ids cannot grow the cache.
     if (cache.size >= MAX_CACHED_KEYS) cache.clear();
     cache.set(id, { row, until: Date.now() + ttl });
@@ -71,14 +84,27 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         'The API key is not valid: check it, or ask an admin for a new one.',
       );
     }
-    if (!isUsable(row)) {
-      throw new AuthError(
-        401,
-        'INVALID_CREDENTIALS',
-        `API key ${row.id} is revoked or expired: ask an admin for a new one.`,
-      );
+    if (!isUsable(row) || row.holderDisabled) {
+      const why = row.holderDisabled ? `its holder ${row.principal_id} is disabled` : 'it is revoked or expired';
+      throw new AuthError(401, 'INVALID_CREDENTIALS', `API key ${row.id} cannot be used (${why}): ask an admin.`);
     }
-    return { id: row.name, role: row.role, via: 'api-key', keyId: row.id };
+    return { id: row.principal_id, role: row.role, via: 'api-key', keyId: row.id };
+  }
+
+  /** A verified subject is one principal; it is recorded on first use (bounded cache of those already checked). */
+  async function fromJwt(verify: JwtVerifier, token: string): Promise<Principal> {
+    const principal = await verify(token);
+    if (jwtPrincipals.has(principal.id) && (jwtPrincipals.get(principal.id) as number) > Date.now()) return principal;
+    try {
+      const row = await principalStore.forJwtSubject(principal.id);
+      if (row.disabled) throw new AuthError(401, 'INVALID_CREDENTIALS', `${principal.id} is disabled: ask an admin.`);
+    } catch (err) {
+      if (err instanceof PrincipalError) throw new AuthError(401, 'INVALID_CREDENTIALS', err.message);
+      throw err;
+    }
+    if (jwtPrincipals.size >= MAX_CACHED_KEYS) jwtPrincipals.clear();
+    jwtPrincipals.set(principal.id, Date.now() + ttl);
+    return principal;
   }
 
   return {
@@ -100,7 +126,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
           'Only API keys (mlk_...) are accepted here: JWT sign-in is not configured.',
         );
       }
-      return verifyJwt(token);
+      return fromJwt(verifyJwt, token);
     },
     forget(keyId) {
       cache.delete(keyId);

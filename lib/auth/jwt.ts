@@ -3,8 +3,11 @@ import { AuthError, highestRole, type Principal } from './roles';
 
 export interface JwtSettings {
   jwksUrl: string;
-  issuer?: string;
-  audience?: string;
+  /** Both required: without them a token the identity provider minted for another application would pass. */
+  issuer: string;
+  audience: string;
+  /** Accepted signature algorithms (never `none`, never HMAC with a public key). */
+  algorithms: string[];
   /** Claim holding the caller's roles (a string or an array of strings). */
   rolesClaim: string;
   /** Claim used as the caller's identity in audit rows and approver lists. */
@@ -25,7 +28,14 @@ export function createJwtVerifier(settings: JwtSettings, keys?: JWTVerifyGetKey)
   return async (token) => {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, jwks, { issuer: settings.issuer, audience: settings.audience }));
+      ({ payload } = await jwtVerify(token, jwks, {
+        issuer: settings.issuer,
+        audience: settings.audience,
+        algorithms: settings.algorithms,
+        // A token without an expiry would be valid forever once leaked.
+        requiredClaims: ['exp'],
+        clockTolerance: 30,
+      }));
     } catch (err) {
       const reason = (err as { code?: string }).code ?? 'verification failed';
       throw new AuthError(401, 'INVALID_CREDENTIALS', `The bearer token was rejected (${reason}): sign in again.`);

@@ -1,6 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
+import {
+  GovernanceConfigError,
+  GovernanceEnvSchema,
+  governanceFrom,
+  productionCredentialProblems,
+  type GovernanceConfig,
+} from './governance';
 import { DATA_DIR, PROJECT_ROOT, STACK_ENV_FILE } from './paths';
 
 export { DATA_DIR, PROJECT_ROOT, TOOLS_DIR } from './paths';
@@ -24,7 +31,7 @@ const urlString = (protocols: string[]) =>
   );
 
 /** Every setting, its environment variable and its default. README's config table mirrors this. */
-const EnvSchema = z.object({
+const BaseEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TEMPORAL_ADDRESS: z
@@ -74,6 +81,12 @@ const EnvSchema = z.object({
   AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
   AUTH_JWT_ROLES_CLAIM: z.string().min(1).default('roles'),
   AUTH_JWT_IDENTITY_CLAIM: z.string().min(1).default('sub'),
+  AUTH_JWT_ALGORITHMS: z
+    .string()
+    .regex(/^(RS|PS|ES)(256|384|512)(,(RS|PS|ES)(256|384|512)|,EdDSA)*$|^EdDSA(,.+)?$/, 'a list such as RS256,ES256')
+    .default('RS256,PS256,ES256,EdDSA'),
+  /** Failed authentications per client address per minute before 429 (brute force, key scanning). */
+  AUTH_FAILURE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   PREDICT_MAX_ROWS: z.coerce.number().int().min(1).max(100_000).default(1000),
   PREDICTION_LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(1),
   PREDICT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
@@ -88,8 +101,17 @@ const EnvSchema = z.object({
   CODEC_CORS_ORIGINS: z.string().optional(),
 });
 
+const EnvSchema = BaseEnvSchema.extend(GovernanceEnvSchema.shape);
+
 /** Never echoed in a ConfigError: a typo in one of these must not print the key. */
-const SECRET_VARS = new Set(['PAYLOAD_ENCRYPTION_KEYS', 'S3_SECRET_KEY', 'TEMPORAL_API_KEY']);
+const SECRET_VARS = new Set([
+  'PAYLOAD_ENCRYPTION_KEYS',
+  'S3_SECRET_KEY',
+  'TEMPORAL_API_KEY',
+  'APPROVAL_SIGNING_KEY',
+  'DATABASE_URL',
+  'DATA_SOURCE_DATABASE_URL',
+]);
 
 type Env = z.infer<typeof EnvSchema>;
 
@@ -124,8 +146,17 @@ export interface AppConfig {
   auth: {
     /** Every request acts as an admin: local experiments only, refused when NODE_ENV=production. */
     disabled: boolean;
-    jwt?: { jwksUrl: string; issuer?: string; audience?: string; rolesClaim: string; identityClaim: string };
+    jwt?: {
+      jwksUrl: string;
+      issuer: string;
+      audience: string;
+      algorithms: string[];
+      rolesClaim: string;
+      identityClaim: string;
+    };
+    failureLimitPerMinute: number;
   };
+  governance: GovernanceConfig;
   predict: { maxRows: number; logSampleRate: number; rateLimitPerMinute: number };
 }
 
@@ -211,16 +242,54 @@ function authFrom(env: Env): AppConfig['auth'] {
   if (env.AUTH_DISABLED && env.NODE_ENV === 'production') {
     throw new ConfigError('Invalid configuration: AUTH_DISABLED=true is refused when NODE_ENV=production');
   }
-  const jwt = env.AUTH_JWKS_URL
-    ? {
-        jwksUrl: env.AUTH_JWKS_URL,
-        issuer: env.AUTH_JWT_ISSUER,
-        audience: env.AUTH_JWT_AUDIENCE,
-        rolesClaim: env.AUTH_JWT_ROLES_CLAIM,
-        identityClaim: env.AUTH_JWT_IDENTITY_CLAIM,
-      }
-    : undefined;
-  return { disabled: env.AUTH_DISABLED, jwt };
+  if (env.AUTH_JWKS_URL && (!env.AUTH_JWT_ISSUER || !env.AUTH_JWT_AUDIENCE)) {
+    // Without both, a token the same identity provider minted for any other application would be accepted here.
+    throw new ConfigError(
+      'Invalid configuration: AUTH_JWKS_URL is set, so AUTH_JWT_ISSUER and AUTH_JWT_AUDIENCE must be set too',
+    );
+  }
+  const jwt =
+    env.AUTH_JWKS_URL && env.AUTH_JWT_ISSUER && env.AUTH_JWT_AUDIENCE
+      ? {
+          jwksUrl: env.AUTH_JWKS_URL,
+          issuer: env.AUTH_JWT_ISSUER,
+          audience: env.AUTH_JWT_AUDIENCE,
+          algorithms: env.AUTH_JWT_ALGORITHMS.split(','),
+          rolesClaim: env.AUTH_JWT_ROLES_CLAIM,
+          identityClaim: env.AUTH_JWT_IDENTITY_CLAIM,
+        }
+      : undefined;
+  return { disabled: env.AUTH_DISABLED, jwt, failureLimitPerMinute: env.AUTH_FAILURE_LIMIT_PER_MINUTE };
+}
+
+function governed(env: Env): GovernanceConfig {
+  try {
+    return governanceFrom(env);
+  } catch (err) {
+    if (err instanceof GovernanceConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
+/**
+ * NODE_ENV=production refuses the credentials that ship in the repository and missing approval keys; called by
+ * the API and the workers at start, so a misconfigured deployment stops with one line saying what to set.
+ */
+export function assertProductionReady(config: AppConfig, role: 'api' | 'worker'): void {
+  if (config.env !== 'production') return;
+  const problems = productionCredentialProblems({
+    databaseUrl: config.database.url,
+    s3AccessKey: config.s3.accessKey,
+    s3SecretKey: config.s3.secretKey,
+    authDisabled: config.auth.disabled,
+    role,
+    governance: config.governance,
+  });
+  if (problems.length > 0) {
+    throw new ConfigError(
+      `Refusing to start with NODE_ENV=production: ${problems.join('; ')}. Set real secrets (see docs/SECURITY.md).`,
+    );
+  }
 }
 
 /** Reads and validates the whole configuration; a bad value throws one line naming the variable. */
@@ -273,6 +342,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     metricsEnabled: env.METRICS_ENABLED,
     auth: authFrom(env),
+    governance: governed(env),
     predict: {
       maxRows: env.PREDICT_MAX_ROWS,
       logSampleRate: env.PREDICTION_LOG_SAMPLE_RATE,

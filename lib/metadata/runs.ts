@@ -7,6 +7,8 @@ export interface RunRow {
   run_id: string;
   pipeline: string;
   spec_hash: string;
+  spec_version: number | null;
+  started_by: string | null;
   status: RunStatus;
   phase: string;
   trigger: string;
@@ -21,6 +23,9 @@ export interface RunStart {
   runId: string;
   pipeline: string;
   specHash: string;
+  specVersion?: number;
+  /** The principal who started the run (or created its schedule); the four-eyes rule keys on it. */
+  startedBy?: string;
   trigger: string;
   params: Record<string, unknown>;
 }
@@ -32,11 +37,13 @@ export async function recordRunStart(db: Db, run: RunStart): Promise<void> {
       run_id: run.runId,
       pipeline: run.pipeline,
       spec_hash: run.specHash,
+      spec_version: run.specVersion ?? null,
+      started_by: run.startedBy ?? null,
       trigger: run.trigger,
       params: JSON.stringify(run.params),
     })
     .onConflict('run_id')
-    .merge(['spec_hash', 'params']);
+    .merge(['spec_hash', 'spec_version', 'started_by', 'params']);
 }
 
 export interface RunUpdate {

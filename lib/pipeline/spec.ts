@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { DURATION_PATTERN, parseDurationMs } from './duration';
+import { TABLE_NAME } from '../sources/sql';
+import { ParameterSpecSchema } from './parameters';
 import { DriftThresholdsSchema } from '../ml/drift/spec';
 import { FeatureSpecSchema } from '../ml/features/spec';
 import { SplitSpecSchema } from '../ml/features/split';
@@ -7,10 +10,19 @@ import { ExpectationsSpecSchema } from '../ml/validation/spec';
 
 /** Durations as Temporal writes them ('90s', '15m', '24h', '7d') or milliseconds. */
 export const DurationSpec = z.union([
-  z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, "a duration such as '30s', '15m', '24h' or '7d'"),
+  z.string().regex(DURATION_PATTERN, "a duration such as '30s', '15m', '24h' or '7d'"),
   z.number().int().positive(),
 ]);
 export type DurationSpec = z.infer<typeof DurationSpec>;
+
+/**
+ * A duration with a floor: a zero or tiny timeout or interval never makes sense and would leave a run retrying a
+ * workflow task in a loop, or a monitor spinning.
+ */
+function durationAtLeast(minimum: string) {
+  const floor = parseDurationMs(minimum);
+  return DurationSpec.refine((v) => parseDurationMs(v) >= floor, `must be at least ${minimum}`);
+}
 
 const name = z
   .string()
@@ -19,22 +31,36 @@ const name = z
 export const DataSourceSpec = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('file'),
-    /** Relative to the project root (or absolute). */
+    /** Relative to the project root (or absolute); must lie inside a data folder (DATA_FILE_ROOTS). */
     path: z.string().min(1),
     format: z.enum(['csv', 'jsonl']).default('csv'),
   }),
   z.object({
     kind: z.literal('s3'),
-    /** Key in the artifact store's bucket. */
+    /** Key in the artifact store's bucket, under an allowed prefix (DATA_S3_PREFIXES: datasets/, uploads/, ...). */
     key: z.string().min(1),
     format: z.enum(['csv', 'jsonl']).default('csv'),
   }),
-  z.object({
-    kind: z.literal('postgres'),
-    query: z.string().min(1),
-    /** Name of the env var with the source database URL; default: the metadata DB. */
-    urlEnv: z.string().optional(),
-  }),
+  z
+    .object({
+      kind: z.literal('postgres'),
+      /** A table or view to read whole: `table` or `schema.table` (e.g. `sources.customers`). */
+      table: z.string().regex(TABLE_NAME, 'a table name: table or schema.table').optional(),
+      /** Or one SELECT statement (checked by PostgreSQL's parser; anything else is refused). */
+      query: z.string().min(1).max(100_000).optional(),
+      /**
+       * Name of an environment variable of the worker holding another database's URL (it must start with
+       * MLOPS_SOURCE_); default: the metadata database, read as the read-only role (DATA_SOURCE_DATABASE_URL).
+       */
+      urlEnv: z
+        .string()
+        .regex(/^MLOPS_SOURCE_[A-Z0-9_]{1,60}$/, 'an environment variable name starting with MLOPS_SOURCE_')
+        .optional(),
+    })
+    .refine((s) => Boolean(s.table) !== Boolean(s.query), {
+      message: 'give exactly one of table and query',
+      path: ['table'],
+    }),
 ]);
 export type DataSourceSpec = z.infer<typeof DataSourceSpec>;
 
@@ -52,16 +78,22 @@ export const EvaluationSpec = z.object({
 });
 
 export const ApprovalSpec = z.object({
-  /** Who may approve or reject; empty means any caller with the approver role. */
+  /** Who may approve or reject (principal ids: API key holders or JWT subjects); empty: anyone with the approver role. */
   approvers: z.array(z.string().min(1)).default([]),
-  timeout: DurationSpec.default('7d'),
-  /** What happens when nobody decides in time. */
-  onTimeout: z.enum(['reject', 'approve']).default('reject'),
+  timeout: durationAtLeast('1m').default('7d'),
+  /** What happens when nobody decides in time: the version is rejected. Nothing is ever approved without a human. */
+  onTimeout: z
+    .enum(['reject'], {
+      error: 'must be "reject": nothing reaches production without a named human approver, so a timeout rejects',
+    })
+    .default('reject'),
+  /** Four-eyes rule: the person who started the run (or created its schedule) may not approve it. */
+  fourEyes: z.boolean().default(true),
 });
 
 export const MonitoringSpec = z.object({
   enabled: z.boolean().default(true),
-  interval: DurationSpec.default('1h'),
+  interval: durationAtLeast('1m').default('1h'),
   /** Fewer logged predictions than this in a window: no drift verdict (too little evidence). */
   minSamples: z.number().int().positive().default(200),
   drift: DriftThresholdsSchema.prefault({}),
@@ -77,16 +109,16 @@ export const MonitoringSpec = z.object({
 
 export const ScheduleSpec = z.object({
   cron: z.string().optional(),
-  interval: DurationSpec.optional(),
+  interval: durationAtLeast('1m').optional(),
   paused: z.boolean().default(false),
 });
 
 export const TrainingSpec = z.object({
   /** Task queue of the training worker: 'mlops-training' by default, e.g. 'training-gpu' for GPU workers. */
   taskQueue: z.string().optional(),
-  timeout: DurationSpec.default('2h'),
+  timeout: durationAtLeast('1m').default('2h'),
   /** A worker that stops heartbeating this long is presumed dead and the attempt moves to another worker. */
-  heartbeatTimeout: DurationSpec.default('60s'),
+  heartbeatTimeout: durationAtLeast('5s').default('60s'),
   // 20 attempts with backoff to 30 s ride out about 8 minutes of S3, database or worker trouble.
   maxAttempts: z.number().int().min(1).max(100).default(20),
   checkpointEvery: z.number().int().min(1).default(1),
@@ -112,6 +144,8 @@ export const PipelineSpec = z.object({
   approval: ApprovalSpec.prefault({}),
   monitoring: MonitoringSpec.prefault({}),
   schedule: ScheduleSpec.optional(),
+  /** What a run may change, and nothing else: see lib/pipeline/parameters.ts. */
+  parameters: z.array(ParameterSpecSchema).default([]),
 });
 export type PipelineSpec = z.infer<typeof PipelineSpec>;
 export type PipelineSpecInput = z.input<typeof PipelineSpec>;

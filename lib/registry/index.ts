@@ -21,7 +21,7 @@ export interface ModelVersionRow {
 
 export class RegistryError extends Error {
   constructor(
-    readonly code: 'NOT_FOUND' | 'INVALID_TRANSITION' | 'NO_PREVIOUS_VERSION',
+    readonly code: 'NOT_FOUND' | 'INVALID_TRANSITION' | 'NO_PREVIOUS_VERSION' | 'NEVER_APPROVED',
     message: string,
   ) {
     super(message);
@@ -220,28 +220,55 @@ export async function stageHistory(db: Db, versionId: number) {
 }
 
 /** Production goes back to the version it replaced; audited like a promotion. */
-export async function rollbackProduction(db: Db, input: { modelName: string; actor: string; reason: string }) {
-  const deployment = await getDeployment(db, input.modelName, 'production');
-  if (!deployment?.previous_version_id) {
-    throw new RegistryError(
-      'NO_PREVIOUS_VERSION',
-      `Model ${input.modelName} has no previous production version to roll back to`,
-    );
-  }
-  const previousId = deployment.previous_version_id;
-  await promoteToProduction(db, { versionId: previousId, actor: input.actor, reason: `rollback: ${input.reason}` });
-  const row = await deployToSlot(db, {
-    modelName: input.modelName,
-    slot: 'production',
-    versionId: previousId,
-    actor: input.actor,
+/**
+ * Puts an earlier production version back in production: one transaction under the model's lock, so concurrent or
+ * repeated calls cannot flip production back and forth. Naming the version that is already in production changes
+ * nothing (idempotent: `changed: false`). Only a version that was approved into production before may return there.
+ */
+export async function rollbackProduction(
+  db: Db,
+  input: { modelName: string; version: number; actor: string; reason: string; keyId?: string },
+): Promise<{ deployment: DeploymentRow; changed: boolean; replacedVersionId: number | null }> {
+  return db.transaction(async (trx) => {
+    await trx('models').where({ name: input.modelName }).forUpdate().first();
+    const target = await trx<ModelVersionRow>('model_versions')
+      .where({ model_name: input.modelName, version: input.version })
+      .first();
+    if (!target) {
+      throw new RegistryError('NOT_FOUND', `Model ${input.modelName} has no version ${input.version}`);
+    }
+    const current = await getDeployment(trx, input.modelName, 'production');
+    if (current?.model_version_id === Number(target.id)) {
+      return { deployment: current, changed: false, replacedVersionId: current.previous_version_id };
+    }
+    const approved = await trx('model_stage_transitions')
+      .where({ model_version_id: target.id, to_stage: 'production' })
+      .first();
+    if (!approved) {
+      throw new RegistryError(
+        'NEVER_APPROVED',
+        `Version ${input.version} of ${input.modelName} was never approved into production, so it cannot be rolled back to: only earlier production versions can.`,
+      );
+    }
+    await promoteToProduction(trx, {
+      versionId: Number(target.id),
+      actor: input.actor,
+      reason: `rollback: ${input.reason}`,
+    });
+    const deployment = await deployToSlot(trx, {
+      modelName: input.modelName,
+      slot: 'production',
+      versionId: Number(target.id),
+      actor: input.actor,
+    });
+    await recordAudit(trx, {
+      actor: input.actor,
+      action: 'rollback',
+      target: `model:${input.modelName}`,
+      reason: input.reason,
+      keyId: input.keyId,
+      details: { from: current?.model_version_id ?? null, to: Number(target.id), toVersion: input.version },
+    });
+    return { deployment, changed: true, replacedVersionId: current?.model_version_id ?? null };
   });
-  await recordAudit(db, {
-    actor: input.actor,
-    action: 'rollback',
-    target: `model:${input.modelName}`,
-    reason: input.reason,
-    details: { from: deployment.model_version_id, to: previousId },
-  });
-  return row;
 }

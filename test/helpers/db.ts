@@ -5,6 +5,8 @@ import { createDb, type Db } from '../../lib/db';
 
 export interface TestDatabase {
   url: string;
+  /** The read-only data-source role on this database (the stack's reader), when the stack has one. */
+  readerUrl?: string;
   db: Db;
   drop(): Promise<void>;
 }
@@ -28,8 +30,12 @@ export async function createTestDatabase(serverUrl = loadConfig().database.url):
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const db = createDb({ url: url.toString(), poolMax: 5, applicationName: 'mlops-test' });
+  const reader = loadConfig().governance.dataSources.readerUrl;
+  const readerUrl = reader && serverUrl === loadConfig().database.url ? new URL(reader) : undefined;
+  if (readerUrl) readerUrl.pathname = `/${name}`;
   return {
     url: url.toString(),
+    readerUrl: readerUrl?.toString(),
     db,
     async drop() {
       await db.destroy();

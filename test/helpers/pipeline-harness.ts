@@ -1,18 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../../activities/deps';
-import { migrateLatest } from '../../infra/migrations';
+import { prepareMetadataStore } from '../../infra/metadata-setup';
 import { connectClient } from '../../infra/temporal-connection';
 import { PROJECT_ROOT, loadConfig, type AppConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logging';
 import { createArtifactStore } from '../../lib/store';
 import { createOrchestrationWorker } from '../../workers/orchestration';
 import { createTrainingWorker } from '../../workers/training';
-import { statusQuery, type PipelineStatus } from '../../workflows/pipeline/messages';
+import { statusQuery, type ApprovalResult, type PipelineStatus } from '../../workflows/pipeline/messages';
+import { decideAsApi } from './approvals';
+import { applyVariant } from './specs';
 import { mlPipeline, type PipelineInput } from '../../workflows/pipeline/workflow';
 import { createTestDatabase, type TestDatabase } from './db';
 
@@ -32,7 +35,19 @@ export interface PipelineHarness {
   deps: ActivityDeps;
   database: TestDatabase;
   client: Client;
+  /**
+   * Applies a variant of an example spec (pipelines/<base>.yaml with `overrides` merged in) to the suite's database
+   * as pipeline `name`, and returns the name. Tests are trusted: a run itself can only set declared parameters.
+   */
+  variant(name: string, overrides: Record<string, unknown>, base?: string): Promise<string>;
   start(input: PipelineInput, workflowId?: string): Promise<WorkflowHandle<typeof mlPipeline>>;
+  /** Approves or rejects as `by`, signed with the stack's approval key as the API would. */
+  decide(
+    handle: WorkflowHandle<typeof mlPipeline>,
+    decision: 'approved' | 'rejected',
+    by: string,
+    reason: string,
+  ): Promise<ApprovalResult>;
   waitForStatus(
     handle: WorkflowHandle<typeof mlPipeline>,
     done: (s: PipelineStatus) => boolean,
@@ -49,11 +64,13 @@ export interface PipelineHarness {
  */
 export async function startPipelineHarness(options: { trainingInProcess?: boolean } = {}): Promise<PipelineHarness> {
   const database = await createTestDatabase();
-  await migrateLatest(database.db);
   const suffix = randomUUID().slice(0, 8);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: database.url,
+    DATA_SOURCE_DATABASE_URL: database.readerUrl ?? '',
+    // Suites write their bad inputs under the OS temp folder.
+    DATA_FILE_ROOTS: [join(PROJECT_ROOT, 'pipelines'), tmpdir()].join(','),
     TASK_QUEUE_ORCHESTRATION: `test-orch-${suffix}`,
     TASK_QUEUE_TRAINING: `test-train-${suffix}`,
     // Failing steps are expected in these suites: their error logs would drown the test output (TEST_LOG_LEVEL=info).
@@ -71,6 +88,7 @@ export async function startPipelineHarness(options: { trainingInProcess?: boolea
     codeVersion: 'test',
   };
   await deps.store.ensureReady();
+  await prepareMetadataStore(database.db, config, deps.log);
   const client = await connectClient(config.temporal);
   const running: Array<{ worker: Worker; done: Promise<void> }> = [];
   const closers: Array<() => Promise<void>> = [];
@@ -92,8 +110,10 @@ export async function startPipelineHarness(options: { trainingInProcess?: boolea
     deps,
     database,
     client,
+    variant: (name, overrides, base) => applyVariant(database.db, name, overrides, base),
     start: (input, workflowId = `test-${input.pipeline}-${randomUUID().slice(0, 8)}`) =>
       client.workflow.start(mlPipeline, { taskQueue: config.taskQueues.orchestration, workflowId, args: [input] }),
+    decide: (handle, decision, by, reason) => decideAsApi(config, handle, decision, by, reason),
     async waitForStatus(handle, done, timeoutMs = 120_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

@@ -21,16 +21,20 @@ export async function startCluster(provider: PgProvider): Promise<RunningCluster
     binaries,
     dataDir: join(root, 'data'),
     port: await choosePort(25433, new Set()),
-    user: 'mlops',
-    password: 'mlops',
-    database: 'mlops',
+    admin: { user: 'mlops_admin', password: 'admin-secret' },
     logFile: join(root, 'postgres.log'),
   });
   const pid = cluster.start();
   await waitFor(`postgres (${provider})`, () => cluster.check(), { timeoutMs: 60_000, pid });
-  await cluster.createDatabase();
+  const app = { user: 'mlops_app', password: 'app-secret' };
+  await cluster.provision({
+    database: 'mlops',
+    app,
+    reader: { user: 'mlops_reader', password: 'reader-secret' },
+    statementTimeoutMs: 60_000,
+  });
   return {
-    url: cluster.url,
+    url: cluster.urlFor(app, 'mlops'),
     provider,
     version: binaries.version,
     async stop() {

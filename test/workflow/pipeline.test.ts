@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import { publicKeyOf, signDecision } from '../../lib/governance/approval';
 import type { PipelineSpec } from '../../lib/pipeline/spec';
 import { approveUpdate, rejectUpdate, statusQuery } from '../../workflows/pipeline/messages';
 import { mlPipeline } from '../../workflows/pipeline/workflow';
@@ -20,6 +21,18 @@ import {
 
 type Calls = Array<{ name: string; input: unknown }>;
 
+/** The API's signing key in these tests: the workflow fetches its public half through approvalVerificationKeys. */
+const SIGNER = { id: 'test-signer', privateKeyHex: randomBytes(32).toString('hex') };
+
+/** A decision as the API sends it. */
+function signed(runId: string, decision: 'approved' | 'rejected', by: string, reason: string) {
+  const { decision: _kind, ...request } = signDecision(
+    { runId, decision, by, reason, at: new Date().toISOString() },
+    SIGNER,
+  );
+  return request;
+}
+
 function fakeActivities(spec: PipelineSpec, queue: string, calls: Calls, overrides: Record<string, unknown> = {}) {
   const track =
     <T>(name: string, result: (input: never) => T | Promise<T>) =>
@@ -30,6 +43,9 @@ function fakeActivities(spec: PipelineSpec, queue: string, calls: Calls, overrid
   const f1 = { logreg: 0.8, mlp: 0.85 } as Record<string, number>;
   return {
     loadPipelineSpec: track('loadPipelineSpec', () => loadOut(spec, queue)),
+    approvalVerificationKeys: track('approvalVerificationKeys', () => ({
+      [SIGNER.id]: publicKeyOf(SIGNER.privateKeyHex),
+    })),
     recordRunStatus: track('recordRunStatus', () => undefined),
     ingestRawData: track('ingestRawData', () => ingestOut),
     validateDataset: track('validateDataset', () => validateOut),
@@ -126,9 +142,11 @@ describe('mlPipeline workflow (mocked activities, time-skipping server)', () => 
       expect(status).toMatchObject({ phase: 'staging', best: 'mlp', modelVersion: { version: 3 } });
       expect(status.metrics.mlp?.f1_macro).toBe(0.85);
       await expect(
-        handle.executeUpdate(approveUpdate, { args: [{ by: 'mallory', reason: 'looks fine' }] }),
-      ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/mallory may not decide/) } });
-      const decision = await handle.executeUpdate(approveUpdate, { args: [{ by: 'alice', reason: 'metrics ok' }] });
+        handle.executeUpdate(approveUpdate, { args: [signed(handle.workflowId, 'approved', 'mallory', 'looks fine')] }),
+      ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/mallory is not an approver/) } });
+      const decision = await handle.executeUpdate(approveUpdate, {
+        args: [signed(handle.workflowId, 'approved', 'alice', 'metrics ok')],
+      });
       expect(decision).toEqual({ decision: 'approved', model: 'churn', version: 3 });
       const result = await handle.result();
       // The monitor outlives the run (ABANDON); stop it so it does not hold the time-skipping server.
@@ -172,7 +190,9 @@ describe('mlPipeline workflow (mocked activities, time-skipping server)', () => 
         args: [{ pipeline: 'churn' }],
       });
       await waitForApproval(handle);
-      await handle.executeUpdate(rejectUpdate, { args: [{ by: 'alice', reason: 'recall too low on segment B' }] });
+      await handle.executeUpdate(rejectUpdate, {
+        args: [signed(handle.workflowId, 'rejected', 'alice', 'recall too low on segment B')],
+      });
       return handle.result();
     });
     expect(result.outcome).toBe('rejected');
@@ -190,21 +210,37 @@ describe('mlPipeline workflow (mocked activities, time-skipping server)', () => 
     const calls: Calls = [];
     const result = await withWorker(testSpec(), calls, {}, (taskQueue) => passApprovalDeadline(taskQueue, '2d'));
     expect(result.outcome).toBe('rejected');
-    expect(result.message).toMatch(/system:approval-timeout.*No decision within 2d/);
+    expect(result.message).toMatch(/rejected by system:approval-timeout: No decision within 2d/);
     expect(calls.map((c) => c.name)).not.toContain('promoteModelVersion');
   });
 
-  it('approves on timeout when the spec says onTimeout: approve', async () => {
+  it('rejects on timeout even when a spec stored before the rule says onTimeout: approve', async () => {
     const calls: Calls = [];
     const spec = testSpec({
       approval: { approvers: [], timeout: '1h', onTimeout: 'approve' },
       monitoring: { enabled: false },
     });
     const result = await withWorker(spec, calls, {}, (taskQueue) => passApprovalDeadline(taskQueue, '1h'));
-    expect(result.outcome).toBe('succeeded');
-    expect(calls.find((c) => c.name === 'promoteModelVersion')?.input).toMatchObject({
-      actor: 'system:approval-timeout',
+    expect(result.outcome).toBe('rejected');
+    expect(calls.map((c) => c.name)).not.toContain('promoteModelVersion');
+  });
+
+  it('passes the signed decision to the production steps, which check it again', async () => {
+    const calls: Calls = [];
+    await withWorker(testSpec({ monitoring: { enabled: false } }), calls, {}, async (taskQueue) => {
+      const handle = await env.client.workflow.start(mlPipeline, {
+        taskQueue,
+        workflowId: `run-${randomUUID()}`,
+        args: [{ pipeline: 'churn', trigger: { kind: 'api', by: 'oscar' } }],
+      });
+      await waitForApproval(handle);
+      expect((await handle.query(statusQuery)).approval).toMatchObject({ fourEyes: true, startedBy: 'oscar' });
+      await handle.executeUpdate(approveUpdate, { args: [signed(handle.workflowId, 'approved', 'alice', 'ok')] });
+      return handle.result();
     });
+    const promote = calls.find((c) => c.name === 'promoteModelVersion')?.input as { decision: Record<string, unknown> };
+    expect(promote.decision).toMatchObject({ by: 'alice', source: 'human', signer: SIGNER.id });
+    expect(promote.decision.signature).toMatch(/^[0-9a-f]{128}$/);
   });
 
   it('fails with the validation summary when the data is bad, and registers nothing', async () => {

@@ -4,6 +4,7 @@ import {
   defineQuery,
   defineSignal,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -14,8 +15,12 @@ import { durationMs } from '../pipeline/policy';
 
 export interface MonitorInput {
   pipeline: string;
-  /** The deploying run's spec overrides: the monitor watches with the thresholds the version was approved under. */
+  /**
+   * The deploying run's parameters (and spec version): the monitor watches with the thresholds the version was
+   * approved under, and retraining runs it starts inherit the parameters.
+   */
   params?: Record<string, unknown>;
+  specHash?: string;
   model: string;
   version: number;
   versionId: number;
@@ -100,7 +105,11 @@ export async function modelMonitor(input: MonitorInput): Promise<MonitorState> {
   });
 
   const notifications: Array<Promise<unknown>> = [];
-  const { spec } = await loadPipelineSpec({ pipeline: input.pipeline, params: input.params ?? {} });
+  const { spec } = await loadPipelineSpec({
+    pipeline: input.pipeline,
+    params: input.params ?? {},
+    specHash: input.specHash,
+  });
   const interval = durationMs(spec.monitoring.interval);
   for (let windows = 0; windows < WINDOWS_PER_HISTORY; windows += 1) {
     await condition(() => state.status === 'stopped' || (checkNow && state.status === 'monitoring'), interval);
@@ -124,15 +133,22 @@ export async function modelMonitor(input: MonitorInput): Promise<MonitorState> {
       task: spec.task,
       monitoring: spec.monitoring,
     });
+    let retrainingRunId = state.retrainingRunId;
+    if (result.alert && spec.monitoring.onDrift === 'retrain') {
+      const run = await startRetrainingRun({
+        pipeline: input.pipeline,
+        alertId: result.alert.id,
+        params: input.params ?? {},
+      });
+      retrainingRunId = run.runId;
+    }
+    // The window becomes visible (query) with everything it caused, never half-handled.
     state.windowIndex = windowIndex;
     state.lastWindowEnd = windowEnd;
     state.lastWindow = result;
+    state.retrainingRunId = retrainingRunId;
     if (result.alert) {
       state.alerts += 1;
-      if (spec.monitoring.onDrift === 'retrain') {
-        const run = await startRetrainingRun({ pipeline: input.pipeline, alertId: result.alert.id });
-        state.retrainingRunId = run.runId;
-      }
       if (spec.monitoring.webhookUrl) {
         // Not awaited here: a webhook being retried must not delay the next window.
         notifications.push(
@@ -143,6 +159,8 @@ export async function modelMonitor(input: MonitorInput): Promise<MonitorState> {
   }
   // Keep the history bounded (a monitor runs for months), once every notification has been delivered or given up.
   await Promise.all(notifications);
+  // A stop that arrived while notifications drained must end the monitor, not be lost in the next history.
+  if (state.status === 'stopped' && patched('monitor-stop-before-continue-as-new')) return state;
   return continueAsNew<typeof modelMonitor>({
     ...input,
     carried: {

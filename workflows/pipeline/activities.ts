@@ -1,4 +1,4 @@
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { DataActivities } from '../../activities/data';
 import type { LightActivities } from '../../activities/light';
 import type { RegistryActivities } from '../../activities/registry';
@@ -7,7 +7,14 @@ import type { PipelineSpec } from '../../lib/pipeline/spec';
 import { durationMs, timeoutForBytes } from './policy';
 
 // Bad data and bad specs fail the same way on every attempt: retrying them only delays the clear error.
-export const NON_RETRYABLE = ['DataValidationFailed', 'DataError', 'SpecError', 'SmokeTestFailed', 'RegistryError'];
+export const NON_RETRYABLE = [
+  'DataValidationFailed',
+  'DataError',
+  'SpecError',
+  'SmokeTestFailed',
+  'RegistryError',
+  'DecisionNotAuthentic',
+];
 
 const lightOptions: ActivityOptions = {
   startToCloseTimeout: '1 minute',
@@ -31,6 +38,12 @@ const DATA_RETRY = {
 
 /** Bookkeeping, spec loading, registry and deployment writes: quick, retried patiently (DB or S3 may blink). */
 export const light = proxyActivities<LightActivities & RegistryActivities>(lightOptions);
+
+/** Read from this worker's configuration (local: recorded by the worker itself, never completed by a client). */
+export const approvalKeys = proxyLocalActivities<Pick<LightActivities, 'approvalVerificationKeys'>>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['ApprovalKeysMissing'] },
+});
 
 /** Data steps, timed by the size of the raw data they read. */
 export function dataActivities(rawBytes: number) {

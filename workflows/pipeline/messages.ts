@@ -19,8 +19,13 @@ export interface ApprovalDecision {
   by: string;
   reason: string;
   at: string;
-  /** 'timeout' when nobody decided in time and the spec's onTimeout applied. */
+  /** 'timeout' when nobody decided in time (the version is then rejected). */
   source: 'human' | 'timeout';
+  /** The API key the approver used (absent for JWT callers and for decisions recorded before keys were tracked). */
+  keyId?: string;
+  /** The API's signature over the decision (see lib/governance/approval.ts); absent on timeout decisions. */
+  signer?: string;
+  signature?: string;
 }
 
 export interface PipelineStatus {
@@ -43,6 +48,9 @@ export interface PipelineStatus {
   approval: {
     required: boolean;
     approvers: string[];
+    /** Four-eyes rule: `startedBy` may not approve (absent in runs started before the rule). */
+    fourEyes?: boolean;
+    startedBy?: string;
     deadline?: string;
     decision?: ApprovalDecision;
   };
@@ -50,10 +58,19 @@ export interface PipelineStatus {
   error?: string;
 }
 
+/**
+ * A decision as the API sends it: the authenticated approver, the reason, and the API's signature over them
+ * (SignedDecision without the decision kind, which is the update's name). Unsigned requests are refused.
+ */
 export interface ApprovalRequest {
   /** The approver's identity; the API fills it from the authenticated caller, never from the request body. */
   by: string;
   reason: string;
+  runId?: string;
+  at?: string;
+  keyId?: string;
+  signer?: string;
+  signature?: string;
 }
 
 export interface ApprovalResult {
@@ -63,6 +80,11 @@ export interface ApprovalResult {
 }
 
 export const statusQuery = defineQuery<PipelineStatus>('status');
+/**
+ * Sent by training workers before progress moved to heartbeat details and the training_epochs table; still handled
+ * so that histories holding these signals replay. Nothing sends it any more: a signal per epoch would grow a run's
+ * history with its training time.
+ */
 export const trainingProgressSignal = defineSignal<[CandidateProgress]>('trainingProgress');
 export const approveUpdate = defineUpdate<ApprovalResult, [ApprovalRequest]>('approve');
 export const rejectUpdate = defineUpdate<ApprovalResult, [ApprovalRequest]>('reject');

@@ -1,4 +1,5 @@
 // Pure decision rules of the pipeline (no Temporal APIs), unit-tested on their own.
+import { parseDurationMs } from '../../lib/pipeline/duration';
 
 const LOWER_IS_BETTER = new Set(['rmse', 'mae', 'mse', 'log_loss', 'loss']);
 
@@ -88,14 +89,11 @@ export function evaluateGate(input: GateInput): GateResult {
   return { passed: failed.length === 0, checks, summary };
 }
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
 /** '90s' | '15m' | '24h' | '7d' | milliseconds → milliseconds. */
 export function durationMs(value: string | number): number {
-  if (typeof value === 'number') return value;
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(value.trim());
-  if (!match) throw new Error(`Invalid duration "${value}"`);
-  return Math.round(Number(match[1]) * (UNIT_MS[match[2] as string] as number));
+  const ms = parseDurationMs(value);
+  if (!Number.isFinite(ms)) throw new Error(`Invalid duration "${value}"`);
+  return ms;
 }
 
 /** Data steps get time in proportion to their input: 10 minutes plus 1 minute per 20 MB. */

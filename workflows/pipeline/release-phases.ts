@@ -1,7 +1,7 @@
-import { ApplicationFailure, ParentClosePolicy, startChild } from '@temporalio/workflow';
+import { ApplicationFailure, ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
 import type { BaselineOutput, RegisterOutput } from '../../activities/pipeline-io';
 import { modelMonitor, monitorWorkflowId, stopMonitor } from '../monitor/workflow';
-import { light, trainingActivities } from './activities';
+import { approvalKeys, light, trainingActivities } from './activities';
 import type { DevOutcome } from './dev-phase';
 import type { ApprovalDecision } from './messages';
 import { durationMs, evaluateGate, type GateResult } from './policy';
@@ -65,15 +65,25 @@ export async function stageForApproval(
   }
 
   enter('approval');
+  // Runs that reach this step on this code accept only decisions signed by the API (the keys come from a local
+  // activity, so no client can substitute them); runs recorded earlier replay as they ran.
+  if (patched('signed-approval-decisions')) {
+    ctx.guard.keys = await approvalKeys.approvalVerificationKeys();
+    ctx.guard.requireSignature = true;
+  }
   const timeoutMs = durationMs(spec.approval.timeout);
   state.status = 'waiting_approval';
   state.approval.deadline = new Date(Date.now() + timeoutMs).toISOString();
   await record({ status: 'waiting_approval' });
   const human = await ctx.awaitDecision(timeoutMs);
+  // Nothing reaches production without a named human: a timeout always rejects (older runs replay their spec's
+  // onTimeout, which could be "approve" before this rule).
+  const legacyOnTimeout = (spec.approval as { onTimeout?: string }).onTimeout;
+  const timeoutApproves = !patched('approval-timeout-always-rejects') && legacyOnTimeout === 'approve';
   const decision: ApprovalDecision = human ?? {
-    decision: spec.approval.onTimeout === 'approve' ? 'approved' : 'rejected',
+    decision: timeoutApproves ? 'approved' : 'rejected',
     by: 'system:approval-timeout',
-    reason: `No decision within ${spec.approval.timeout}: the spec's onTimeout is "${spec.approval.onTimeout}"`,
+    reason: `No decision within ${spec.approval.timeout}: the version is rejected`,
     at: new Date().toISOString(),
     source: 'timeout',
   };
@@ -114,9 +124,10 @@ export async function releaseToProduction(
     actor: decision.by,
     reason: decision.reason,
     decidedAt: decision.at,
+    decision,
   });
   enter('deploy production');
-  await light.deployModelVersion({ runId, modelName, versionId, slot: 'production', actor: decision.by });
+  await light.deployModelVersion({ runId, modelName, versionId, slot: 'production', actor: decision.by, decision });
 
   if (!spec.monitoring.enabled) return;
   enter('start monitoring');
@@ -126,7 +137,17 @@ export async function releaseToProduction(
   const monitor = await startChild(modelMonitor, {
     workflowId: monitorWorkflowId(runId),
     parentClosePolicy: ParentClosePolicy.ABANDON,
-    args: [{ pipeline: spec.name, params: input.params, model: modelName, version: registered.version, versionId }],
+    args: [
+      {
+        pipeline: spec.name,
+        params: ctx.loaded.parameters ?? input.params,
+        // Only a stored spec version can be pinned (runs loaded before specs were versioned carry another hash).
+        specHash: ctx.loaded.specVersion !== undefined ? ctx.loaded.specHash : undefined,
+        model: modelName,
+        version: registered.version,
+        versionId,
+      },
+    ],
   });
   state.artifacts.monitor = monitor.workflowId;
 }

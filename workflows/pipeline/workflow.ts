@@ -25,6 +25,14 @@ function rootCauseMessage(err: unknown): string {
   return current instanceof Error ? current.message : String(current);
 }
 
+/** The principal a run's four-eyes rule keys on: an API caller, or the creator of the run's schedule. */
+function starterOf(input: PipelineInput): string | undefined {
+  const trigger = input.trigger;
+  if (!trigger) return undefined;
+  if (trigger.kind === 'api' || trigger.kind === 'rerun') return trigger.by;
+  return trigger.requestedBy;
+}
+
 /**
  * One run of an ML pipeline: phase 0 (dev) ingest → validate → features → ABT → train → evaluate → report;
  * phase 1 (staging) gate → register → deploy to staging → smoke test → human approval;
@@ -33,7 +41,7 @@ function rootCauseMessage(err: unknown): string {
 export async function mlPipeline(input: PipelineInput): Promise<PipelineResult> {
   const runId = workflowInfo().workflowId;
   const state = initialState(input.pipeline, runId);
-  const { awaitDecision } = installHandlers(state);
+  const { awaitDecision, guard } = installHandlers(state);
   const { enter, record } = stepRecorder(state, runId);
 
   const finish = async (
@@ -49,16 +57,28 @@ export async function mlPipeline(input: PipelineInput): Promise<PipelineResult> 
 
   let specLoaded = false;
   try {
-    const loaded = await light.loadPipelineSpec({ pipeline: input.pipeline, params: input.params ?? {} });
+    const loaded = await light.loadPipelineSpec({
+      pipeline: input.pipeline,
+      params: input.params ?? {},
+      specHash: input.specHash,
+    });
     specLoaded = true;
     const { spec, specHash } = loaded;
-    const ctx: RunContext = { runId, input, loaded, state, enter, record, awaitDecision };
+    const ctx: RunContext = { runId, input, loaded, state, enter, record, awaitDecision, guard };
+    const startedBy = starterOf(input);
+    // Specs recorded before the four-eyes rule have no fourEyes field: the rule applies to them too.
+    const fourEyes = spec.approval.fourEyes !== false;
+    guard.policy = { approvers: spec.approval.approvers, fourEyes, startedBy };
     state.approval.approvers = spec.approval.approvers;
+    state.approval.fourEyes = fourEyes;
+    if (startedBy) state.approval.startedBy = startedBy;
     await record({
       pipeline: spec.name,
       specHash,
+      specVersion: loaded.specVersion,
+      startedBy,
       trigger: input.trigger?.kind ?? 'manual',
-      params: input.params ?? {},
+      params: loaded.parameters ?? input.params ?? {},
       status: 'running',
       phase: 'dev',
     });

@@ -60,9 +60,22 @@ function invalidUtf8(bytes: Buffer, offsetBefore: number, lineBefore: number): D
   });
 }
 
+/** PostgreSQL text cannot hold U+0000, so a NUL byte would fail the ABT load much later with a raw SQL error. */
+function nulByte(bytes: Buffer, at: number, offsetBefore: number, lineBefore: number): DataError {
+  const line = lineBefore + countNewlines(bytes.subarray(0, at));
+  return new DataError({
+    code: 'NUL_BYTE',
+    message:
+      `NUL byte (0x00) at byte offset ${offsetBefore + at} (line ${line}): text data cannot contain NUL characters. ` +
+      'The file is probably binary or UTF-16 encoded: re-export it as UTF-8 text, or strip the NULs (`tr -d "\\000"`).',
+    details: { line, byteOffset: offsetBefore + at },
+  });
+}
+
 /**
  * Decodes a byte stream as strict UTF-8, chunk by chunk, without holding more than one chunk. A leading BOM is
- * dropped. Invalid bytes raise a DataError with their byte offset and line, instead of being replaced silently.
+ * dropped. Invalid bytes and NUL bytes raise a DataError with their byte offset and line, instead of being replaced silently
+ * (or failing the load into PostgreSQL later).
  * String chunks (already decoded) pass through.
  */
 export async function* decodeUtf8(source: AsyncIterable<Uint8Array | string>): AsyncGenerator<string> {
@@ -74,6 +87,11 @@ export async function* decodeUtf8(source: AsyncIterable<Uint8Array | string>): A
     let text: string;
     if (typeof chunk === 'string') {
       text = chunk;
+      const nul = text.indexOf('\u0000');
+      if (nul !== -1) {
+        const before = Buffer.from(text.slice(0, nul));
+        throw nulByte(Buffer.concat([before, Buffer.from([0])]), before.length, offset, line);
+      }
     } else {
       const data =
         carry.length > 0
@@ -82,6 +100,8 @@ export async function* decodeUtf8(source: AsyncIterable<Uint8Array | string>): A
       const cut = data.length - incompleteTailLength(data);
       const body = data.subarray(0, cut);
       if (!isUtf8(body)) throw invalidUtf8(body, offset, line);
+      const nul = body.indexOf(0);
+      if (nul !== -1) throw nulByte(body, nul, offset, line);
       line += countNewlines(body);
       offset += cut;
       carry = Buffer.from(data.subarray(cut));

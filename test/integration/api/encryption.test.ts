@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Payload } from '@temporalio/common';
 import request from 'supertest';
+import { applyVariant } from '../../helpers/specs';
 import { ENCRYPTED_ENCODING, payloadToJson } from '../../../infra/codec';
 import { eventually, startApiHarness, type ApiHarness } from './harness';
 
@@ -11,6 +12,9 @@ function payloadsIn(node: unknown, out: Payload[] = [], key = ''): Payload[] {
   if (key === 'searchAttributes' || node === null || typeof node !== 'object') return out;
   if (node instanceof Uint8Array) return out;
   const tree = node as Tree;
+  // The SDK core writes its own marker fields outside the payload codec: a patch's name (patched()) and a local
+  // activity's bookkeeping (type, sequence, time). Its result goes through the codec like every other payload.
+  if (key === 'patch-data' || (key === 'data' && Array.isArray((tree as { payloads?: unknown }).payloads))) return out;
   if (tree.metadata && typeof tree.metadata === 'object' && 'data' in tree) {
     out.push(tree as Payload);
     return out;
@@ -27,6 +31,10 @@ describe('payload encryption end to end', () => {
   beforeAll(async () => {
     const keys = `k2:${randomBytes(32).toString('base64')},k1:${randomBytes(32).toString('base64')}`;
     h = await startApiHarness({ env: { PAYLOAD_ENCRYPTION_KEYS: keys } });
+    // A string parameter, so that a confidential value travels in the run's input.
+    await applyVariant(h.database.db, 'churn', {
+      parameters: [{ name: 'note', type: 'string', description: 'free text', paths: ['description'] }],
+    });
   });
   afterAll(() => h?.stop());
 
@@ -34,7 +42,7 @@ describe('payload encryption end to end', () => {
     const started = await request(h.app)
       .post('/v1/pipelines/churn/runs')
       .set(h.auth('operator'))
-      .send({ params: { description: marker } });
+      .send({ params: { note: marker } });
     expect(started.status).toBe(201);
     const { runId } = started.body as { runId: string };
     // The worker decrypts its input and encrypts what it records: the run gets as far as approval.
@@ -66,7 +74,7 @@ describe('payload encryption end to end', () => {
       .send(body);
     expect(decoded.status).toBe(200);
     const plain = Buffer.from(decoded.body.payloads[0].data, 'base64').toString('utf8');
-    expect(JSON.parse(plain)).toMatchObject({ pipeline: 'churn', params: { description: marker } });
+    expect(JSON.parse(plain)).toMatchObject({ pipeline: 'churn', params: { note: marker } });
 
     const viewer = await request(h.app).post('/codec/decode').set(h.auth('viewer')).send(body);
     expect(viewer.status).toBe(403);

@@ -5,15 +5,15 @@ import type { Express } from 'express';
 import type { RunStatusInput } from '../../../activities/pipeline-io';
 import { createApp } from '../../../api/app';
 import { apiSettingsFrom, type ApiDeps } from '../../../api/deps';
-import { fileCatalog } from '../../../api/pipelines';
+import { storedCatalog } from '../../../api/pipelines';
 import { dataConverterFor, loadPayloadCodec } from '../../../infra/codec';
-import { migrateLatest } from '../../../infra/migrations';
+import { prepareMetadataStore } from '../../../infra/metadata-setup';
 import { connectClient, connectWorker } from '../../../infra/temporal-connection';
-import { createApiKey, createAuthenticator, type Role } from '../../../lib/auth';
+import { createApiKey, createAuthenticator, ensureUserPrincipal, type Role } from '../../../lib/auth';
 import { loadConfig, type AppConfig } from '../../../lib/config';
 import { createLogger } from '../../../lib/logging';
 import { recordRunStart, updateRun } from '../../../lib/metadata/runs';
-import { loadPipelineSpec } from '../../../lib/pipeline/load';
+import { loadPipelineSpec } from '../../../lib/pipeline/store';
 import { createModelServer } from '../../../lib/serving/model-server';
 import type { ModelServer } from '../../../lib/serving/types';
 import { createArtifactStore, type ArtifactStore } from '../../../lib/store';
@@ -61,10 +61,10 @@ export interface ApiHarness {
  * canned metrics pass the gate; monitoring off), the real run bookkeeping into the suite's database, canned outputs for everything heavy. A run reaches
  * waiting_approval in about a second, which isolates the API logic from training.
  */
-function pipelineActivities(deps: { db: TestDatabase['db'] }, taskQueue: string) {
+function pipelineActivities(deps: { db: TestDatabase['db'] }, taskQueue: string, verifyKeys: Record<string, string>) {
   return {
-    async loadPipelineSpec({ pipeline, params }: { pipeline: string; params: Record<string, unknown> }) {
-      const loaded = loadPipelineSpec(pipeline, params);
+    async loadPipelineSpec(input: { pipeline: string; params: Record<string, unknown>; specHash?: string }) {
+      const loaded = await loadPipelineSpec(deps.db, input);
       const spec = {
         ...loaded.spec,
         evaluation: { ...loaded.spec.evaluation, thresholds: {}, minImprovement: 0 },
@@ -73,6 +73,7 @@ function pipelineActivities(deps: { db: TestDatabase['db'] }, taskQueue: string)
       };
       return { ...loaded, spec, codeVersion: 'test', trainingTaskQueue: taskQueue };
     },
+    approvalVerificationKeys: async () => verifyKeys,
     async recordRunStatus(input: RunStatusInput) {
       if (input.pipeline && input.specHash) {
         await recordRunStart(deps.db, {
@@ -105,16 +106,19 @@ export async function startApiHarness(
   options: { env?: Record<string, string>; worker?: boolean } = {},
 ): Promise<ApiHarness> {
   const database = await createTestDatabase();
-  await migrateLatest(database.db);
   const taskQueue = `api-test-${randomUUID().slice(0, 8)}`;
   const config = loadConfig({
     ...process.env,
     DATABASE_URL: database.url,
+    DATA_SOURCE_DATABASE_URL: database.readerUrl ?? '',
     TASK_QUEUE_ORCHESTRATION: taskQueue,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    // Suites probe many routes with bad credentials on purpose; test/security checks the limit itself.
+    AUTH_FAILURE_LIMIT_PER_MINUTE: '100000',
     ...options.env,
   });
   const log = createLogger({ name: 'api-test', level: config.logLevel });
+  await prepareMetadataStore(database.db, config, log);
   const client = await connectClient(config.temporal);
   const store = createArtifactStore(config.artifacts);
   await store.ensureReady();
@@ -127,7 +131,7 @@ export async function startApiHarness(
       namespace: config.temporal.namespace,
       taskQueue,
       workflowsPath: require.resolve('../../../workflows'),
-      activities: pipelineActivities(database, taskQueue),
+      activities: pipelineActivities(database, taskQueue, config.governance.approval.verifyKeys),
       dataConverter: dataConverterFor(config.temporal),
     });
     running = { worker, done: worker.run() };
@@ -139,7 +143,7 @@ export async function startApiHarness(
     db: database.db,
     temporal: client,
     models,
-    pipelines: fileCatalog(),
+    pipelines: storedCatalog(database.db),
     authenticator,
     log,
     codec: loadPayloadCodec(config.temporal),
@@ -148,7 +152,8 @@ export async function startApiHarness(
   };
   const keys = {} as Record<Holder, string>;
   for (const [holder, { name, role }] of Object.entries(KEY_HOLDERS)) {
-    keys[holder as Holder] = (await createApiKey(database.db, { name, role, createdBy: 'test' })).key;
+    await ensureUserPrincipal(database.db, name, 'test');
+    keys[holder as Holder] = (await createApiKey(database.db, { principal: name, role, createdBy: 'test' })).key;
   }
   const tracked = new Set<string>();
   return {

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import request from 'supertest';
+import { testKey } from '../../helpers/keys';
 import { payloadToJson } from '../../../infra/codec';
-import { createApiKey } from '../../../lib/auth';
+import { PROJECT_ROOT } from '../../../lib/config/paths';
 import { eventually, startApiHarness, type ApiHarness, type Holder } from './harness';
 import { validate, type Schema } from './json-schema';
 import { promoteAndDeploy, registerTinyModel } from './model-fixture';
@@ -21,6 +24,12 @@ interface Document {
   paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, Schema> };
 }
+/** A small valid spec for applyPipeline: the churn example under another name. */
+const docPipelineYaml = readFileSync(join(PROJECT_ROOT, 'pipelines', 'churn.yaml'), 'utf8').replace(
+  /^name: churn$/m,
+  'name: churn-doc',
+);
+
 interface Example {
   holder?: Holder;
   params?: Record<string, string | number>;
@@ -65,7 +74,7 @@ describe('every path in /openapi.json exists and answers as documented', () => {
         .send({ scheduleId: `doc-${name}-${suffix}`, pipeline: 'churn', interval: '1d', paused: true });
       ids[name] = res.body.scheduleId;
     }
-    ids.keyId = (await createApiKey(h.database.db, { name: 'to-revoke', role: 'viewer', createdBy: 'test' })).info.id;
+    ids.keyId = (await testKey(h.database.db, 'to-revoke', 'viewer')).id;
     await storeRunReport(h, ids.approveRun as string);
     ids.alertId = String((await storeMonitoringWindow(h, { model: 'tiny', versionId: v1.id, version: 1 })).alertId);
     doc = (await request(h.app).get('/openapi.json')).body as Document;
@@ -83,9 +92,12 @@ describe('every path in /openapi.json exists and answers as documented', () => {
   const examples: Record<string, () => Example> = {
     healthz: () => ({ status: 200 }),
     readyz: () => ({ status: 200 }),
-    metrics: () => ({ status: 200 }),
+    metrics: () => ({ holder: 'viewer', status: 200 }),
     openapi: () => ({ status: 200 }),
     listPipelines: () => ({ holder: 'viewer', status: 200 }),
+    getPipeline: () => ({ holder: 'viewer', params: { name: 'churn' }, status: 200 }),
+    listPipelineVersions: () => ({ holder: 'viewer', params: { name: 'churn' }, status: 200 }),
+    applyPipeline: () => ({ holder: 'admin', body: { yaml: docPipelineYaml }, status: 201 }),
     startRun: () => ({ holder: 'operator', params: { name: 'churn' }, body: { params: {} }, status: 201 }),
     listRuns: () => ({ holder: 'viewer', query: { limit: '2' }, status: 200 }),
     getRun: () => ({ holder: 'viewer', params: { runId: ids.approveRun as string }, status: 200 }),
@@ -123,7 +135,12 @@ describe('every path in /openapi.json exists and answers as documented', () => {
     listModelVersions: () => ({ holder: 'viewer', params: { name: 'tiny' }, status: 200 }),
     getModelVersion: () => ({ holder: 'viewer', params: { name: 'tiny', version: 1 }, status: 200 }),
     listDeployments: () => ({ holder: 'viewer', status: 200 }),
-    rollbackModel: () => ({ holder: 'approver', params: { name: 'tiny' }, body: { reason: 'r' }, status: 200 }),
+    rollbackModel: () => ({
+      holder: 'approver',
+      params: { name: 'tiny' },
+      body: { version: 1, reason: 'r' },
+      status: 200,
+    }),
     predict: () => ({
       holder: 'predictor',
       params: { model: 'tiny' },
@@ -136,7 +153,15 @@ describe('every path in /openapi.json exists and answers as documented', () => {
       status: 201,
     }),
     whoAmI: () => ({ holder: 'viewer', status: 200 }),
-    createApiKey: () => ({ holder: 'admin', body: { name: 'doc-key', role: 'viewer' }, status: 201 }),
+    createApiKey: () => ({
+      holder: 'admin',
+      body: { principal: 'doc-key-holder', role: 'viewer', createPrincipal: true },
+      status: 201,
+    }),
+    listPrincipals: () => ({ holder: 'admin', status: 200 }),
+    createPrincipal: () => ({ holder: 'admin', body: { id: `doc-principal-${suffix}` }, status: 201 }),
+    disablePrincipal: () => ({ holder: 'admin', params: { principalId: 'to-revoke' }, status: 200 }),
+    enablePrincipal: () => ({ holder: 'admin', params: { principalId: 'to-revoke' }, status: 200 }),
     listApiKeys: () => ({ holder: 'admin', status: 200 }),
     revokeApiKey: () => ({ holder: 'admin', params: { keyId: ids.keyId as string }, status: 200 }),
     listAudit: () => ({ holder: 'approver', status: 200 }),
@@ -267,6 +292,7 @@ describe('every path in /openapi.json exists and answers as documented', () => {
       version: 'abc',
       keyId: 'xyz',
       alertId: 'abc',
+      principalId: 'has space',
     };
     const invalidQuery: Record<string, Record<string, string>> = {
       listRuns: { limit: '0' },

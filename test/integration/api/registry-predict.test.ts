@@ -88,7 +88,7 @@ describe('registry and prediction routes with the real model server', () => {
         served: expect.objectContaining({ version: 2 }),
       }),
     ]);
-    const metrics = await request(h.app).get('/metrics');
+    const metrics = await request(h.app).get('/metrics').set(h.auth('viewer'));
     expect(metrics.text).toContain('mlops_model_version_served{model="tiny",slot="production"} 1');
     expect(metrics.text).toMatch(/mlops_predictions_total\{model="tiny",version="1",slot="production"\} 2/);
   });
@@ -155,16 +155,20 @@ describe('registry and prediction routes with the real model server', () => {
     expect(res.body.message).toContain('SHA-256');
   });
 
-  it('rolls production back to the previous version (approver only, audited) and serves it at once', async () => {
-    const rollback = (holder: 'operator' | 'approver', body: object = { reason: 'v2 misbehaves' }) =>
+  it('rolls production back to an earlier version (approver only, audited, idempotent) and serves it at once', async () => {
+    const rollback = (holder: 'operator' | 'approver', body: object = { version: 1, reason: 'v2 misbehaves' }) =>
       request(h.app).post('/v1/models/tiny/rollback').set(h.auth(holder)).send(body);
     expect((await rollback('operator')).status).toBe(403);
-    const nothingBefore = await rollback('approver');
-    expect(nothingBefore.status).toBe(409);
-    expect(nothingBefore.body.error).toBe('NO_PREVIOUS_VERSION');
-    expect((await rollback('approver', {})).status).toBe(400);
+    const neverApproved = await rollback('approver', { version: 2, reason: 'x' });
+    expect(neverApproved.status).toBe(409);
+    expect(neverApproved.body.error).toBe('NEVER_APPROVED');
+    const alreadyThere = await rollback('approver');
+    expect(alreadyThere.status).toBe(200);
+    expect(alreadyThere.body).toMatchObject({ version: 1, changed: false });
+    expect((await rollback('approver', { reason: 'no version' })).status).toBe(400);
     expect(
-      (await request(h.app).post('/v1/models/nope/rollback').set(h.auth('approver')).send({ reason: 'x' })).status,
+      (await request(h.app).post('/v1/models/nope/rollback').set(h.auth('approver')).send({ version: 1, reason: 'x' }))
+        .status,
     ).toBe(404);
 
     await promoteAndDeploy(h, { model: 'tiny', versionId: v2.id });
@@ -180,11 +184,15 @@ describe('registry and prediction routes with the real model server', () => {
       slot: 'production',
       version: 1,
       replacedVersion: 2,
+      changed: true,
       by: 'alice',
       reason: 'v2 misbehaves',
     });
+    // Repeating the same call (a client retry) changes nothing: production stays v1, one audit row.
+    expect((await rollback('approver')).body).toMatchObject({ version: 1, changed: false });
     expect((await predict('tiny', [{ x: 1, colour: 'red' }])).body.version).toBe(1);
     const audit = await listAudit(h.database.db, { target: 'model:tiny', action: 'rollback' });
+    expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ actor: 'alice', reason: 'v2 misbehaves', details: { from: v2.id, to: v1.id } });
     const versions = await get('/v1/models/tiny/versions/1');
     expect(versions.body.stageHistory.at(-1)).toMatchObject({

@@ -29,7 +29,7 @@ describe('run routes on the real stack (Temporal dev server, PostgreSQL)', () =>
 
   describe('POST /v1/pipelines/{name}/runs', () => {
     it('starts a run: 201, Location, a workflow with the run id and the MlopsPipeline search attribute', async () => {
-      const res = await start({ params: { training: { maxAttempts: 2 } } });
+      const res = await start({ params: { max_attempts: 2 } });
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({ pipeline: 'churn', status: 'running', deduplicated: false });
       expect(res.headers.location).toBe(`/v1/runs/${res.body.runId}`);
@@ -49,21 +49,26 @@ describe('run routes on the real stack (Temporal dev server, PostgreSQL)', () =>
       expect(second.status).toBe(200);
       expect(second.headers['idempotent-replayed']).toBe('true');
       expect(second.body).toMatchObject({ runId: first.body.runId, deduplicated: true });
-      const conflict = await start({ params: { training: { maxAttempts: 3 } } }, { 'Idempotency-Key': key });
+      const conflict = await start({ params: { max_attempts: 3 } }, { 'Idempotency-Key': key });
       expect(conflict.status).toBe(409);
       expect(conflict.body).toMatchObject({ error: 'IDEMPOTENCY_KEY_REUSED', details: { runId: first.body.runId } });
     });
 
-    it('answers 404 for an unknown pipeline and 400 with field paths for params the spec refuses', async () => {
+    it('answers 404 for an unknown pipeline and 400 naming each parameter the spec refuses', async () => {
       const unknown = await request(h.app).post('/v1/pipelines/no-such-pipeline/runs').set(h.auth('operator')).send({});
       expect(unknown.status).toBe(404);
       expect(unknown.body.error).toBe('PIPELINE_NOT_FOUND');
-      const invalid = await start({ params: { training: { maxAttempts: 0 } } });
+      const invalid = await start({ params: { max_attempts: 0, batchsize: 3 } });
       expect(invalid.status).toBe(400);
-      expect(invalid.body.error).toBe('INVALID_PIPELINE_SPEC');
-      expect(invalid.body.details.issues).toEqual(
-        expect.arrayContaining([expect.objectContaining({ path: 'training.maxAttempts' })]),
-      );
+      expect(invalid.body.error).toBe('INVALID_PARAMETERS');
+      expect(invalid.body.details.issues).toEqual([
+        { path: 'body.params.max_attempts', message: 'must be >= 1 (got 0)' },
+        { path: 'body.params.batchsize', message: expect.stringMatching(/not a parameter of this pipeline/) },
+      ]);
+      const nothingStarted = await h.database.db('pipeline_runs').count({ n: '*' }).first();
+      const before = Number(nothingStarted?.n);
+      expect((await start({ params: { seed: 'x' } })).status).toBe(400);
+      expect(Number((await h.database.db('pipeline_runs').count({ n: '*' }).first())?.n)).toBe(before);
       const badBody = await start({ params: 'fast' });
       expect(badBody.status).toBe(400);
       expect(badBody.body.details.issues[0].path).toBe('body.params');
@@ -257,10 +262,10 @@ describe('run routes on the real stack (Temporal dev server, PostgreSQL)', () =>
       return { code, out, err };
     };
     try {
-      const started = await cli(['--json', 'run', 'churn', '-p', 'training.maxAttempts=2'], h.keys.operator);
+      const started = await cli(['--json', 'run', 'churn', '-p', 'max_attempts=2'], h.keys.operator);
       expect(started.code).toBe(0);
       const run = JSON.parse(started.out) as { runId: string; status: string; params: unknown };
-      expect(run).toMatchObject({ status: 'waiting_approval', params: { training: { maxAttempts: 2 } } });
+      expect(run).toMatchObject({ status: 'waiting_approval', params: { max_attempts: 2 } });
       const refused = await cli(['approve', run.runId, '--reason', 'lgtm'], h.keys.outsider);
       expect(refused.code).toBe(1);
       expect(refused.err).toContain('NOT_AN_APPROVER (HTTP 403)');

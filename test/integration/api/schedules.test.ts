@@ -31,7 +31,7 @@ describe('schedule routes on the real Temporal server', () => {
       pipeline: 'churn',
       interval: '2s',
       overlap: 'ALLOW_ALL',
-      params: { split: { seed: 11 } },
+      params: { seed: 11 },
     });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
@@ -69,7 +69,7 @@ describe('schedule routes on the real Temporal server', () => {
       30_000,
       'scheduled runs in pipeline_runs',
     );
-    expect(recorded[0].params).toEqual({ split: { seed: 11 } });
+    expect(recorded[0].params).toEqual({ seed: 11 });
 
     const paused = await request(h.app)
       .post(`/v1/schedules/${scheduleId}/pause`)

@@ -2,17 +2,17 @@ import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { createApp } from '../../../api/app';
 import { apiSettingsFrom, type ApiDeps } from '../../../api/deps';
-import { fileCatalog } from '../../../api/pipelines';
-import { createApiKey, createAuthenticator } from '../../../lib/auth';
+import { storedCatalog } from '../../../api/pipelines';
+import { createAuthenticator } from '../../../lib/auth';
+import { testKey } from '../../helpers/keys';
 import { createModelServer } from '../../../lib/serving/model-server';
 import { CHURN_HEADER, churnRows } from '../../../scripts/generate-example-data';
 import { checkNowSignal, monitorStateQuery } from '../../../workflows/monitor/workflow';
-import { approveUpdate } from '../../../workflows/pipeline/messages';
 import { FAST_CHURN_CANDIDATES, startPipelineHarness, type PipelineHarness } from '../../helpers/pipeline-harness';
 
 const MODEL = 'churn-classifier';
-// The run's params reach the monitor: small windows, retraining on drift, fast retraining candidates.
-const params = {
+// A version of the churn spec for this suite: small windows, retraining on drift, fast retraining candidates.
+const overrides = {
   candidates: FAST_CHURN_CANDIDATES,
   monitoring: { interval: '1h', minSamples: 100, onDrift: 'retrain', drift: { psi: 0.2, ksPValue: 0.001, js: 0.1 } },
 };
@@ -45,13 +45,14 @@ describe('closed loop: traffic through /v1/predict → monitor → alert → ret
 
   beforeAll(async () => {
     h = await startPipelineHarness();
+    await h.variant('churn', overrides);
     models = createModelServer({ db: h.deps.db, store: h.deps.store, log: h.deps.log, notifyUrl: h.database.url });
     const deps: ApiDeps = {
       settings: apiSettingsFrom(h.config, 'test'),
       db: h.deps.db,
       temporal: h.client,
       models,
-      pipelines: fileCatalog(),
+      pipelines: storedCatalog(h.deps.db),
       authenticator: createAuthenticator({ db: h.deps.db, cacheTtlMs: 0 }),
       log: h.deps.log,
       store: h.deps.store,
@@ -59,7 +60,7 @@ describe('closed loop: traffic through /v1/predict → monitor → alert → ret
     };
     app = createApp(deps);
     for (const role of ['viewer', 'operator', 'predictor'] as const) {
-      const { key } = await createApiKey(h.deps.db, { name: `loop-${role}`, role, createdBy: 'test' });
+      const { key } = await testKey(h.deps.db, `loop-${role}`, role);
       auth[role] = { Authorization: `Bearer ${key}` };
     }
   }, 120_000);
@@ -69,9 +70,9 @@ describe('closed loop: traffic through /v1/predict → monitor → alert → ret
   });
 
   it('flags the shifted feature only, records an alert and starts one linked retraining run; unshifted traffic raises nothing', async () => {
-    const run = await h.start({ pipeline: 'churn', params });
+    const run = await h.start({ pipeline: 'churn' });
     await h.waitForStatus(run, (s) => s.status === 'waiting_approval');
-    await run.executeUpdate(approveUpdate, { args: [{ by: 'alice', reason: 'ship it' }] });
+    await h.decide(run, 'approved', 'alice', 'ship it');
     await run.result();
 
     // The run report is downloadable, and opens as a workbook.
@@ -132,7 +133,7 @@ describe('closed loop: traffic through /v1/predict → monitor → alert → ret
       .db('model_versions')
       .where({ model_name: MODEL, version: retrainStatus.modelVersion?.version })
       .first();
-    expect(v2.lineage.trigger).toEqual({ kind: 'drift', alertId });
+    expect(v2.lineage.trigger).toMatchObject({ kind: 'drift', alertId });
     expect(await h.deps.db('pipeline_runs').where({ run_id: retrainId }).first()).toMatchObject({ trigger: 'drift' });
 
     // Window 3: still drifting, but a retraining run is in flight: the alert links to it, no second run starts.
@@ -164,19 +165,21 @@ describe('closed loop: traffic through /v1/predict → monitor → alert → ret
     });
     const earlier: string[] = [];
     for await (const w of first) earlier.push(w.workflowId);
-    const run = await h.start({ pipeline: 'churn', params });
+    const run = await h.start({ pipeline: 'churn' });
     await h.waitForStatus(run, (s) => s.status === 'waiting_approval');
-    await run.executeUpdate(approveUpdate, { args: [{ by: 'alice', reason: 'newer data' }] });
+    await h.decide(run, 'approved', 'alice', 'newer data');
     const result = await run.result();
     const previous = await h.deps.db('deployments').where({ model_name: MODEL, slot: 'production' }).first();
     const restoredRunId = (await h.deps.db('model_versions').where({ id: previous.previous_version_id }).first())
       .run_id;
 
-    const { key } = await createApiKey(h.deps.db, { name: 'loop-approver', role: 'approver', createdBy: 'test' });
+    const { key } = await testKey(h.deps.db, 'loop-approver', 'approver');
+    const restoredVersion = (await h.deps.db('model_versions').where({ id: previous.previous_version_id }).first())
+      .version as number;
     const res = await request(app)
       .post(`/v1/models/${MODEL}/rollback`)
       .set({ Authorization: `Bearer ${key}` })
-      .send({ reason: 'new version misbehaves' });
+      .send({ version: restoredVersion, reason: 'new version misbehaves' });
     expect(res.status).toBe(200);
     expect(res.body.replacedVersion).toBe(result.version);
     const stopped = h.client.workflow.getHandle(`monitor-${run.workflowId}`);

@@ -25,7 +25,13 @@ describe('bad input on the real stack: clear errors, raw data kept, nothing regi
   });
 
   const good = readFileSync(join(PROJECT_ROOT, 'pipelines/data/churn.csv'), 'utf8').trim().split('\n');
-  const params = (path: string) => ({ candidates: FAST_CHURN_CANDIDATES, data: { source: { kind: 'file', path } } });
+  /** A version of the churn spec reading `path` (the spec is the trusted part; the file is the hostile input). */
+  let variants = 0;
+  const reading = (path: string) =>
+    h.variant(`churn-bad-${(variants += 1)}`, {
+      candidates: FAST_CHURN_CANDIDATES,
+      data: { source: { kind: 'file', path } },
+    });
 
   it('fails a run whose labels are invalid with the validation summary, keeps the raw bytes in the lake', async () => {
     // Every 10th row gets a label outside the declared classes: 10% quarantined, over the 2% the spec allows.
@@ -33,7 +39,7 @@ describe('bad input on the real stack: clear errors, raw data kept, nothing regi
     const file = join(dir, 'bad-labels.csv');
     const bytes = `${lines.join('\n')}\n`;
     writeFileSync(file, bytes);
-    const handle = await h.start({ pipeline: 'churn', params: params(file) });
+    const handle = await h.start({ pipeline: await reading(file) });
     const err = await handle.result().then(
       () => undefined,
       (e: unknown) => e,
@@ -67,7 +73,7 @@ describe('bad input on the real stack: clear errors, raw data kept, nothing regi
     );
     const file = join(dir, 'missing-column.csv');
     writeFileSync(file, `${lines.join('\n')}\n`);
-    const err = await (await h.start({ pipeline: 'churn', params: params(file) })).result().then(
+    const err = await (await h.start({ pipeline: await reading(file) })).result().then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -78,7 +84,7 @@ describe('bad input on the real stack: clear errors, raw data kept, nothing regi
     const lines = [...good.slice(0, 50), 'C1,2,3', ...good.slice(50, 600)];
     const file = join(dir, 'ragged.csv');
     writeFileSync(file, `${lines.join('\n')}\n`);
-    const err = await (await h.start({ pipeline: 'churn', params: params(file) })).result().then(
+    const err = await (await h.start({ pipeline: await reading(file) })).result().then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -87,19 +93,30 @@ describe('bad input on the real stack: clear errors, raw data kept, nothing regi
     expect(cause.message).toMatch(/line 51/);
   });
 
-  it('rejects a bad spec override with the path of the field', async () => {
-    const handle = await h.start({ pipeline: 'churn', params: { split: { ratios: { train: 2 } } } });
-    const err = await handle.result().then(
+  it('refuses a bad spec when it is applied, naming the field, before any run can start', async () => {
+    await expect(h.variant('churn-bad-split', { split: { ratios: { train: 2 } } })).rejects.toThrow(/split\.ratios/);
+    const err = await (await h.start({ pipeline: 'churn-bad-split' })).result().then(
       () => undefined,
       (e: unknown) => e,
     );
     const cause = rootCause(err);
     expect(cause.type).toBe('SpecError');
-    expect(cause.message).toContain('split.ratios');
+    expect(cause.message).toMatch(/No pipeline named "churn-bad-split"/);
+  });
+
+  it('refuses undeclared run parameters before reading any data', async () => {
+    const err = await (await h.start({ pipeline: 'churn', params: { split: { ratios: { train: 2 } } } })).result().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const cause = rootCause(err);
+    expect(cause.type).toBe('SpecError');
+    expect(cause.message).toMatch(/params\.split: "split" is not a parameter of this pipeline/);
   });
 
   it('still runs a good pipeline afterwards (the workers stayed up)', async () => {
-    const handle = await h.start({ pipeline: 'churn', params: { candidates: FAST_CHURN_CANDIDATES.slice(0, 1) } });
+    await h.variant('churn-one', { candidates: FAST_CHURN_CANDIDATES.slice(0, 1), parameters: [] });
+    const handle = await h.start({ pipeline: 'churn-one' });
     const status = await h.waitForStatus(handle, (s) => s.status === 'waiting_approval');
     expect(status.modelVersion?.version).toBe(1);
     await handle.terminate('test finished');

@@ -1,10 +1,9 @@
-import { approveUpdate } from '../../../workflows/pipeline/messages';
 import { startPipelineHarness, type PipelineHarness } from '../../helpers/pipeline-harness';
 
 const EPOCHS = 40;
 
 // One slow-ish candidate so that the kill lands mid-training: wide layers, small batches.
-const params = {
+const overrides = {
   candidates: [
     {
       name: 'mlp',
@@ -50,7 +49,8 @@ describe('crash: SIGKILL the training worker mid-training, start a new one', () 
 
   it('completes, resuming after the last checkpoint, with one model version and no duplicate rows', async () => {
     const first = h.spawnTrainingWorker('crash-test-training-1');
-    const handle = await h.start({ pipeline: 'churn', params });
+    await h.variant('churn', overrides);
+    const handle = await h.start({ pipeline: 'churn' });
     const epochs = () => h.deps.db<EpochRow>('training_epochs').where({ run_id: handle.workflowId, candidate: 'mlp' });
 
     await until('5 checkpointed epochs', async () => {
@@ -62,7 +62,7 @@ describe('crash: SIGKILL the training worker mid-training, start a new one', () 
     const second = h.spawnTrainingWorker('crash-test-training-2');
 
     await h.waitForStatus(handle, (s) => s.status === 'waiting_approval', 240_000);
-    await handle.executeUpdate(approveUpdate, { args: [{ by: 'alice', reason: 'survived a crash' }] });
+    await h.decide(handle, 'approved', 'alice', 'survived a crash');
     const result = await handle.result();
     second.kill('SIGTERM');
     expect(result.outcome).toBe('succeeded');

@@ -1,7 +1,7 @@
 import { createModelServer } from '../../../lib/serving/model-server';
 import { getDeployment, listVersions, stageHistory } from '../../../lib/registry';
 import { listAudit } from '../../../lib/audit';
-import { approveUpdate, rejectUpdate } from '../../../workflows/pipeline/messages';
+import { rejectUpdate } from '../../../workflows/pipeline/messages';
 import { FAST_CHURN_CANDIDATES, startPipelineHarness, type PipelineHarness } from '../../helpers/pipeline-harness';
 import { saveHistory } from '../../helpers/histories';
 
@@ -9,15 +9,14 @@ describe('pipeline on the real stack: full run, then a second run on the same da
   let h: PipelineHarness;
   beforeAll(async () => {
     h = await startPipelineHarness();
+    await h.variant('churn', { candidates: FAST_CHURN_CANDIDATES });
   }, 120_000);
   afterAll(async () => {
     await h?.stop();
   });
 
-  const params = { candidates: FAST_CHURN_CANDIDATES };
-
   it('phase 0 → 1 → waits → approve → phase 2; the production slot serves the new version', async () => {
-    const handle = await h.start({ pipeline: 'churn', params });
+    const handle = await h.start({ pipeline: 'churn', trigger: { kind: 'api', by: 'oscar' } });
     const waiting = await h.waitForStatus(handle, (s) => s.status === 'waiting_approval');
     expect(waiting).toMatchObject({
       phase: 'staging',
@@ -25,10 +24,13 @@ describe('pipeline on the real stack: full run, then a second run on the same da
       modelVersion: { model: 'churn-classifier', version: 1 },
     });
     expect(Object.keys(waiting.metrics).sort()).toEqual(['logreg', 'mlp']);
-    expect(waiting.progress.training.mlp).toMatchObject({ epochsDone: 4, totalEpochs: 4 });
+    // Training progress is read from training_epochs (and heartbeats), never signalled into the run's history.
+    const epochs = await h.deps.db('training_epochs').where({ run_id: handle.workflowId, candidate: 'mlp' });
+    expect(Math.max(...epochs.map((e: { epoch: number }) => e.epoch))).toBe(4);
+    expect(waiting.approval).toMatchObject({ fourEyes: true, startedBy: 'oscar' });
     expect(waiting.cacheHits).toEqual(expect.not.arrayContaining(['validate', 'features', 'abt']));
 
-    await handle.executeUpdate(approveUpdate, { args: [{ by: 'alice', reason: 'f1 and auc above the gate' }] });
+    await h.decide(handle, 'approved', 'alice', 'f1 and auc above the gate');
     const result = await handle.result();
     expect(result).toMatchObject({ outcome: 'succeeded', model: 'churn-classifier', version: 1 });
     await saveHistory(handle, 'churn-approved');
@@ -107,15 +109,20 @@ describe('pipeline on the real stack: full run, then a second run on the same da
   });
 
   it('a second run on the same data hits the step cache, and a rejection keeps it out of production', async () => {
-    const handle = await h.start({ pipeline: 'churn', params });
+    const handle = await h.start({ pipeline: 'churn', trigger: { kind: 'api', by: 'oscar' } });
     const waiting = await h.waitForStatus(handle, (s) => s.status === 'waiting_approval');
     expect(waiting.cacheHits).toEqual(['ingest', 'validate', 'features', 'abt']);
     expect(waiting.modelVersion?.version).toBe(2);
 
-    await expect(handle.executeUpdate(rejectUpdate, { args: [{ by: 'alice', reason: '' }] })).rejects.toMatchObject({
+    await expect(h.decide(handle, 'rejected', 'alice', '')).rejects.toMatchObject({
       cause: { message: expect.stringMatching(/reason is required/) },
     });
-    await handle.executeUpdate(rejectUpdate, { args: [{ by: 'alice', reason: 'no better than v1 on the holdout' }] });
+    await expect(
+      handle.executeUpdate(rejectUpdate, {
+        args: [{ by: 'alice', reason: 'unsigned, as if sent with Temporal access' }],
+      }),
+    ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/not signed/) } });
+    await h.decide(handle, 'rejected', 'alice', 'no better than v1 on the holdout');
     const result = await handle.result();
     expect(result.outcome).toBe('rejected');
     await saveHistory(handle, 'churn-rejected-cached');

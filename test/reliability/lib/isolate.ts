@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Variables that would make the stack treat a service as external (and loadConfig point at the shared one). */
-const SHARED_STACK_VARS = ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_UI_URL', 'S3_ENDPOINT'];
+const SHARED_STACK_VARS = [
+  'DATABASE_URL',
+  'DATA_SOURCE_DATABASE_URL',
+  'TEMPORAL_ADDRESS',
+  'TEMPORAL_UI_URL',
+  'S3_ENDPOINT',
+];
 
 /**
  * Points this process (and the workers it spawns) at a stack of its own under a fresh data dir, so stopping its

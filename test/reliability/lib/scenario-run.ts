@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { sha256Hex } from '../../../lib/store';
 import { CHURN_HEADER, churnRows, toCsvText } from '../../../scripts/generate-example-data';
 import type { PipelineHarness } from '../../helpers/pipeline-harness';
-import type { Check } from './bad-input-runner';
+import { approveWhenWaiting, type Check } from './bad-input-runner';
 import { FaultContext, type TrainingWorkers } from './fault-context';
 import { KILLS, PROFILES, type Scenario } from './fault-scenarios';
 import { checkRun, type RunEvidence } from './run-checks';
@@ -23,14 +23,16 @@ export interface ScenarioResult {
   checks: Check[];
 }
 
-function paramsFor(scenario: Scenario, dataPath: string): Record<string, unknown> {
+/** The scenario's version of the churn spec: its profile's candidates, its own data and model, no gate, no monitor. */
+function overridesFor(scenario: Scenario, dataPath: string): Record<string, unknown> {
   return {
     ...PROFILES[scenario.profile].params,
     model: `faults-${scenario.id}`,
     data: { source: { kind: 'file', path: dataPath, format: 'csv' } },
     evaluation: { thresholds: { accuracy: { min: 0 }, roc_auc: { min: 0 } } },
-    approval: { timeout: 1, onTimeout: 'approve' },
+    approval: { approvers: [] },
     monitoring: { enabled: false },
+    parameters: [],
   };
 }
 
@@ -83,13 +85,17 @@ export async function runScenario(args: {
   const runId = `faults-${scenario.id}-${randomUUID().slice(0, 8)}`;
   const exitsBefore = workers.unexpectedExits.length;
   const ctx = new FaultContext(h, runId, workers);
-  const handle = await h.start({ pipeline: 'churn', params: paramsFor(scenario, dataPath) }, runId);
+  const pipeline = await h.variant(`faults-${scenario.id}`, overridesFor(scenario, dataPath));
+  const handle = await h.start({ pipeline }, runId);
   ctx.note('run started');
+  // The run is approved (signed, as the API would) once it waits: the faults are about the steps around it.
+  const approving = approveWhenWaiting(h, handle).catch(() => undefined);
   const disturbance = scenario.disturb?.(ctx).then(
     () => undefined,
     (err: unknown) => (err instanceof Error ? err.message : String(err)),
   );
   const outcome = await outcomeOf(handle.result());
+  await approving;
   const seconds = ctx.seconds();
   ctx.note(`run ended: ${outcome}`);
   const disturbError = await disturbance;

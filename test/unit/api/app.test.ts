@@ -28,7 +28,7 @@ describe('the API shell: errors, auth, request ids, documents', () => {
   it('knows who is calling, by Authorization or X-API-Key', async () => {
     const res = await request(app).get('/v1/me').set('X-API-Key', 'approver-token');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ id: 'approver-user', role: 'approver', via: 'api-key' });
+    expect(res.body).toEqual({ id: 'approver-user', role: 'approver', via: 'api-key', keyId: null });
     const predictor = await request(app).get('/v1/me').set(auth('predictor'));
     expect(predictor.body.role).toBe('predictor');
   });
@@ -101,7 +101,8 @@ describe('the API shell: errors, auth, request ids, documents', () => {
 
   it('exposes Prometheus metrics, including the model version each slot serves', async () => {
     await request(app).get('/healthz');
-    const res = await request(app).get('/metrics');
+    expect((await request(app).get('/metrics')).status).toBe(401);
+    const res = await request(app).get('/metrics').set(auth('viewer'));
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
     expect(res.text).toContain('mlops_http_request_duration_seconds_bucket');

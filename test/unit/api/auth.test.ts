@@ -73,6 +73,7 @@ describe('JWT verification against a JWKS URL', () => {
       jwksUrl: `http://127.0.0.1:${port}/jwks.json`,
       issuer: 'https://idp.test',
       audience: 'mlops-api',
+      algorithms: ['RS256'],
       rolesClaim: 'roles',
       identityClaim: 'email',
     };
@@ -130,12 +131,20 @@ describe('JWT verification against a JWKS URL', () => {
 
   it('routes bearer tokens: API keys to the database, anything else to the JWT verifier', async () => {
     const noDb = {} as Db;
-    const authenticator = createAuthenticator({ db: noDb, jwt: settings });
+    const seen: string[] = [];
+    const principals = {
+      forJwtSubject: async (subject: string) => {
+        seen.push(subject);
+        return { disabled: false };
+      },
+    };
+    const authenticator = createAuthenticator({ db: noDb, jwt: settings, principals });
     const token = await sign({ email: 'dave@example.com', roles: ['operator'] });
     await expect(authenticator.authenticate({ authorization: `Bearer ${token}` })).resolves.toMatchObject({
       id: 'dave@example.com',
       role: 'operator',
     });
+    expect(seen).toEqual(['dave@example.com']);
     await expect(authenticator.authenticate({})).rejects.toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
     await expect(authenticator.authenticate({ authorization: 'Basic abc' })).rejects.toMatchObject({ status: 401 });
     // A malformed mlk_ key is refused before any lookup.

@@ -78,20 +78,13 @@ const run = (status: string, step: string | null, extra: object = {}) => ({
 });
 
 describe('mlops CLI', () => {
-  it('parses dotted --param overrides into nested JSON', () => {
-    expect(
-      parseParams([
-        'training.maxAttempts=3',
-        'training.timeout=30m',
-        'description="x y"',
-        'split.ratios={"train":0.8}',
-      ]),
-    ).toEqual({
-      training: { maxAttempts: 3, timeout: '30m' },
-      description: 'x y',
-      split: { ratios: { train: 0.8 } },
+  it('parses --param name=value pairs of declared parameters (the API converts each to its declared type)', () => {
+    expect(parseParams(['epochs=3', 'budget=30m', 'note=x = y'])).toEqual({
+      epochs: '3',
+      budget: '30m',
+      note: 'x = y',
     });
-    expect(() => parseParams(['oops'])).toThrow(/key=value/);
+    expect(() => parseParams(['oops'])).toThrow(/name=value/);
   });
 
   it('run: starts with the key and params, follows progress until approval, exits 0', async () => {
@@ -113,11 +106,11 @@ describe('mlops CLI', () => {
         { status: 200, body: run('waiting_approval', 'approval') },
       ],
     });
-    const result = await mlops(['run', 'churn', '-p', 'training.maxAttempts=2', '--idempotency-key', 'k1'], {
+    const result = await mlops(['run', 'churn', '-p', 'max_attempts=2', '--idempotency-key', 'k1'], {
       fetch: api.fn,
     });
     expect(result.code).toBe(0);
-    expect(api.calls[0]).toMatchObject({ method: 'POST', body: { params: { training: { maxAttempts: 2 } } } });
+    expect(api.calls[0]).toMatchObject({ method: 'POST', body: { params: { max_attempts: '2' } } });
     expect(api.calls[0]?.headers).toMatchObject({ Authorization: 'Bearer operator-token', 'Idempotency-Key': 'k1' });
     expect(result.err).toContain('ingest');
     expect(result.err).toContain('logreg 2/5 loss 0.500');

@@ -87,6 +87,7 @@ export const testSettings: ApiSettings = {
   predict: { maxRows: 5, logSampleRate: 0, rateLimitPerMinute: 0 },
   codecCorsOrigins: ['http://ui.test'],
   version: '0.0.0-test',
+  authFailureLimitPerMinute: 1000,
 };
 
 /** An app whose Temporal client and database must not be reached: unit tests only call routes that need neither. */
@@ -98,7 +99,17 @@ export function unitApp(
     db: {} as Db,
     temporal: {} as Client,
     models,
-    pipelines: { list: () => ['churn'], resolve: (name) => ({ name, model: name, specHash: 'h' }) },
+    pipelines: {
+      list: async () => ['churn'],
+      resolve: async (name) => ({
+        name,
+        model: name,
+        specHash: 'h',
+        specVersion: 1,
+        parameters: {},
+        monitoringEnabled: false,
+      }),
+    },
     authenticator: fakeAuthenticator(),
     log: createLogger({ name: 'api-unit-test', level: 'silent' }),
     ...overrides,

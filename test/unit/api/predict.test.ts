@@ -82,7 +82,7 @@ describe('POST /v1/predict/{model} (fake model server)', () => {
       .post('/v1/predict/iris')
       .set(auth('operator'))
       .send({ rows: [{ x: 1 }, { x: 2 }] });
-    const metrics = await request(app).get('/metrics');
+    const metrics = await request(app).get('/metrics').set(auth('viewer'));
     expect(metrics.text).toMatch(/mlops_predictions_total\{model="iris",version="3",slot="production"\} \d+/);
   });
 });

@@ -1,4 +1,14 @@
-import { SpecError, deepMerge, loadPipelineSpec, parseSpec } from '../../../lib/pipeline/load';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../../lib/config/paths';
+import {
+  SpecError,
+  mergeSpecOverrides,
+  parseSpecDocument,
+  readSpecFile,
+  resolveSpec,
+  specDocumentHash,
+} from '../../../lib/pipeline/load';
+import { ParameterError } from '../../../lib/pipeline/parameters';
 
 const base = () => ({
   name: 'p',
@@ -8,9 +18,12 @@ const base = () => ({
   candidates: [{ kind: 'logistic_regression' }],
 });
 
-function specError(raw: unknown, params: Record<string, unknown> = {}): SpecError {
+const example = (name: string) => readSpecFile(join(PROJECT_ROOT, 'pipelines', `${name}.yaml`)).raw;
+
+/** The document with `overrides` merged in (how tests derive variants: runs use declared parameters). */
+function specError(raw: unknown, overrides: Record<string, unknown> = {}): SpecError {
   try {
-    parseSpec(raw, 'test.yaml', params);
+    parseSpecDocument(mergeSpecOverrides(raw, overrides), 'test.yaml');
   } catch (err) {
     if (err instanceof SpecError) return err;
     throw err;
@@ -19,33 +32,34 @@ function specError(raw: unknown, params: Record<string, unknown> = {}): SpecErro
 }
 
 describe('pipeline spec', () => {
-  it('loads both example pipelines with their defaults and a stable hash', () => {
-    const churn = loadPipelineSpec('churn');
-    expect(churn.spec).toMatchObject({ name: 'churn', model: 'churn-classifier', task: 'classification' });
-    expect(churn.spec.candidates.map((c) => c.name)).toEqual(['logreg', 'mlp']);
-    expect(churn.specHash).toMatch(/^[0-9a-f]{64}$/);
-    expect(loadPipelineSpec('churn').specHash).toBe(churn.specHash);
-    expect(loadPipelineSpec('churn', { split: { seed: 8 } }).specHash).not.toBe(churn.specHash);
-    const house = loadPipelineSpec('house-prices');
-    expect(house.spec).toMatchObject({ task: 'regression', evaluation: { primaryMetric: 'rmse' } });
-    expect(house.spec.approval).toEqual({ approvers: [], timeout: '3d', onTimeout: 'reject' });
+  it('loads both example pipelines with their defaults; the document hash is stable', () => {
+    const churn = parseSpecDocument(example('churn'), 'churn.yaml');
+    expect(churn).toMatchObject({ name: 'churn', model: 'churn-classifier', task: 'classification' });
+    expect(churn.candidates.map((c) => c.name)).toEqual(['logreg', 'mlp']);
+    expect(churn.parameters.map((p) => p.name)).toEqual(['epochs', 'learning_rate', 'seed', 'max_attempts']);
+    expect(specDocumentHash(example('churn'))).toMatch(/^[0-9a-f]{64}$/);
+    expect(specDocumentHash(example('churn'))).toBe(specDocumentHash(example('churn')));
+    expect(specDocumentHash(mergeSpecOverrides(example('churn'), { split: { seed: 8 } }))).not.toBe(
+      specDocumentHash(example('churn')),
+    );
+    const house = parseSpecDocument(example('house-prices'), 'house-prices.yaml');
+    expect(house).toMatchObject({ task: 'regression', evaluation: { primaryMetric: 'rmse' } });
+    expect(house.approval).toEqual({ approvers: [], timeout: '3d', onTimeout: 'reject', fourEyes: true });
   });
 
   it('fills defaults, and names candidates after their kind', () => {
-    const spec = parseSpec(base(), 'test.yaml');
+    const spec = parseSpecDocument(base(), 'test.yaml');
     expect(spec.candidates[0]?.name).toBe('logistic_regression');
-    expect(spec.approval).toEqual({ approvers: [], timeout: '7d', onTimeout: 'reject' });
+    expect(spec.approval).toEqual({ approvers: [], timeout: '7d', onTimeout: 'reject', fourEyes: true });
     expect(spec.training).toMatchObject({ maxAttempts: 20, heartbeatTimeout: '60s', checkpointEvery: 1 });
+    expect(spec.parameters).toEqual([]);
   });
 
-  it('merges params over the spec: objects by key, arrays replaced', () => {
-    expect(deepMerge({ a: { b: 1, c: 2 }, l: [1, 2] }, { a: { c: 3 }, l: [9] })).toEqual({ a: { b: 1, c: 3 }, l: [9] });
-    const spec = parseSpec(base(), 'test.yaml', {
-      training: { maxAttempts: 3 },
-      candidates: [{ kind: 'mlp_classifier' }],
+  it('derives variants for trusted code: objects merge by key, arrays replace', () => {
+    expect(mergeSpecOverrides({ a: { b: 1, c: 2 }, l: [1, 2] }, { a: { c: 3 }, l: [9] })).toEqual({
+      a: { b: 1, c: 3 },
+      l: [9],
     });
-    expect(spec.training.maxAttempts).toBe(3);
-    expect(spec.candidates.map((c) => c.kind)).toEqual(['mlp_classifier']);
   });
 
   it('names the path of a bad field and what is wrong with it', () => {
@@ -53,15 +67,13 @@ describe('pipeline spec', () => {
     expect(err.message).toMatch(
       /^Invalid pipeline spec test\.yaml:\n {2}- candidates\[0\]\.hyperparameters\.epochs: .*>=\s?1/,
     );
-    expect(err.message).toMatch(/Fix these fields and start the run again\.$/);
+    expect(err.message).toMatch(/Fix these fields and apply the spec again\.$/);
     expect(err.details.issues?.[0]?.path).toBe('candidates[0].hyperparameters.epochs');
   });
 
   it('says which transform is unknown and which ones exist', () => {
-    const err = specError(base(), { features: { features: ['a', { column: 'c', transform: 'embedding' }] } });
-    expect(err.message).toContain(
-      '- features.features[1]: "transform" must be one of auto, standardize, minmax, passthrough, bucketize, onehot, datetime (got "embedding")',
-    );
+    const err = specError(base(), { features: { features: ['a', { column: 'c', transform: 'no-such' }] } });
+    expect(err.message).toMatch(/- features\.features\[1\]: "transform" must be one of .*onehot.* \(got "no-such"\)/);
   });
 
   it('refuses fields that contradict each other', () => {
@@ -69,7 +81,7 @@ describe('pipeline spec', () => {
       /- features\.features\[1\]: "y" is the label: .*leakage/,
     );
     expect(specError(base(), { candidates: [{ kind: 'linear_regression' }] }).message).toMatch(
-      /- candidates\[0\]\.kind: linear_regression is a regression model but the task is classification: use logistic_regression or mlp_classifier/,
+      /- candidates\[0\]\.kind: linear_regression is a regression model but the task is classification/,
     );
     expect(
       specError(base(), {
@@ -81,8 +93,111 @@ describe('pipeline spec', () => {
     ).toMatch(/- candidates\[1\]\.name: candidate name "m" is used twice/);
   });
 
-  it('refuses an unknown pipeline, listing the known ones', () => {
-    expect(() => loadPipelineSpec('nope')).toThrow(/No pipeline named "nope" .*known: churn, house-prices/);
-    expect(() => loadPipelineSpec('Bad Name')).toThrow(/invalid: use lower-case letters/);
+  it('never approves on timeout, and refuses zero or tiny durations', () => {
+    expect(specError(base(), { approval: { onTimeout: 'approve' } }).message).toMatch(
+      /approval\.onTimeout: must be "reject": nothing reaches production without a named human approver/,
+    );
+    expect(specError(base(), { training: { timeout: '0s' } }).message).toMatch(
+      /training\.timeout: must be at least 1m/,
+    );
+    expect(specError(base(), { monitoring: { interval: '1ms' } }).message).toMatch(
+      /monitoring\.interval: must be at least 1m/,
+    );
+    expect(specError(base(), { approval: { timeout: '1s' } }).message).toMatch(
+      /approval\.timeout: must be at least 1m/,
+    );
+  });
+
+  it('accepts a postgres source as a table name or a query, never both, and only MLOPS_SOURCE_ variables', () => {
+    expect(() =>
+      parseSpecDocument({ ...base(), data: { source: { kind: 'postgres', table: 'sources.customers' } } }, 't'),
+    ).not.toThrow();
+    expect(
+      specError(base(), { data: { source: { kind: 'postgres', table: 't', query: 'select 1' } } }).message,
+    ).toMatch(/exactly one of table and query/);
+    expect(specError(base(), { data: { source: { kind: 'postgres', table: 't; drop table x' } } }).message).toMatch(
+      /data\.source\.table: a table name/,
+    );
+    expect(
+      specError(base(), { data: { source: { kind: 'postgres', table: 't', urlEnv: 'S3_SECRET_KEY' } } }).message,
+    ).toMatch(/urlEnv: an environment variable name starting with MLOPS_SOURCE_/);
+  });
+});
+
+describe('declared run parameters', () => {
+  const withParams = (parameters: unknown[]) => ({ ...base(), parameters });
+  const epochs = {
+    name: 'epochs',
+    type: 'integer',
+    min: 1,
+    max: 100,
+    paths: ['candidates.*.hyperparameters.epochs'],
+  };
+
+  it('writes a value to every bound path, and only declared values', () => {
+    const { spec, parameters } = resolveSpec(example('churn'), 'churn', { epochs: '12', seed: 5 });
+    expect(parameters).toEqual({ epochs: 12, seed: 5 });
+    expect(spec.candidates.map((c) => (c.hyperparameters as { epochs: number }).epochs)).toEqual([12, 12]);
+    expect(spec.split.seed).toBe(5);
+    const untouched = resolveSpec(example('churn'), 'churn', {});
+    expect(untouched.spec).toEqual(parseSpecDocument(example('churn'), 'churn'));
+  });
+
+  it('refuses an undeclared key with a did-you-mean, and values out of bounds or of the wrong type', () => {
+    const refuse = (params: Record<string, unknown>) => {
+      try {
+        resolveSpec(example('churn'), 'churn', params);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ParameterError);
+        return (err as ParameterError).issues;
+      }
+      throw new Error('expected a ParameterError');
+    };
+    expect(refuse({ epoch: 3 })[0]).toEqual({
+      path: 'epoch',
+      message: expect.stringMatching(/Did you mean "epochs"\?/),
+    });
+    expect(refuse({ epochs: 0 })[0]?.message).toMatch(/must be >= 1/);
+    expect(refuse({ epochs: 2.5 })[0]?.message).toMatch(/must be an integer/);
+    expect(refuse({ learning_rate: 'fast' })[0]?.message).toMatch(/finite number/);
+    // The attacks from the audit: anything that is not a declared parameter is refused, whatever its shape.
+    expect(refuse({ data: { source: { kind: 'file', path: '/etc/passwd' } } })[0]?.path).toBe('data');
+    expect(refuse({ approval: { approvers: ['me'] } })[0]?.path).toBe('approval');
+    expect(refuse({ 'training.maxAtempts': 3 })[0]?.path).toBe('training.maxAtempts');
+  });
+
+  it('fills declared defaults, and checks enums and durations', () => {
+    const raw = withParams([
+      { ...epochs, default: 7 },
+      { name: 'bs', type: 'integer', enum: [16, 32], paths: ['candidates.*.hyperparameters.batchSize'] },
+      { name: 'budget', type: 'duration', min: '1m', max: '4h', paths: ['training.timeout'] },
+    ]);
+    const { spec, parameters } = resolveSpec(raw, 't', { bs: 32, budget: '30m' });
+    expect(parameters).toEqual({ epochs: 7, bs: 32, budget: '30m' });
+    expect(spec.training.timeout).toBe('30m');
+    expect(() => resolveSpec(raw, 't', { bs: 17 })).toThrow(/must be one of 16, 32/);
+    expect(() => resolveSpec(raw, 't', { budget: '5h' })).toThrow(/must be <= 4h/);
+  });
+
+  it('refuses declarations that bind policy fields or paths that do not exist', () => {
+    for (const path of [
+      'data.source.path',
+      'approval.onTimeout',
+      'evaluation.thresholds',
+      'model',
+      'training.taskQueue',
+    ]) {
+      const err = specError(withParams([{ name: 'x', type: 'string', paths: [path] }]));
+      expect(err.message).toMatch(/a policy field that runs may never change/);
+    }
+    expect(specError(withParams([{ ...epochs, paths: ['candidates.nope.hyperparameters.epochs'] }])).message).toMatch(
+      /"candidates\.nope" does not exist in the spec/,
+    );
+    expect(specError(withParams([epochs, epochs])).message).toMatch(/parameter "epochs" is declared twice/);
+  });
+
+  it('reports a value the spec schema refuses against the parameter that set it', () => {
+    const raw = withParams([{ name: 'ratio', type: 'number', paths: ['split.ratios.train'] }]);
+    expect(() => resolveSpec(raw, 't', { ratio: 5 })).toThrow(/set by parameter "ratio"/);
   });
 });
