@@ -4,7 +4,7 @@ const swc = [
   { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
 ];
 
-// Three projects so that `jest --selectProjects unit` runs without the stack.
+// Projects so that `jest --selectProjects unit` runs without the stack.
 module.exports = {
   projects: [
     { displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], transform: { '^.+\\.ts$': swc } },
@@ -12,6 +12,14 @@ module.exports = {
       displayName: 'workflow',
       testMatch: ['<rootDir>/test/workflow/**/*.test.ts', '<rootDir>/test/replay/**/*.test.ts'],
       transform: { '^.+\\.ts$': swc },
+      setupFiles: ['<rootDir>/test/helpers/quiet-temporal.ts'],
+    },
+    {
+      // One test per row of the trust-boundary audit (issue 9): each attack, and what stops it now.
+      displayName: 'security',
+      testMatch: ['<rootDir>/test/security/**/*.test.ts'],
+      transform: { '^.+\\.ts$': swc },
+      globalSetup: '<rootDir>/test/helpers/global-setup.ts',
       setupFiles: ['<rootDir>/test/helpers/quiet-temporal.ts'],
     },
     {

@@ -95,14 +95,16 @@ async function openSource(deps: ActivityDeps, source: DataSourceSpec): Promise<O
 /** Streams the source through progress heartbeats into a local file, hashing as it goes; every error propagates. */
 async function spoolSource(opened: OpenedDataSource, ctx: StepContext, file: string) {
   const hasher = new HashingStream();
-  try {
-    await Promise.all([
-      pipeline(opened.stream, progress(ctx), hasher, createWriteStream(file)),
-      opened.done ?? Promise.resolve(),
-    ]);
-  } catch (err) {
+  const [piped, finished] = await Promise.allSettled([
+    pipeline(opened.stream, progress(ctx), hasher, createWriteStream(file)),
+    opened.done ?? Promise.resolve(),
+  ]);
+  // The source's own verdict first: it says whether the failure is the data's (permanent) or the network's.
+  if (finished.status === 'rejected') throw finished.reason;
+  if (piped.status === 'rejected') {
+    const err = piped.reason as Error;
     if (err instanceof DataError) throw err;
-    throw new Error(`Could not read ${opened.describe}: ${(err as Error).message}`);
+    throw new Error(`Could not read ${opened.describe}: ${err.message}`);
   }
   return { size: hasher.size, sha256: hasher.digest() };
 }

@@ -5,8 +5,10 @@ import { Links, PipelineName, Timestamp } from './common';
 export { ParameterValue };
 
 /** A run's parameters: declared parameter names and their values (anything else is refused with a 400). */
+// Values are checked against each declared parameter (lib/pipeline/parameters.ts), which names what is wrong with
+// an undeclared key or a value of the wrong type better than a schema could.
 export const RunParams = z
-  .record(z.string().max(63), ParameterValue)
+  .record(z.string().max(63), z.unknown().describe('A string, number or boolean, per the declaration'))
   .default({})
   .describe('Values of the parameters the pipeline declares (GET /v1/pipelines/{name}), e.g. {"epochs": 50}');
 

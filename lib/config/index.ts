@@ -189,11 +189,13 @@ function stackDefaults(): Record<string, string> {
 
 function parseEnv(source: NodeJS.ProcessEnv): Env {
   const defined = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
-  const result = EnvSchema.safeParse({ ...stackDefaults(), ...defined });
+  // A production process never picks up a development stack's addresses and keys from the checkout.
+  const defaults = defined.NODE_ENV === 'production' ? {} : stackDefaults();
+  const result = EnvSchema.safeParse({ ...defaults, ...defined });
   if (!result.success) {
     const issue = result.error.issues[0];
     const name = String(issue?.path[0] ?? '?');
-    const value = defined[name] ?? stackDefaults()[name];
+    const value = defined[name] ?? defaults[name];
     const shown = SECRET_VARS.has(name) ? '[redacted]' : JSON.stringify(value);
     throw new ConfigError(`Invalid configuration: ${name}=${shown} ${issue?.message ?? ''}`.trim());
   }

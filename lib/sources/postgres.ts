@@ -52,7 +52,12 @@ export async function openPostgresSource(input: PostgresSourceInput): Promise<Op
   const describe = input.table ? `table ${input.table}` : 'the data source query';
   const client = new Client({ connectionString: input.url, application_name: 'mlops-data-source' });
   client.on('error', () => undefined);
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (err) {
+    // A refused login (wrong password, no such database) is permanent; an unreachable server is retried.
+    throw sourceQueryError(err, describe);
+  }
   const out = new PassThrough();
   const done = (async () => {
     try {
