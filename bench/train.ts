@@ -1,6 +1,14 @@
 // Training benchmark: samples/s of the same MLP on every TensorFlow.js backend available here (cpu is the baseline),
 // on a seeded 100k-row synthetic set.
-import { initTfBackend, TF_BACKENDS, trainModel, type Dataset, type TfBackendName, type TrainResult } from '../lib/ml';
+import {
+  disposeModel,
+  initTfBackend,
+  TF_BACKENDS,
+  trainModel,
+  type Dataset,
+  type TfBackendName,
+  type TrainResult,
+} from '../lib/ml';
 import { machineLine, printTable } from './lib/report';
 import { classificationSet } from './lib/synthetic';
 
@@ -61,7 +69,7 @@ async function main(): Promise<void> {
       loss.toFixed(4),
       perEpoch.map((v) => Math.round(v).toLocaleString('en-US')).join(' / '),
     ]);
-    result.model.network.dispose();
+    disposeModel(result.model);
   }
   printTable(['backend', 'samples/s (best epoch)', 'vs cpu', 'total s', 'final loss', 'samples/s per epoch'], rows);
 }

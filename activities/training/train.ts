@@ -93,7 +93,6 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
   const key = checkpointKey(ctx, input.candidate);
   const report = progressReporter(deps, ctx);
   const started = Date.now();
-  const totalEpochs = candidate.hyperparameters.epochs;
   let lastCheckpoint = 0;
   let firstEpoch: number | undefined;
 
@@ -118,7 +117,7 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
         .update({ checkpointed: true });
       ctx.heartbeat({ checkpointKey: key, epoch } satisfies CheckpointHeartbeat);
     },
-    onEpochEnd: async ({ epoch, metrics, finished }) => {
+    onEpochEnd: async ({ epoch, epochs: totalEpochs, metrics, finished }) => {
       firstEpoch ??= epoch;
       await deps
         .db('training_epochs')

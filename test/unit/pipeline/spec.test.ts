@@ -58,9 +58,9 @@ describe('pipeline spec', () => {
   });
 
   it('says which transform is unknown and which ones exist', () => {
-    const err = specError(base(), { features: { features: ['a', { column: 'c', transform: 'embedding' }] } });
+    const err = specError(base(), { features: { features: ['a', { column: 'c', transform: 'hashing' }] } });
     expect(err.message).toContain(
-      '- features.features[1]: "transform" must be one of auto, standardize, minmax, passthrough, bucketize, onehot, datetime (got "embedding")',
+      '- features.features[1]: "transform" must be one of auto, standardize, minmax, passthrough, bucketize, onehot, embedding, datetime (got "hashing")',
     );
   });
 
