@@ -64,12 +64,30 @@ describe('pipeline spec', () => {
     );
   });
 
+  it('validates each candidate with its own kind’s hyperparameters, from the model-kind registry', () => {
+    const spec = parseSpec(base(), 'test.yaml', {
+      candidates: [
+        { name: 'forest', kind: 'random_forest', hyperparameters: { trees: 20 } },
+        { name: 'gbdt', kind: 'gradient_boosting' },
+      ],
+    });
+    expect(spec.candidates[0]?.hyperparameters).toMatchObject({ trees: 20, maxFeatures: 'auto', seed: 42 });
+    expect(spec.candidates[1]?.hyperparameters).toMatchObject({ rounds: 100, earlyStopping: { patience: 20 } });
+    expect(specError(base(), { candidates: [{ kind: 'svm' }] }).message).toContain(
+      '- candidates[0].kind: must be one of logistic_regression, mlp_classifier, linear_regression, mlp_regressor, random_forest, gradient_boosting (got "svm")',
+    );
+    // A dense hyperparameter on a tree kind is a typo, not silently ignored.
+    expect(
+      specError(base(), { candidates: [{ kind: 'random_forest', hyperparameters: { epochs: 5 } }] }).message,
+    ).toContain('- candidates[0].hyperparameters: Unrecognized key: "epochs"');
+  });
+
   it('refuses fields that contradict each other', () => {
     expect(specError(base(), { features: { features: ['a', 'y'] } }).message).toMatch(
       /- features\.features\[1\]: "y" is the label: .*leakage/,
     );
     expect(specError(base(), { candidates: [{ kind: 'linear_regression' }] }).message).toMatch(
-      /- candidates\[0\]\.kind: linear_regression is a regression model but the task is classification: use logistic_regression or mlp_classifier/,
+      /- candidates\[0\]\.kind: linear_regression is a regression model but the task is classification: use logistic_regression, mlp_classifier, random_forest or gradient_boosting/,
     );
     expect(
       specError(base(), {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ClassWeightsSchema } from '../../class-weights';
 
 export const EarlyStoppingSchema = z.strictObject({
   /** Epochs without improvement before training stops. */
@@ -36,7 +37,7 @@ export const DenseHyperparametersSchema = z.strictObject({
   /** `false` trains every epoch. */
   earlyStopping: z.union([z.literal(false), EarlyStoppingSchema]).prefault({}),
   /** Classification only: 'balanced' weighs class c by n / (classes × n_c); a record maps class label → weight. */
-  classWeights: z.union([z.enum(['none', 'balanced']), z.record(z.string(), z.number().positive())]).default('none'),
+  classWeights: ClassWeightsSchema,
   /** Seeds weight initialisation, row order and dropout masks: the same seed and data give the same model. */
   seed: z.number().int().default(42),
 });

@@ -8,7 +8,8 @@ import { encodeCheckpoint, type TrainingState } from './checkpoint';
 import { monitoredValue, updateEarlyStopping } from './early-stopping';
 import { evaluate, runEpoch, throwIfAborted, type EpochConfig } from './epoch';
 import type { DenseHyperparameters } from './hyperparameters';
-import { classWeightsFor, disposeTrainingTensors, trainingTensors, type TrainingTensors } from './inputs';
+import { classWeightsFor } from '../../class-weights';
+import { disposeTrainingTensors, trainingTensors, type TrainingTensors } from './inputs';
 import { buildNetwork } from './network';
 import { makeOptimizer, restoreBest, startingPoint, targetScaleOf } from './train-support';
 
