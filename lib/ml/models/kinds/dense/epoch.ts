@@ -25,15 +25,32 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw signal.reason ?? new Error('Training aborted');
 }
 
+/**
+ * Rows of an embedding table, as the Embedding layer looks them up (a gather), with the gradient written as a
+ * scatter-add (ScatterNd sums repeated ids): the gather's own gradient needs UnsortedSegmentSum, which the wasm
+ * backend lacks.
+ */
+const embeddingLookup = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [table, ids, save] = args as [tf.Tensor, tf.Tensor1D, tf.GradSaveFunc];
+  save([ids]);
+  return {
+    value: tf.gather(table, ids),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const used = saved[0] as tf.Tensor1D;
+      return [tf.scatterND(used.expandDims(1), dy as tf.Tensor, table.shape), tf.zerosLike(used)];
+    },
+  };
+});
+
 /** The dense layers' input: numeric features, then each category column's embedding, side by side. */
 function embedded(config: EpochConfig, batch: Pick<Batch, 'x' | 'ids'>): tf.Tensor {
   if (!batch.ids) return batch.x as tf.Tensor2D;
   const rows = batch.ids.shape[0];
   const parts: tf.Tensor[] = batch.x ? [batch.x] : [];
-  config.embeddings.forEach((e, k) => {
-    const ids = batch.ids?.slice([0, k], [rows, 1]) as tf.Tensor2D;
-    const vectors = config.network.getLayer(embeddingLayerName(k)).apply(ids) as tf.Tensor;
-    parts.push(vectors.reshape([rows, e.dimension]));
+  config.embeddings.forEach((_, k) => {
+    const ids = batch.ids?.slice([0, k], [rows, 1]).reshape([rows]) as tf.Tensor1D;
+    const table = config.network.getLayer(embeddingLayerName(k)).trainableWeights[0]?.read() as tf.Tensor;
+    parts.push((embeddingLookup as (table: tf.Tensor, ids: tf.Tensor1D) => tf.Tensor)(table, ids));
   });
   return parts.length === 1 ? (parts[0] as tf.Tensor) : tf.concat(parts, 1);
 }
