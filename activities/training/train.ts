@@ -1,7 +1,7 @@
 import { Context, activityInfo } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { recordLineage } from '../../lib/metadata/artifacts';
-import { disposeModel, trainModel, type EpochEndEvent, type FittedTransforms } from '../../lib/ml';
+import { disposeModel, modelKind, trainModel, type EpochEndEvent, type FittedTransforms } from '../../lib/ml';
 import { trainingProgressSignal, type CandidateProgress } from '../../workflows/pipeline/messages';
 import { runKey, storeArtifact } from '../artifacts';
 import type { ActivityDeps } from '../deps';
@@ -89,7 +89,10 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
     readAbtSplit(deps.db, { table: abt.table, featureNames: features.featureNames, split, classification });
   const [train, validation] = await Promise.all([read('train'), read('validation')]);
   const fitted = JSON.parse((await deps.store.getBytes(features.transform.key)).toString('utf8')) as FittedTransforms;
-  const resume = await resumePoint(deps, ctx, input.candidate);
+  // A kind that cannot checkpoint starts over on a retry.
+  const resume = modelKind(candidate.kind).capabilities.checkpointing
+    ? await resumePoint(deps, ctx, input.candidate)
+    : undefined;
   const key = checkpointKey(ctx, input.candidate);
   const report = progressReporter(deps, ctx);
   const started = Date.now();
