@@ -10,6 +10,7 @@ import { mountRoute, type RouteDef } from './http/route';
 import { adminRoutes } from './routes/admin';
 import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
+import { modelKindRoutes } from './routes/model-kinds';
 import { predictRoutes } from './routes/predict';
 import { monitoringRoutes } from './routes/monitoring';
 import { registryRoutes } from './routes/registry';
@@ -27,6 +28,7 @@ export function apiRoutes(
     ...runRoutes(deps, metrics),
     ...scheduleRoutes(deps),
     ...registryRoutes(deps),
+    ...modelKindRoutes(),
     ...monitoringRoutes(deps),
     ...reportRoutes(deps),
     ...predictRoutes(deps, metrics),
