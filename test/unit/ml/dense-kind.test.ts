@@ -10,11 +10,11 @@ import {
   type MlModel,
   type RowPrediction,
 } from '../../../lib/ml';
-import { batchLoss, gatherBatch, runEpoch, type EpochConfig } from '../../../lib/ml/models/kinds/dense/epoch';
+import { runEpoch, type EpochConfig } from '../../../lib/ml/models/kinds/dense/epoch';
 import { DenseHyperparametersSchema } from '../../../lib/ml/models/kinds/dense/hyperparameters';
 import { trainingTensors, disposeTrainingTensors } from '../../../lib/ml/models/kinds/dense/inputs';
 import { buildNetwork } from '../../../lib/ml/models/kinds/dense/network';
-import { createRng, deriveSeed, shuffleInPlace } from '../../../lib/ml/random';
+import { formerRunEpoch } from '../../helpers/former-epoch';
 import { FIXTURES } from './helpers';
 import { circle } from './synthetic';
 
@@ -100,37 +100,9 @@ describe('mini-batches are gathered outside the gradient tape', () => {
     }));
     const [current, former] = configs as [EpochConfig, EpochConfig];
 
-    /** The loop as it was: tf.gather recorded on the tape inside `minimize`. */
-    const formerEpoch = async (epoch: number): Promise<number> => {
-      const order = shuffleInPlace(
-        Int32Array.from({ length: tensors.rowCount }, (_, i) => i),
-        createRng(deriveSeed(hp.seed, epoch)),
-      );
-      const variables = former.network.trainableWeights.map((w) => w.read() as tf.Variable);
-      let total = tf.scalar(0);
-      for (let start = 0, batch = 0; start < tensors.rowCount; start += hp.batchSize, batch++) {
-        const rows = order.subarray(start, start + hp.batchSize);
-        const weighted = tf.tidy(() => {
-          const index = tf.tensor1d(rows, 'int32');
-          const seed = deriveSeed(hp.seed, epoch, batch);
-          const cost = former.optimizer.minimize(
-            () => batchLoss(former, gatherBatch(tensors, index), seed),
-            true,
-            variables,
-          );
-          return total.add((cost as tf.Scalar).mul(rows.length)) as tf.Scalar;
-        });
-        total.dispose();
-        total = weighted;
-      }
-      const sum = (await total.data())[0] as number;
-      total.dispose();
-      return sum / tensors.rowCount;
-    };
-
     try {
       for (const epoch of [1, 2, 3]) {
-        expect(await runEpoch(current, tensors, epoch)).toBe(await formerEpoch(epoch));
+        expect(await runEpoch(current, tensors, epoch)).toBe(await formerRunEpoch(former, tensors, epoch));
       }
       const weights = nets.map((n) => n.getWeights().map((w) => Buffer.from((w.dataSync() as Float32Array).buffer)));
       weights[0]?.forEach((w, i) => expect(w.equals(weights[1]?.[i] as Buffer)).toBe(true));

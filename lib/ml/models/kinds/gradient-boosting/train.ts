@@ -37,7 +37,8 @@ interface Booster {
 
 /** `count` of `n` indices drawn without replacement by `rng`, ascending (all of them when count ≥ n). */
 function draw(n: number, count: number, rng: ReturnType<typeof createRng>): Int32Array {
-  const all = Int32Array.from({ length: n }, (_, i) => i);
+  const all = new Int32Array(n);
+  for (let i = 0; i < n; i++) all[i] = i;
   if (count >= n) return all;
   for (let i = 0; i < count; i++) {
     const j = i + rng.nextInt(n - i);

@@ -109,12 +109,14 @@ export class SplitSearch {
     const first = this.data.bins.offsets[feature] as number;
     const last = first + (this.data.bins.binCounts[feature] as number) - 1;
     left.fill(0);
+    const minLeaf = this.rules.minSamplesLeaf;
     for (let b = first; b < last; b++) {
       const at = b * stride;
       if ((hist[at] as number) === 0) continue;
       for (let j = 0; j < stride; j++) left[j] = (left[j] as number) + (hist[at + j] as number);
-      if ((left[0] as number) >= count) return;
-      this.consider(feature, b - first);
+      const countLeft = left[0] as number;
+      if (count - countLeft < minLeaf) return;
+      if (countLeft >= minLeaf) this.consider(feature, b - first);
     }
   }
 
