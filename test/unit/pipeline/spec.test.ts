@@ -19,7 +19,7 @@ function specError(raw: unknown, params: Record<string, unknown> = {}): SpecErro
 }
 
 describe('pipeline spec', () => {
-  it('loads both example pipelines with their defaults and a stable hash', () => {
+  it('loads the example pipelines with their defaults and a stable hash', () => {
     const churn = loadPipelineSpec('churn');
     expect(churn.spec).toMatchObject({ name: 'churn', model: 'churn-classifier', task: 'classification' });
     expect(churn.spec.candidates.map((c) => c.name)).toEqual(['logreg', 'mlp']);
@@ -29,6 +29,16 @@ describe('pipeline spec', () => {
     const house = loadPipelineSpec('house-prices');
     expect(house.spec).toMatchObject({ task: 'regression', evaluation: { primaryMetric: 'rmse' } });
     expect(house.spec.approval).toEqual({ approvers: [], timeout: '3d', onTimeout: 'reject' });
+    const loans = loadPipelineSpec('loan-default');
+    expect(loans.spec.candidates.map((c) => c.kind)).toEqual([
+      'logistic_regression',
+      'mlp_classifier',
+      'random_forest',
+      'gradient_boosting',
+    ]);
+    expect(loans.spec.features.features).toContainEqual(
+      expect.objectContaining({ column: 'zip3', transform: 'embedding' }),
+    );
   });
 
   it('fills defaults, and names candidates after their kind', () => {
