@@ -47,9 +47,19 @@ function checkInputs(kind: AnyModelKind, args: TrainArgs): number {
       throw invalid('Dataset arrays do not match rowCount × featureCount (or the two sets have different features).');
     }
   }
-  if (args.task === 'regression') return 1;
-  const numClasses = args.numClasses ?? 0;
-  if (numClasses < 2) throw invalid('Classification needs numClasses ≥ 2.');
+  const numClasses = args.task === 'regression' ? 1 : (args.numClasses ?? 0);
+  if (args.task === 'classification' && numClasses < 2) throw invalid('Classification needs numClasses ≥ 2.');
+  for (const d of [train, validation]) {
+    for (const v of d?.y ?? []) {
+      if (args.task === 'regression' ? !Number.isFinite(v) : !Number.isInteger(v) || v < 0 || v >= numClasses) {
+        throw invalid(
+          args.task === 'regression'
+            ? `Regression target ${v} is not a finite number.`
+            : `Class index ${v} is outside 0..${numClasses - 1}.`,
+        );
+      }
+    }
+  }
   return numClasses;
 }
 

@@ -219,6 +219,21 @@ describe('gradient boosting: known answers', () => {
     expect((reloaded.state as TreeModelState).ensemble.trees).toHaveLength(trees);
   });
 
+  it('refuses class indices outside the classes and non-finite targets before training', async () => {
+    const x = [[0], [1], [2]];
+    await expect(
+      trainModel({
+        candidate: { kind: 'gradient_boosting' },
+        task: 'classification',
+        numClasses: 2,
+        train: dataset(x, [0, 1, 2], true),
+      }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('Class index 2') });
+    await expect(
+      trainModel({ candidate: { kind: 'random_forest' }, task: 'regression', train: dataset(x, [1, NaN, 3], false) }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  });
+
   it('refuses a damaged artefact', async () => {
     const r = await trainModel({
       candidate: { kind: 'gradient_boosting', hyperparameters: { rounds: 3 } },
