@@ -13,6 +13,7 @@ import {
   type Dataset,
   type MlModel,
   type TrainArgs,
+  type TrainResult,
 } from '../../../lib/ml';
 import { blobs, linear, slice } from './synthetic';
 
@@ -53,6 +54,15 @@ for (const kind of MODEL_KIND_REGISTRY) {
     const test = slice(data, 400, 450);
 
     describe(`model kind ${kind.name} (${task})`, () => {
+      // One training shared by the checks that only read its result.
+      const epochsSeen: number[] = [];
+      let first: Promise<TrainResult> | undefined;
+      const trained = () =>
+        (first ??= trainModel({ ...base, onEpochEnd: ({ epoch }) => void epochsSeen.push(epoch) }).then((r) => {
+          kept(r.model);
+          return r;
+        }));
+
       it('declares a strict, fully defaulted hyperparameter schema, reachable from specs', () => {
         expect(() => kind.hyperparameters.parse({})).not.toThrow();
         expect(() => kind.hyperparameters.parse({ noSuchField: 1 })).toThrow(/noSuchField|Unrecognized/);
@@ -61,10 +71,8 @@ for (const kind of MODEL_KIND_REGISTRY) {
       });
 
       it('trains with per-epoch progress, round-trips its artefact, and is seeded', async () => {
-        const epochs: number[] = [];
-        const a = await trainModel({ ...base, onEpochEnd: ({ epoch }) => void epochs.push(epoch) });
-        kept(a.model);
-        expect(epochs).toEqual(Array.from({ length: a.epochsRun }, (_, i) => i + 1));
+        const a = await trained();
+        expect(epochsSeen).toEqual(Array.from({ length: a.epochsRun }, (_, i) => i + 1));
         expect(a.history).toHaveLength(a.epochsRun);
         const loaded = kept(await loadModel({ bytes: a.modelBytes }));
         expect(loaded.meta).toEqual(a.model.meta);
@@ -76,8 +84,7 @@ for (const kind of MODEL_KIND_REGISTRY) {
       });
 
       it('predicts better than chance on held-out rows', async () => {
-        const result = await trainModel(base);
-        kept(result.model);
+        const result = await trained();
         const p = predict({ model: result.model, x: test.x });
         if (p.task === 'classification') {
           const correct = p.classIndices.filter((c, i) => c === test.y[i]).length;
@@ -88,8 +95,7 @@ for (const kind of MODEL_KIND_REGISTRY) {
       });
 
       it('native feature importance exactly when the capability says so', async () => {
-        const result = await trainModel(base);
-        kept(result.model);
+        const result = await trained();
         const importance = featureImportanceOf({ model: result.model, featureNames: ['a', 'b'] });
         if (!kind.capabilities.featureImportance) {
           expect(importance).toBeNull();
@@ -102,8 +108,7 @@ for (const kind of MODEL_KIND_REGISTRY) {
 
       const resumes = kind.capabilities.checkpointing ? it : it.skip;
       resumes('resumes from a checkpoint after epoch 1 and ends exactly like an uninterrupted run', async () => {
-        const uninterrupted = await trainModel(base);
-        kept(uninterrupted.model);
+        const uninterrupted = await trained();
         let saved: Uint8Array | undefined;
         const crash = trainModel({
           ...base,
