@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { recordAudit } from '../lib/audit';
 import { decisionSignatureProblem } from '../lib/governance/approval';
 import { recordLineage } from '../lib/metadata/artifacts';
+import { modelKind } from '../lib/ml/models/registry';
 import { modelNameOf } from '../lib/pipeline/load';
 import {
   deployToSlot,
@@ -47,6 +48,20 @@ function objectRef(o: StoredObject) {
   return { key: o.key, uri: o.uri, sha256: o.sha256, artifactId: o.artifactId };
 }
 
+/** What model this version is: its kind (as the registry of kinds describes it) and the hyperparameters used. */
+function candidateLineage(input: RegisterInput) {
+  const candidate = input.spec.candidates.find((c) => c.name === input.trained.candidate);
+  if (!candidate) return null;
+  const kind = modelKind(candidate.kind);
+  return {
+    name: candidate.name,
+    kind: kind.name,
+    artifactVersion: kind.artifactVersion,
+    capabilities: kind.capabilities,
+    hyperparameters: candidate.hyperparameters,
+  };
+}
+
 /** Model registry and deployment-slot writes (orchestration worker). All idempotent on run + step. */
 export function createRegistryActivities(deps: ActivityDeps) {
   return {
@@ -77,6 +92,7 @@ export function createRegistryActivities(deps: ActivityDeps) {
               evaluation: objectRef(input.evaluation.evaluation),
               backend: input.trained.backend,
               epochsRun: input.trained.epochsRun,
+              candidate: candidateLineage(input),
             },
           });
           // The model was trained on the ABT, which came from the raw data through the transform.

@@ -8,6 +8,7 @@ interface StoredEvaluation {
   detailed: Partial<ClassificationMetrics>;
   classes: string[];
   residuals?: Array<{ actual: number; predicted: number }>;
+  featureImportance?: RunCandidate['featureImportance'];
 }
 
 /** Everything the run report shows, from the step outputs and the evaluation artifacts of each candidate. */
@@ -44,6 +45,7 @@ export async function buildRunReportData(deps: ActivityDeps, input: ReportInput)
           }
         : {}),
       ...(!classification && stored?.residuals ? { residuals: stored.residuals } : {}),
+      ...(stored?.featureImportance ? { featureImportance: stored.featureImportance } : {}),
     });
   }
   const temporalUiUrl = `${deps.config.temporal.uiUrl}/namespaces/${encodeURIComponent(deps.config.temporal.namespace)}/workflows/${encodeURIComponent(input.runId)}`;

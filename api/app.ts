@@ -10,6 +10,7 @@ import { createFailureLimiter, mountRoute, type RouteDef } from './http/route';
 import { adminRoutes } from './routes/admin';
 import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
+import { modelKindRoutes } from './routes/model-kinds';
 import { pipelineRoutes } from './routes/pipelines';
 import { predictRoutes } from './routes/predict';
 import { principalRoutes } from './routes/principals';
@@ -30,6 +31,7 @@ export function apiRoutes(
     ...runRoutes(deps, metrics),
     ...scheduleRoutes(deps),
     ...registryRoutes(deps),
+    ...modelKindRoutes(),
     ...monitoringRoutes(deps),
     ...reportRoutes(deps),
     ...predictRoutes(deps, metrics),

@@ -1,7 +1,18 @@
-// Training benchmark: samples/s of the same MLP on every TensorFlow.js backend available here (cpu is the baseline),
-// on a seeded 100k-row synthetic set.
-import { initTfBackend, TF_BACKENDS, trainModel, type Dataset, type TfBackendName, type TrainResult } from '../lib/ml';
+// Training benchmark. Part 1: samples/s of the same MLP on every TensorFlow.js backend available here (cpu is the
+// baseline), on a seeded 100k-row synthetic set. Part 2: the tree kinds against scikit-learn / LightGBM (train-trees.ts).
+// BENCH_ONLY=dense or BENCH_ONLY=trees runs one part.
+import {
+  disposeModel,
+  initTfBackend,
+  TF_BACKENDS,
+  trainModel,
+  type Dataset,
+  type TfBackendName,
+  type TrainResult,
+} from '../lib/ml';
 import { machineLine, printTable } from './lib/report';
+import { compareBatchGather } from './train-gather';
+import { compareTreeKinds } from './train-trees';
 import { classificationSet } from './lib/synthetic';
 
 const ROWS = 100_000;
@@ -34,7 +45,7 @@ async function trainOn(backend: TfBackendName, train: Dataset): Promise<TrainRes
   return trainModel({ candidate: CANDIDATE, task: 'classification', numClasses: 2, train });
 }
 
-async function main(): Promise<void> {
+async function denseBackends(): Promise<void> {
   console.log(
     `Training benchmark: MLP ${FEATURES}→64→32→2, batch 256, Adam, ${EPOCHS} epochs on ${ROWS.toLocaleString('en-US')} rows. ${machineLine()}\n`,
   );
@@ -61,9 +72,16 @@ async function main(): Promise<void> {
       loss.toFixed(4),
       perEpoch.map((v) => Math.round(v).toLocaleString('en-US')).join(' / '),
     ]);
-    result.model.network.dispose();
+    disposeModel(result.model);
   }
   printTable(['backend', 'samples/s (best epoch)', 'vs cpu', 'total s', 'final loss', 'samples/s per epoch'], rows);
+  await compareBatchGather(train, CANDIDATE.hyperparameters.hiddenUnits);
+}
+
+async function main(): Promise<void> {
+  const only = process.env.BENCH_ONLY;
+  if (only !== 'trees') await denseBackends();
+  if (only !== 'dense') await compareTreeKinds();
 }
 
 main().catch((error: unknown) => {

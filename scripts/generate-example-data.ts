@@ -135,6 +135,68 @@ export const HOUSE_HEADER = [
   'price',
 ];
 
+/**
+ * Loan defaults: thresholds and interactions (credit score below ~620, debt-to-income above ~0.35 for short
+ * employment) and a risk per 3-digit zip prefix (200 prefixes), the kind of data tree ensembles and entity
+ * embeddings are for; a linear model on the raw columns misses most of it.
+ */
+export function loanRows(count: number, seed: number): string[][] {
+  const rand = rng(seed);
+  const zips = Array.from({ length: 200 }, (_, i) => String(100 + i * 4));
+  const zipRisk = zips.map(() => gaussian(rand) * 0.6);
+  const zipWeights = zips.map((_, i) => 1 / (1 + i / 20));
+  const rows: string[][] = [];
+  for (let i = 0; i < count; i += 1) {
+    const income = Math.round(Math.exp(10.6 + gaussian(rand) * 0.45));
+    const amount = Math.round((2_000 + rand() * 38_000) / 100) * 100;
+    const term = rand() < 0.7 ? 36 : 60;
+    const score = Math.round(Math.min(850, Math.max(300, 680 + gaussian(rand) * 70)));
+    const employment = Math.min(40, Math.floor(-Math.log(Math.max(rand(), 1e-9)) * 6));
+    const home = pick(rand, ['rent', 'mortgage', 'own'] as const, [0.45, 0.4, 0.15]);
+    const purpose = pick(rand, ['debt', 'car', 'home', 'business', 'medical', 'other'] as const, [4, 2, 2, 1, 1, 2]);
+    const zipIndex = zips.indexOf(pick(rand, zips, zipWeights));
+    const applied = Date.UTC(2021, 0, 1) + Math.floor(rand() * 3 * 365) * 86_400_000;
+    const dti = ((amount / term) * 12) / income;
+    const logit =
+      -2.6 +
+      (score < 620 ? 2.6 : score < 680 ? 0.9 : -0.4) +
+      (dti > 0.3 ? (employment < 3 ? 3.0 : 1.2) : 0) +
+      (term === 60 ? 0.4 : 0) +
+      (purpose === 'business' ? 0.7 : purpose === 'medical' ? 0.4 : 0) +
+      (home === 'rent' ? 0.2 : 0) +
+      (zipRisk[zipIndex] as number);
+    const defaulted = rand() < 1 / (1 + Math.exp(-logit));
+    rows.push([
+      `L${String(500000 + i)}`,
+      String(income),
+      String(amount),
+      String(term),
+      String(score),
+      String(employment),
+      home,
+      purpose,
+      zips[zipIndex] as string,
+      isoDate(applied),
+      defaulted ? 'yes' : 'no',
+    ]);
+  }
+  return rows;
+}
+
+export const LOAN_HEADER = [
+  'loan_id',
+  'income',
+  'loan_amount',
+  'term_months',
+  'credit_score',
+  'employment_years',
+  'home_ownership',
+  'purpose',
+  'zip3',
+  'application_date',
+  'defaulted',
+];
+
 export function toCsvText(header: string[], rows: string[][]): string {
   return `${[header, ...rows].map((r) => r.join(',')).join('\n')}\n`;
 }
@@ -143,5 +205,6 @@ if (require.main === module) {
   const dir = join(PROJECT_ROOT, 'pipelines', 'data');
   writeFileSync(join(dir, 'churn.csv'), toCsvText(CHURN_HEADER, churnRows(3000, 42)));
   writeFileSync(join(dir, 'house-prices.csv'), toCsvText(HOUSE_HEADER, houseRows(2000, 7)));
-  console.log(`wrote ${dir}/churn.csv and ${dir}/house-prices.csv`);
+  writeFileSync(join(dir, 'loan-default.csv'), toCsvText(LOAN_HEADER, loanRows(4000, 11)));
+  console.log(`wrote ${dir}/churn.csv, ${dir}/house-prices.csv and ${dir}/loan-default.csv`);
 }

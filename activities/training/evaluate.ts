@@ -5,6 +5,7 @@ import {
   classificationMetrics,
   predictionTable,
   disposeModel,
+  featureImportanceOf,
   labelColumnOf,
   loadModel,
   predict,
@@ -40,6 +41,8 @@ export function flatMetrics(m: ClassificationMetrics | RegressionMetrics): Recor
 }
 
 const RESIDUAL_POINTS = 1000;
+/** Most important features kept in the evaluation artefact (one-hot columns can number thousands). */
+const IMPORTANCE_FEATURES = 100;
 
 /** Evenly spaced (deterministic) actual/predicted pairs for the report's residual charts. */
 function residualSample(actual: ArrayLike<number>, predicted: ArrayLike<number>, max: number) {
@@ -101,6 +104,9 @@ export async function evaluateCandidate(
     });
     const residuals =
       prediction.task === 'regression' ? residualSample(test.y, prediction.values, RESIDUAL_POINTS) : undefined;
+    // Native importance where the kind measures one (issue 12's permutation importance on raw columns is separate).
+    const featureImportance =
+      featureImportanceOf({ model, featureNames: features.featureNames, top: IMPORTANCE_FEATURES }) ?? undefined;
     const evaluation = await storeArtifact(deps, ctx, {
       key: runKey(ctx.runId, 'evaluation', `${input.candidate}.json`),
       body: JSON.stringify({
@@ -112,6 +118,7 @@ export async function evaluateCandidate(
         offline,
         predictionProfile,
         residuals,
+        featureImportance,
       }),
       name: `evaluation:${input.candidate}`,
       kind: 'evaluation',

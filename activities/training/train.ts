@@ -1,7 +1,7 @@
 import { Context, activityInfo } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { recordLineage } from '../../lib/metadata/artifacts';
-import { disposeModel, trainModel, type EpochEndEvent, type FittedTransforms } from '../../lib/ml';
+import { disposeModel, modelKind, trainModel, type EpochEndEvent, type FittedTransforms } from '../../lib/ml';
 import { runKey, storeArtifact } from '../artifacts';
 import type { ActivityDeps } from '../deps';
 import type { EpochMetrics, TrainInput, TrainOutput } from '../pipeline-io';
@@ -77,10 +77,12 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
     readAbtSplit(deps.db, { table: abt.table, featureNames: features.featureNames, split, classification });
   const [train, validation] = await Promise.all([read('train'), read('validation')]);
   const fitted = JSON.parse((await deps.store.getBytes(features.transform.key)).toString('utf8')) as FittedTransforms;
-  const resume = await resumePoint(deps, ctx, input.candidate);
+  // A kind that cannot checkpoint starts over on a retry.
+  const resume = modelKind(candidate.kind).capabilities.checkpointing
+    ? await resumePoint(deps, ctx, input.candidate)
+    : undefined;
   const key = checkpointKey(ctx, input.candidate);
   const started = Date.now();
-  const totalEpochs = candidate.hyperparameters.epochs;
   let lastCheckpoint = 0;
 
   const result = await trainModel({
@@ -104,7 +106,7 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
         .update({ checkpointed: true });
       ctx.heartbeat({ checkpointKey: key, epoch } satisfies CheckpointHeartbeat);
     },
-    onEpochEnd: async ({ epoch, metrics, finished }) => {
+    onEpochEnd: async ({ epoch, epochs: totalEpochs, metrics, finished }) => {
       await deps
         .db('training_epochs')
         .insert({

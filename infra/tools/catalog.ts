@@ -49,3 +49,9 @@ export const TOOLS: Record<ToolName, ToolSpec> = {
     },
   },
 };
+
+/**
+ * Python packages the benchmarks compare against (bench:train's tree ensembles), installed on demand into the same
+ * .tools/venv as the servers. Pinned, like the servers, so every machine measures against the same reference.
+ */
+export const BENCH_PYPI_PACKAGES = { 'scikit-learn': '1.9.1', lightgbm: '4.7.0' } as const;

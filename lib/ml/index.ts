@@ -29,7 +29,8 @@ export * from './features/types';
 export { fitFeatureTransforms } from './features/fit';
 export { applyTransforms, type TransformedFeatures } from './features/apply';
 export { decodeClass, encodeLabels, fitLabel, labelColumnOf } from './features/labels';
-export { UNKNOWN_CATEGORY } from './features/names';
+export { UNKNOWN_CATEGORY, embeddingColumnsOf, type EmbeddingColumn } from './features/names';
+export { defaultEmbeddingDimension } from './features/fit';
 export {
   SplitSpecSchema,
   splitDataset,
@@ -49,17 +50,19 @@ export {
 } from './models/backend';
 export * from './models/spec';
 export * from './models/types';
-export {
-  disposeModel,
-  loadModel,
-  serializeModel,
-  type MlModel,
-  type ModelMeta,
-  type TargetScale,
-} from './models/serialize';
-export { decodeCheckpoint } from './models/checkpoint';
+export type {
+  AnyModelKind,
+  FeatureImportance,
+  ModelKindCapabilities,
+  ModelKindDefinition,
+  ModelMeta,
+  TargetScale,
+} from './models/kind';
+export { MODEL_KIND_REGISTRY, kindsForTask, modelKind, modelKindNames } from './models/registry';
+export { disposeModel, loadModel, serializeModel, type MlModel } from './models/artifact';
 export { trainModel, type TrainArgs } from './models/train';
 export { predict, predictRows, type Prediction, type RowPrediction } from './models/predict';
+export { featureImportanceOf, type NamedImportance } from './models/importance';
 
 export * from './metrics/classification';
 export * from './metrics/regression';

@@ -1,7 +1,6 @@
+import { kindsForTask, modelKind } from '../ml/models/registry';
 import type { SpecIssue } from './issues';
 import type { PipelineSpec } from './spec';
-
-const CLASSIFIERS = new Set(['logistic_regression', 'mlp_classifier']);
 
 /**
  * What the schema alone cannot see: fields that are each valid but contradict one another. Caught here, before any
@@ -27,13 +26,12 @@ export function specConsistencyIssues(spec: PipelineSpec): SpecIssue[] {
     }
   });
   spec.candidates.forEach((candidate, i) => {
-    const classifier = CLASSIFIERS.has(candidate.kind);
-    if (classifier !== (spec.task === 'classification')) {
-      const fits =
-        spec.task === 'classification' ? 'logistic_regression or mlp_classifier' : 'linear_regression or mlp_regressor';
+    const tasks = modelKind(candidate.kind).tasks;
+    if (!tasks.includes(spec.task)) {
+      const fits = kindsForTask(spec.task);
       issues.push({
         path: `candidates[${i}].kind`,
-        message: `${candidate.kind} is a ${classifier ? 'classification' : 'regression'} model but the task is ${spec.task}: use ${fits}`,
+        message: `${candidate.kind} is a ${tasks.join(' or ')} model but the task is ${spec.task}: use ${fits.slice(0, -1).join(', ')} or ${fits.at(-1)}`,
       });
     }
   });

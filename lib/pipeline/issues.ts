@@ -26,6 +26,11 @@ type Issue = z.core.$ZodIssue;
  * object knows better (e.g. an unknown `transform`): say which field, what was given and what is allowed.
  */
 function explainUnion(issue: Extract<Issue, { code: 'invalid_union' }>, input: unknown): string {
+  // A discriminated union whose discriminator matched no option reports it at the discriminator's own path.
+  if ('discriminator' in issue && issue.discriminator && issue.errors.length === 0) {
+    const options = ('options' in issue ? (issue.options as unknown[]) : []).map(String);
+    return `must be one of ${options.join(', ')} (got ${JSON.stringify(valueAt(input, issue.path))})`;
+  }
   for (const branch of issue.errors) {
     for (const inner of branch) {
       if (inner.code === 'invalid_union' && 'discriminator' in inner && inner.discriminator) {

@@ -43,6 +43,8 @@ export interface RunCandidate {
   perClass?: Array<{ class: string; precision: number; recall: number; f1: number; support: number }>;
   /** Regression only: at most 1000 sampled test rows. */
   residuals?: Array<{ actual: number; predicted: number }>;
+  /** The kind's native importance of model features (e.g. tree split gain), most important first; absent otherwise. */
+  featureImportance?: { type: string; features: Array<{ feature: string; importance: number }> };
 }
 
 /** Drift and live quality of one deployed model version over its monitoring windows. */

@@ -1,5 +1,6 @@
 import { type Cell, Workbook, type Worksheet } from 'exceljs';
 import { alertsTable, featureDriftTable, monitoringWindowsTable } from './monitoring-tables';
+import { featureImportanceTable } from './run-importance';
 import { confusionTable, residualsTable, runMetricsTable, runSummaryTable, trainingCurvesTable } from './run-tables';
 import type { CellValue, Tabular, TabularColumn } from './tabular';
 import type { MonitoringReportData, RunReportData } from './types';
@@ -8,7 +9,7 @@ const HEADER_FILL = 'FF1F2933';
 const HEADER_FONT = 'FFFFFFFF';
 const MAX_WIDTH = 80;
 
-/** Workbook of a run: Summary, Metrics, Training curves, and Confusion matrix or Residuals. */
+/** Workbook of a run: Summary, Metrics, Training curves, Confusion matrix or Residuals, and Feature importance. */
 export async function runReportXlsx(data: RunReportData): Promise<Buffer> {
   const workbook = newWorkbook(data.generatedAt);
   addSheet({ workbook, name: 'Summary', table: runSummaryTable(data), wrapLast: true });
@@ -16,6 +17,8 @@ export async function runReportXlsx(data: RunReportData): Promise<Buffer> {
   addSheet({ workbook, name: 'Training curves', table: trainingCurvesTable(data) });
   if (data.task === 'classification') addSheet({ workbook, name: 'Confusion matrix', table: confusionTable(data) });
   else addSheet({ workbook, name: 'Residuals', table: residualsTable(data) });
+  const importance = featureImportanceTable(data);
+  if (importance.rows.length > 0) addSheet({ workbook, name: 'Feature importance', table: importance });
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 

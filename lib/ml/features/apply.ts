@@ -39,8 +39,10 @@ function numberAt(column: Column | undefined, name: string, i: number): number |
   return column.missing[i] === 0 && Number.isFinite(x) ? x : undefined;
 }
 
+type CategoryFeature = Extract<FittedFeature, { transform: 'onehot' | 'embedding' }>;
+
 function writeNumeric(
-  f: Exclude<FittedFeature, { transform: 'onehot' }>,
+  f: Exclude<FittedFeature, CategoryFeature>,
   column: Column | undefined,
   n: number,
   at: number,
@@ -87,13 +89,11 @@ function bucketOf(boundaries: readonly number[], x: number): number {
   return lo;
 }
 
-function writeOneHot(
-  f: Extract<FittedFeature, { transform: 'onehot' }>,
-  column: Column | undefined,
-  n: number,
-  at: number,
-  w: Writer,
-): void {
+/**
+ * One-hot: a 1 in the category's slot (the last slot is unknown). Embedding: the category's index itself (unknown is
+ * categories.length). Both map categories the same way, so a column switched between them keeps its meaning.
+ */
+function writeCategory(f: CategoryFeature, column: Column | undefined, n: number, at: number, w: Writer): void {
   const index = new Map(f.categories.map((c, k) => [c, k]));
   const unknownSlot = f.categories.length;
   for (let i = 0; i < n; i++) {
@@ -104,7 +104,8 @@ function writeOneHot(
     }
     const k = key === null ? undefined : index.get(key);
     if (k === undefined && key !== null) w.unknown++;
-    w.out[i * w.width + at + (k ?? unknownSlot)] = 1;
+    if (f.transform === 'onehot') w.out[i * w.width + at + (k ?? unknownSlot)] = 1;
+    else w.out[i * w.width + at] = k ?? unknownSlot;
   }
 }
 
@@ -129,7 +130,7 @@ export function applyTransforms(args: {
   let at = 0;
   for (const f of fitted.features) {
     const column = table.columns[f.column];
-    if (f.transform === 'onehot') writeOneHot(f, column, n, at, w);
+    if (f.transform === 'onehot' || f.transform === 'embedding') writeCategory(f, column, n, at, w);
     else writeNumeric(f, column, n, at, w);
     at += outputNames(f).length;
   }

@@ -94,12 +94,13 @@ function fitBoundaries(values: number[], buckets: number): number[] {
   return [...new Set(cuts)];
 }
 
-function fitOneHot(
-  t: Extract<Concrete, { transform: 'onehot' }>,
+/** The most frequent categories (ties by code unit, so the order never depends on row order), and the fill value. */
+function rankCategories(
+  t: Extract<Concrete, { transform: 'onehot' | 'embedding' }>,
   column: Column,
   rows: ArrayLike<number> | null,
   count: number,
-): FittedFeature {
+): { categories: string[]; fill: string | null } {
   const counts = new Map<string, number>();
   forEachRow(rows, count, (i) => {
     const key = cellKey(column, i);
@@ -111,11 +112,21 @@ function fitOneHot(
     .slice(0, t.maxCategories);
   const top = ranked[0]?.[0] ?? null;
   const fill = t.impute === undefined ? null : t.impute.strategy === 'mode' ? top : String(t.impute.value);
-  return { column: t.column, transform: 'onehot', fill, categories: ranked.map(([key]) => key) };
+  return { categories: ranked.map(([key]) => key), fill };
+}
+
+/** A rule of thumb for entity embeddings (fast.ai's), capped: 1.6 × n^0.56 numbers per category, at most 50. */
+export function defaultEmbeddingDimension(categories: number): number {
+  return Math.max(1, Math.min(50, Math.round(1.6 * Math.max(1, categories) ** 0.56)));
 }
 
 function fitOne(t: Concrete, column: Column, rows: ArrayLike<number> | null, count: number): FittedFeature {
-  if (t.transform === 'onehot') return fitOneHot(t, column, rows, count);
+  if (t.transform === 'onehot' || t.transform === 'embedding') {
+    const { categories, fill } = rankCategories(t, column, rows, count);
+    if (t.transform === 'onehot') return { column: t.column, transform: 'onehot', fill, categories };
+    const dimension = t.dimension ?? defaultEmbeddingDimension(categories.length + 1);
+    return { column: t.column, transform: 'embedding', fill, categories, dimension };
+  }
   const values = observedNumbers(column, t.column, rows, count);
   const fill = imputeValue(values, t.impute);
   switch (t.transform) {

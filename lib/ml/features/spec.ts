@@ -43,6 +43,22 @@ export const FeatureTransformSchema = z.discriminatedUnion('transform', [
     /** Default: missing values go to the unknown bucket, like unseen categories. */
     impute: CategoricalImputeSchema.optional(),
   }),
+  z.strictObject({
+    column,
+    /**
+     * An entity embedding: the column becomes one category index (unseen and missing values share an unknown
+     * index), and the dense kinds learn a vector of `dimension` numbers per category. Other kinds read the index.
+     */
+    transform: z.literal('embedding'),
+    /** Length of each category's vector; default min(50, round(1.6 × categories^0.56)). */
+    dimension: z.number().int().min(1).max(512).optional(),
+    /** The most frequent categories kept (the rest share the unknown index). */
+    maxCategories: z.number().int().min(1).max(100_000).default(10_000),
+    /** Categories seen fewer times than this in training rows share the unknown index. */
+    minFrequency: z.number().int().min(1).default(1),
+    /** Default: missing values go to the unknown index, like unseen categories. */
+    impute: CategoricalImputeSchema.optional(),
+  }),
   z.object({
     column,
     transform: z.literal('datetime'),

@@ -10,6 +10,8 @@ export type FittedFeature =
   | { column: string; transform: 'passthrough'; fill: number }
   | { column: string; transform: 'bucketize'; fill: number; boundaries: number[] }
   | { column: string; transform: 'onehot'; fill: string | null; categories: string[] }
+  /** One output: the category's index in `categories`, or categories.length for unknown and missing values. */
+  | { column: string; transform: 'embedding'; fill: string | null; categories: string[]; dimension: number }
   | { column: string; transform: 'datetime'; fill: number; parts: DatetimePart[]; mean: number[]; std: number[] };
 
 export interface FittedLabel {

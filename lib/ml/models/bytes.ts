@@ -28,7 +28,14 @@ export function encodeContainer(args: {
   return out;
 }
 
-export function decodeContainer(args: { bytes: Uint8Array; magic: string; version: number; what: string }): {
+/** Reads a container of one of the accepted format `versions` (a single number: only that one). */
+export function decodeContainer(args: {
+  bytes: Uint8Array;
+  magic: string;
+  version: number | readonly number[];
+  what: string;
+}): {
+  version: number;
   header: unknown;
   payload: Uint8Array;
 } {
@@ -43,7 +50,8 @@ export function decodeContainer(args: { bytes: Uint8Array; magic: string; versio
   if (magic !== args.magic) throw invalid(`magic "${magic}" instead of "${args.magic}"`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(4, true);
-  if (version !== args.version) throw invalid(`format version ${version}, this code reads ${args.version}`);
+  const accepted = typeof args.version === 'number' ? [args.version] : args.version;
+  if (!accepted.includes(version)) throw invalid(`format version ${version}, this code reads ${accepted.join(', ')}`);
   const headerLength = view.getUint32(8, true);
   if (12 + headerLength > bytes.byteLength) throw invalid('header runs past the end');
   let header: unknown;
@@ -53,7 +61,7 @@ export function decodeContainer(args: { bytes: Uint8Array; magic: string; versio
     throw invalid('header is not JSON');
   }
   const start = Math.ceil((12 + headerLength) / 8) * 8;
-  return { header, payload: bytes.slice(start) };
+  return { version, header, payload: bytes.slice(start) };
 }
 
 /** Float32 arrays ↔ bytes (little-endian, as every supported platform). */

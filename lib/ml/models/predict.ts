@@ -3,16 +3,16 @@ import { MlError } from '../errors';
 import { applyTransforms } from '../features/apply';
 import type { FittedTransforms } from '../features/types';
 import { argmaxRows } from '../metrics/classification';
-import { predictOutputs } from './epoch';
-import type { MlModel } from './serialize';
+import type { MlModel } from './artifact';
+import { modelKind } from './registry';
 
 export type Prediction =
   | { task: 'classification'; numClasses: number; classIndices: Int32Array; probabilities: Float32Array }
   | { task: 'regression'; values: Float32Array };
 
-/** Predictions for row-major features (rowCount × featureCount). Allocates no lasting tensors. */
+/** Predictions for row-major features (rowCount × featureCount), by the model's kind. Allocates nothing that lasts. */
 export function predict(args: { model: MlModel; x: Float32Array; rowCount?: number }): Prediction {
-  const { meta, network } = args.model;
+  const { meta } = args.model;
   const rowCount = args.rowCount ?? args.x.length / meta.featureCount;
   if (!Number.isInteger(rowCount) || args.x.length !== rowCount * meta.featureCount) {
     throw new MlError({
@@ -20,15 +20,14 @@ export function predict(args: { model: MlModel; x: Float32Array; rowCount?: numb
       message: `Expected rows of ${meta.featureCount} features, got ${args.x.length} values.`,
     });
   }
-  const out = predictOutputs(network, args.x, rowCount, meta.featureCount);
+  const out = modelKind(meta.kind).predict(args.model.state, { x: args.x, rowCount, meta });
   if (meta.task === 'classification') {
     const classIndices = argmaxRows({ probabilities: out, numClasses: meta.numClasses });
     return { task: 'classification', numClasses: meta.numClasses, classIndices, probabilities: out };
   }
   const { mean, std } = meta.targetScale ?? { mean: 0, std: 1 };
-  return { task: 'regression', values: out.map((v) => v * std + mean) };
+  return { task: 'regression', values: meta.targetScale ? out.map((v) => v * std + mean) : out };
 }
-
 export type RowPrediction = { label: CellValue; probabilities: Record<string, number> } | { value: number };
 
 /**

@@ -1,24 +1,21 @@
+import { createHash } from 'node:crypto';
+import { MlError } from '../errors';
 import type { Dataset } from '../features/dataset';
+import { embeddingColumnsOf } from '../features/names';
 import type { Task } from '../features/spec';
 import type { FittedTransforms } from '../features/types';
-import { tf } from '../tf';
-import { currentTfBackend, initTfBackend } from './backend';
-import { encodeCheckpoint, type TrainingState } from './checkpoint';
-import { monitoredValue, updateEarlyStopping } from './early-stopping';
-import { evaluate, runEpoch, throwIfAborted, type EpochConfig, type TrainingTensors } from './epoch';
-import { classWeightsFor, trainingTensors } from './inputs';
-import { buildNetwork } from './network';
-import { type MlModel, serializeModel, type TargetScale } from './serialize';
-import { isClassifier, type ModelCandidateSpec, type ModelCandidateSpecInput, ModelCandidateSpecSchema } from './spec';
-import { checkInputs, fingerprintOf, makeOptimizer, restoreBest, startingPoint, targetScaleOf } from './train-support';
-import type { EpochEndEvent, EpochMetrics, TrainResult } from './types';
+import { serializeModel, type MlModel } from './artifact';
+import type { AnyModelKind } from './kind';
+import { modelKind } from './registry';
+import { ModelCandidateSpecSchema, type ModelCandidateSpec, type ModelCandidateSpecInput } from './spec';
+import type { EpochEndEvent, TrainResult } from './types';
 
 export interface TrainArgs {
   candidate: ModelCandidateSpecInput | ModelCandidateSpec;
   task: Task;
   /** Classification: number of classes (the fitted label encoder's class count). */
   numClasses?: number;
-  /** Classification: class labels, to resolve `classWeights` given by label. */
+  /** Classification: class labels, to resolve settings given by label (e.g. class weights). */
   classNames?: readonly string[];
   train: Dataset;
   /** Optional (an empty one counts as absent): per-epoch validation metrics and early stopping on them. */
@@ -32,140 +29,106 @@ export interface TrainArgs {
   checkpointEvery?: number;
   /** Bytes from an earlier attempt's checkpoint: training continues after its epoch. */
   resumeFrom?: Uint8Array;
-  /** Aborting stops training between batches, rethrowing `signal.reason` (e.g. Temporal's CancelledFailure). */
+  /** Aborting stops training at the next safe point, rethrowing `signal.reason` (e.g. Temporal's CancelledFailure). */
   signal?: AbortSignal;
 }
 
-/** Everything one run's epochs share. */
-interface Run {
-  args: TrainArgs;
-  spec: ModelCandidateSpec;
-  validation: Dataset | undefined;
-  numClasses: number;
-  fingerprint: string;
-  targetScale: TargetScale | null;
-  tensors: TrainingTensors;
-  config: EpochConfig;
+const invalid = (message: string) => new MlError({ code: 'INVALID_INPUT', message });
+
+/** Validates shapes and the task, and returns the number of outputs (classes, or 1 for regression). */
+function checkInputs(kind: AnyModelKind, args: TrainArgs): number {
+  const { train, validation } = args;
+  if (!kind.tasks.includes(args.task)) {
+    throw invalid(`Model kind ${kind.name} does not fit task "${args.task}" (it does ${kind.tasks.join(', ')}).`);
+  }
+  if (train.rowCount < 1) throw invalid('The training set is empty.');
+  for (const d of [train, validation]) {
+    if (d && (d.x.length !== d.rowCount * train.featureCount || d.y.length !== d.rowCount)) {
+      throw invalid('Dataset arrays do not match rowCount × featureCount (or the two sets have different features).');
+    }
+  }
+  const numClasses = args.task === 'regression' ? 1 : (args.numClasses ?? 0);
+  if (args.task === 'classification' && numClasses < 2) throw invalid('Classification needs numClasses ≥ 2.');
+  for (const d of [train, validation]) {
+    for (const v of d?.y ?? []) {
+      if (args.task === 'regression' ? !Number.isFinite(v) : !Number.isInteger(v) || v < 0 || v >= numClasses) {
+        throw invalid(
+          args.task === 'regression'
+            ? `Regression target ${v} is not a finite number.`
+            : `Class index ${v} is outside 0..${numClasses - 1}.`,
+        );
+      }
+    }
+  }
+  return numClasses;
 }
 
 /**
- * Trains one candidate with a seeded, resumable mini-batch loop (see epoch.ts). Each epoch ends by awaiting
- * `onEpochEnd` (and `onCheckpoint` when due), whose checkpoint holds weights, optimizer state, early-stopping state and
- * history; passing those bytes back as `resumeFrom` continues at the next epoch and never repeats a completed one.
- * On the same backend a resumed run reproduces the uninterrupted one exactly (cpu and wasm are deterministic here;
- * GPU kernels of tfjs-node-gpu may not be). Switching backends between attempts works but changes low-order bits.
- * The caller owns the returned model (disposeModel); nothing else stays allocated.
+ * Identity of a training job: kind, hyperparameters, shapes and data. A checkpoint from another job cannot be
+ * resumed. Embedding columns change the model's shape, so they count when there are any (and only then, which keeps
+ * the identity of checkpoints written before embeddings existed).
+ */
+function fingerprintOf(spec: ModelCandidateSpec, task: Task, numClasses: number, args: TrainArgs): string {
+  const { train } = args;
+  const hash = createHash('sha256');
+  const embeddings = embeddingColumnsOf(args.fitted ?? null);
+  const shape = {
+    kind: spec.kind,
+    hp: spec.hyperparameters,
+    task,
+    numClasses,
+    featureCount: train.featureCount,
+    ...(embeddings.length > 0 ? { embeddings } : {}),
+  };
+  hash.update(JSON.stringify(shape));
+  hash.update(new Uint8Array(train.x.buffer, train.x.byteOffset, train.x.byteLength));
+  hash.update(new Uint8Array(train.y.buffer, train.y.byteOffset, train.y.byteLength));
+  return hash.digest('hex');
+}
+
+/**
+ * Trains one candidate through its registered kind. After every epoch `onEpochEnd` is awaited, then `onCheckpoint`
+ * when due (every `checkpointEvery` epochs and after the last); passing a checkpoint's bytes back as `resumeFrom`
+ * continues after its epoch, for kinds with the checkpointing capability. The caller owns the returned model
+ * (disposeModel); nothing else stays allocated.
  */
 export async function trainModel(args: TrainArgs): Promise<TrainResult> {
-  const backend = currentTfBackend() ?? (await initTfBackend());
   const spec = ModelCandidateSpecSchema.parse(args.candidate);
-  const hp = spec.hyperparameters;
-  const classifier = isClassifier(spec.kind);
-  const numClasses = checkInputs({ ...args, classifier });
-  const { train } = args;
-  const network = buildNetwork({ kind: spec.kind, hyperparameters: hp, featureCount: train.featureCount, numClasses });
-  const optimizer = makeOptimizer(spec);
-  let tensors: TrainingTensors | null = null;
-  try {
-    const fingerprint = fingerprintOf(spec, args.task, numClasses, train);
-    const initialScale = classifier ? null : targetScaleOf(train.y);
-    const start = await startingPoint({ ...args, fingerprint, network, optimizer, targetScale: initialScale });
-    const { targetScale } = start;
-    const classWeights = classifier
-      ? classWeightsFor({ y: train.y, numClasses, setting: hp.classWeights, classNames: args.classNames })
-      : null;
-    tensors = trainingTensors({ train, numClasses, classifier, targetScale, classWeights });
-    const { batchSize, dropout, l2, seed } = hp;
-    const config: EpochConfig = { network, optimizer, classifier, batchSize, dropout, l2, seed, signal: args.signal };
-    const validation = args.validation && args.validation.rowCount > 0 ? args.validation : undefined;
-    const run: Run = { args, spec, validation, numClasses, fingerprint, targetScale, tensors, config };
-    const state = await runEpochs(run, start.state);
-    const restore = hp.earlyStopping !== false && hp.earlyStopping.restoreBestWeights;
-    const bestEpoch = restoreBest(state, network, restore);
-    const meta = {
-      kind: spec.kind,
-      task: args.task,
-      numClasses: classifier ? numClasses : 0,
-      featureCount: train.featureCount,
-      targetScale,
-    };
-    const model: MlModel = { network, meta, fitted: args.fitted ?? null };
-    const modelBytes = await serializeModel({ model });
-    const { history, epoch: epochsRun, stoppedEarly } = state;
-    return {
-      model,
-      modelBytes,
-      history,
-      epochsRun,
-      resumedFromEpoch: start.state.epoch,
-      stoppedEarly,
-      bestEpoch,
-      backend,
-    };
-  } catch (error) {
-    network.dispose();
-    throw error;
-  } finally {
-    if (tensors) tf.dispose([tensors.x, tensors.y, ...(tensors.weights ? [tensors.weights] : [])]);
-    optimizer.dispose();
-  }
-}
-
-async function runEpochs(run: Run, start: TrainingState): Promise<TrainingState> {
-  const { epochs, earlyStopping } = run.spec.hyperparameters;
-  let state = start;
-  while (state.epoch < epochs && !state.stoppedEarly) {
-    throwIfAborted(run.args.signal);
-    const metrics = await trainEpoch(run, state.epoch + 1);
-    state = { ...state, epoch: metrics.epoch, history: [...state.history, metrics] };
-    if (earlyStopping) {
-      const value = monitoredValue(earlyStopping, metrics);
-      state = updateEarlyStopping({ state, settings: earlyStopping, value, network: run.config.network });
-    }
-    await afterEpoch(run, state, metrics);
-  }
-  return state;
-}
-
-async function trainEpoch(run: Run, epoch: number): Promise<EpochMetrics> {
-  const started = performance.now();
-  const loss = await runEpoch(run.config, run.tensors, epoch);
-  const val = run.validation
-    ? evaluate({
-        network: run.config.network,
-        ...run.validation,
-        numClasses: run.numClasses,
-        targetScale: run.targetScale,
-      })
-    : null;
-  const durationMs = performance.now() - started;
-  return {
-    epoch,
-    loss,
-    valLoss: val?.valLoss ?? null,
-    valAccuracy: val?.valAccuracy ?? null,
-    valRmse: val?.valRmse ?? null,
-    durationMs,
-    samplesPerSecond: run.tensors.rowCount / (durationMs / 1000),
+  const kind = modelKind(spec.kind);
+  const numClasses = checkInputs(kind, args);
+  const every = Math.max(1, args.checkpointEvery ?? 1);
+  const outcome = await kind.train({
+    kind: spec.kind,
+    hyperparameters: spec.hyperparameters,
+    task: args.task,
+    numClasses,
+    classNames: args.classNames,
+    train: args.train,
+    validation: args.validation && args.validation.rowCount > 0 ? args.validation : undefined,
+    fitted: args.fitted ?? null,
+    fingerprint: fingerprintOf(spec, args.task, numClasses, args),
+    resumeFrom: args.resumeFrom,
+    signal: args.signal,
+    endEpoch: async (event) => {
+      await args.onEpochEnd?.(event);
+      const due = event.finished || event.epoch % every === 0;
+      if (args.onCheckpoint && due) await args.onCheckpoint({ epoch: event.epoch, bytes: await event.checkpoint() });
+    },
+  });
+  const meta = {
+    kind: spec.kind,
+    task: args.task,
+    numClasses: args.task === 'classification' ? numClasses : 0,
+    featureCount: args.train.featureCount,
+    targetScale: outcome.targetScale,
   };
-}
-
-/** Awaits the caller's callbacks; the checkpoint is serialised at most once per epoch, and only if asked for. */
-async function afterEpoch(run: Run, state: TrainingState, metrics: EpochMetrics): Promise<void> {
-  const { args } = run;
-  const { network, optimizer } = run.config;
-  let bytes: Promise<Uint8Array> | undefined;
-  const checkpoint = () =>
-    (bytes ??= encodeCheckpoint({
-      fingerprint: run.fingerprint,
-      state,
-      targetScale: run.targetScale,
-      network,
-      optimizer,
-    }));
-  const epochs = run.spec.hyperparameters.epochs;
-  const finished = state.stoppedEarly || state.epoch >= epochs;
-  await args.onEpochEnd?.({ epoch: state.epoch, epochs, metrics, finished, checkpoint });
-  const due = finished || state.epoch % Math.max(1, args.checkpointEvery ?? 1) === 0;
-  if (args.onCheckpoint && due) await args.onCheckpoint({ epoch: state.epoch, bytes: await checkpoint() });
+  const model: MlModel = { meta, fitted: args.fitted ?? null, state: outcome.state };
+  try {
+    const modelBytes = await serializeModel({ model });
+    const { history, epochsRun, resumedFromEpoch, stoppedEarly, bestEpoch, backend } = outcome;
+    return { model, modelBytes, history, epochsRun, resumedFromEpoch, stoppedEarly, bestEpoch, backend };
+  } catch (error) {
+    kind.dispose?.(outcome.state);
+    throw error;
+  }
 }

@@ -1,11 +1,16 @@
-import type { TfBackendName } from './backend';
-import type { MlModel } from './serialize';
+import type { MlModel } from './artifact';
 
-/** Metrics of one completed epoch. Validation values are null without a validation set (or not applicable). */
+/**
+ * Metrics of one completed epoch (for tree kinds: a group of trees or boosting rounds). Validation values are null
+ * without a validation set (or not applicable).
+ */
 export interface EpochMetrics {
   /** 1-based. */
   epoch: number;
-  /** Mean training loss over the epoch (weighted cross-entropy, or MSE on standardised targets) plus the L2 term. */
+  /**
+   * Training loss: cross-entropy for classifiers, MSE on standardised targets for regressors (dense kinds: the mean
+   * over the epoch's batches, with class weights and the L2 term; tree kinds: of the ensemble after the epoch).
+   */
   loss: number;
   valLoss: number | null;
   valAccuracy: number | null;
@@ -40,7 +45,8 @@ export interface TrainResult {
   /** The epoch this attempt resumed after (0 for a fresh start). */
   resumedFromEpoch: number;
   stoppedEarly: boolean;
-  /** Epoch whose weights the model holds (the best one when restoreBestWeights applies). */
+  /** Epoch whose model is kept (the best one when the kind restores it). */
   bestEpoch: number;
-  backend: TfBackendName;
+  /** Where it trained: the TensorFlow.js backend, or 'js' for kinds in plain TypeScript. */
+  backend: string;
 }

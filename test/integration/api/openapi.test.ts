@@ -132,6 +132,7 @@ describe('every path in /openapi.json exists and answers as documented', () => {
     triggerSchedule: () => ({ holder: 'operator', params: { scheduleId: ids.kept as string }, body: {}, status: 202 }),
     deleteSchedule: () => ({ holder: 'operator', params: { scheduleId: ids.deleted as string }, status: 204 }),
     listModels: () => ({ holder: 'viewer', status: 200 }),
+    listModelKinds: () => ({ holder: 'viewer', status: 200 }),
     listModelVersions: () => ({ holder: 'viewer', params: { name: 'tiny' }, status: 200 }),
     getModelVersion: () => ({ holder: 'viewer', params: { name: 'tiny', version: 1 }, status: 200 }),
     listDeployments: () => ({ holder: 'viewer', status: 200 }),

@@ -10,7 +10,7 @@ import {
   type ModelCandidateSpecInput,
   type TrainResult,
 } from '../../../lib/ml';
-import { classWeightsFor } from '../../../lib/ml/models/inputs';
+import { classWeightsFor } from '../../../lib/ml/models/class-weights';
 import { blobs, circle, linear, slice } from './synthetic';
 
 beforeAll(async () => {

@@ -45,6 +45,14 @@ describe('pipeline spec', () => {
     const house = parseSpecDocument(example('house-prices'), 'house-prices.yaml');
     expect(house).toMatchObject({ task: 'regression', evaluation: { primaryMetric: 'rmse' } });
     expect(house.approval).toEqual({ approvers: [], timeout: '3d', onTimeout: 'reject', fourEyes: true });
+    const loans = parseSpecDocument(example('loan-default'), 'loan-default.yaml');
+    expect(loans.candidates.map((c) => c.kind)).toEqual([
+      'logistic_regression',
+      'mlp_classifier',
+      'random_forest',
+      'gradient_boosting',
+    ]);
+    expect(loans.features.features).toContainEqual(expect.objectContaining({ column: 'zip3', transform: 'embedding' }));
   });
 
   it('fills defaults, and names candidates after their kind', () => {
@@ -72,8 +80,31 @@ describe('pipeline spec', () => {
   });
 
   it('says which transform is unknown and which ones exist', () => {
-    const err = specError(base(), { features: { features: ['a', { column: 'c', transform: 'no-such' }] } });
-    expect(err.message).toMatch(/- features\.features\[1\]: "transform" must be one of .*onehot.* \(got "no-such"\)/);
+    const err = specError(base(), { features: { features: ['a', { column: 'c', transform: 'hashing' }] } });
+    expect(err.message).toContain(
+      '- features.features[1]: "transform" must be one of auto, standardize, minmax, passthrough, bucketize, onehot, embedding, datetime (got "hashing")',
+    );
+  });
+
+  it('validates each candidate with its own kind’s hyperparameters, from the model-kind registry', () => {
+    const spec = parseSpecDocument(
+      mergeSpecOverrides(base(), {
+        candidates: [
+          { name: 'forest', kind: 'random_forest', hyperparameters: { trees: 20 } },
+          { name: 'gbdt', kind: 'gradient_boosting' },
+        ],
+      }),
+      'test.yaml',
+    );
+    expect(spec.candidates[0]?.hyperparameters).toMatchObject({ trees: 20, maxFeatures: 'auto', seed: 42 });
+    expect(spec.candidates[1]?.hyperparameters).toMatchObject({ rounds: 100, earlyStopping: { patience: 20 } });
+    expect(specError(base(), { candidates: [{ kind: 'svm' }] }).message).toContain(
+      '- candidates[0].kind: must be one of logistic_regression, mlp_classifier, linear_regression, mlp_regressor, random_forest, gradient_boosting (got "svm")',
+    );
+    // A dense hyperparameter on a tree kind is a typo, not silently ignored.
+    expect(
+      specError(base(), { candidates: [{ kind: 'random_forest', hyperparameters: { epochs: 5 } }] }).message,
+    ).toContain('- candidates[0].hyperparameters: Unrecognized key: "epochs"');
   });
 
   it('refuses fields that contradict each other', () => {
@@ -81,7 +112,7 @@ describe('pipeline spec', () => {
       /- features\.features\[1\]: "y" is the label: .*leakage/,
     );
     expect(specError(base(), { candidates: [{ kind: 'linear_regression' }] }).message).toMatch(
-      /- candidates\[0\]\.kind: linear_regression is a regression model but the task is classification/,
+      /- candidates\[0\]\.kind: linear_regression is a regression model but the task is classification: use logistic_regression, mlp_classifier, random_forest or gradient_boosting/,
     );
     expect(
       specError(base(), {

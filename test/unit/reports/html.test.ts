@@ -63,6 +63,28 @@ describe('run report HTML', () => {
     expect(html).toContain('<span class="badge bad">gate failed</span>');
   });
 
+  it('shows native feature importance for the candidates that have it, escaped, after the other sections', () => {
+    const data = regressionRun();
+    const [first] = data.candidates;
+    if (!first) throw new Error('fixture has candidates');
+    first.featureImportance = {
+      type: 'gain',
+      features: [
+        { feature: 'sqft', importance: 0.75 },
+        { feature: HOSTILE, importance: 0.25 },
+      ],
+    };
+    const html = renderRunReportHtml(data);
+    expectWellFormedPage(html);
+    expectSelfContained(html);
+    expect(sectionIds(html)).toEqual(['data', 'gate', 'metrics', 'training', 'residuals', 'importance']);
+    expect(html).toContain(`<h3>${first.candidate}`);
+    expect(html).toContain('width:100.0%');
+    expect(html).toContain('width:33.3%');
+    expect(html).not.toContain('<script>');
+    expect(sectionIds(renderRunReportHtml(regressionRun()))).not.toContain('importance');
+  });
+
   it('escapes hostile text everywhere and never links a non-http URL', () => {
     const data = classificationRun();
     data.pipeline = HOSTILE;

@@ -103,6 +103,26 @@ describe('run report workbook', () => {
     expect(column(workbook.getWorksheet('Metrics'), 'rmse')).toEqual(data.candidates.map((c) => c.metrics.rmse));
   });
 
+  it('adds a Feature importance sheet when a candidate has native importance', async () => {
+    const data = regressionRun();
+    const [first] = data.candidates;
+    if (!first) throw new Error('fixture has candidates');
+    first.featureImportance = {
+      type: 'gain',
+      features: [
+        { feature: 'sqft', importance: 0.9 },
+        { feature: 'age', importance: 0.1 },
+      ],
+    };
+    const workbook = await read(await runReportXlsx(data));
+    const sheet = workbook.getWorksheet('Feature importance');
+    expect(header(sheet)).toEqual(['candidate', 'type', 'rank', 'feature', 'importance']);
+    expect(body(sheet)).toEqual([
+      [first.candidate, 'gain', 1, 'sqft', 0.9],
+      [first.candidate, 'gain', 2, 'age', 0.1],
+    ]);
+  });
+
   it('leaves cells empty for missing or non-finite values instead of writing text', async () => {
     const data = regressionRun();
     data.candidates[0] = { ...data.candidates[0]!, metrics: { rmse: NaN, mae: Infinity, r2: 0.5 } };

@@ -1,7 +1,7 @@
-import type { tf } from '../tf';
+import type { tf } from '../../../tf';
+import type { EpochMetrics } from '../../types';
 import type { TrainingState } from './checkpoint';
-import type { EarlyStopping } from './spec';
-import type { EpochMetrics } from './types';
+import type { EarlyStopping } from './hyperparameters';
 
 /** The monitored quantity; val_* fall back to the training loss when there is no validation set. */
 export function monitoredValue(settings: EarlyStopping, m: EpochMetrics): { value: number; higherIsBetter: boolean } {

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { MlError } from '../errors';
-import { tf } from '../tf';
-import { decodeContainer, encodeContainer, floatBytes, readFloats } from './bytes';
-import type { TargetScale } from './serialize';
-import type { EpochMetrics } from './types';
+import { MlError } from '../../../errors';
+import { tf } from '../../../tf';
+import { decodeContainer, encodeContainer, floatBytes, readFloats } from '../../bytes';
+import type { TargetScale } from '../../kind';
+import type { EpochMetrics } from '../../types';
 
 export interface EarlyStoppingState {
   best: number | null;

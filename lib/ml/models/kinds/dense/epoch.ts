@@ -1,23 +1,16 @@
-import { accuracy, argmaxRows, logLoss } from '../metrics/classification';
-import { createRng, deriveSeed, shuffleInPlace } from '../random';
-import { tf } from '../tf';
-import { trainingLayers } from './network';
-import type { TargetScale } from './serialize';
-
-/** Tensors of one training run, held on the backend for the whole run. */
-export interface TrainingTensors {
-  x: tf.Tensor2D;
-  /** One-hot float targets (classification) or standardised targets [n, 1] (regression). */
-  y: tf.Tensor2D;
-  /** Per-row class weights, or null. */
-  weights: tf.Tensor1D | null;
-  rowCount: number;
-}
+import type { EmbeddingColumn } from '../../../features/names';
+import { accuracy, argmaxRows, logLoss } from '../../../metrics/classification';
+import { createRng, deriveSeed, shuffleInPlace } from '../../../random';
+import { tf } from '../../../tf';
+import type { TargetScale } from '../../kind';
+import { networkInputs, splitFeatures, type Batch, type TrainingTensors } from './inputs';
+import { denseLayers, embeddingLayerName } from './network';
 
 export interface EpochConfig {
   network: tf.LayersModel;
   optimizer: tf.Optimizer;
   classifier: boolean;
+  embeddings: readonly EmbeddingColumn[];
   batchSize: number;
   dropout: number;
   l2: number;
@@ -32,10 +25,40 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw signal.reason ?? new Error('Training aborted');
 }
 
+/**
+ * Rows of an embedding table, as the Embedding layer looks them up (a gather), with the gradient written as a
+ * scatter-add (ScatterNd sums repeated ids): the gather's own gradient needs UnsortedSegmentSum, which the wasm
+ * backend lacks.
+ */
+const embeddingLookup = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [table, ids, save] = args as [tf.Tensor, tf.Tensor1D, tf.GradSaveFunc];
+  save([ids]);
+  return {
+    value: tf.gather(table, ids),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const used = saved[0] as tf.Tensor1D;
+      return [tf.scatterND(used.expandDims(1), dy as tf.Tensor, table.shape), tf.zerosLike(used)];
+    },
+  };
+});
+
+/** The dense layers' input: numeric features, then each category column's embedding, side by side. */
+function embedded(config: EpochConfig, batch: Pick<Batch, 'x' | 'ids'>): tf.Tensor {
+  if (!batch.ids) return batch.x as tf.Tensor2D;
+  const rows = batch.ids.shape[0];
+  const parts: tf.Tensor[] = batch.x ? [batch.x] : [];
+  config.embeddings.forEach((_, k) => {
+    const ids = batch.ids?.slice([0, k], [rows, 1]).reshape([rows]) as tf.Tensor1D;
+    const table = config.network.getLayer(embeddingLayerName(k)).trainableWeights[0]?.read() as tf.Tensor;
+    parts.push((embeddingLookup as (table: tf.Tensor, ids: tf.Tensor1D) => tf.Tensor)(table, ids));
+  });
+  return parts.length === 1 ? (parts[0] as tf.Tensor) : tf.concat(parts, 1);
+}
+
 /** Forward pass in training mode: seeded inverted dropout after each hidden layer; logits for classifiers. */
-function forward(config: EpochConfig, x: tf.Tensor, dropoutSeed: number): tf.Tensor {
-  const layers = trainingLayers(config.network);
-  let h = x;
+export function forward(config: EpochConfig, batch: Pick<Batch, 'x' | 'ids'>, dropoutSeed: number): tf.Tensor {
+  const layers = denseLayers(config.network);
+  let h = embedded(config, batch);
   layers.forEach((layer, i) => {
     h = layer.apply(h) as tf.Tensor;
     if (config.dropout > 0 && i < layers.length - 1) {
@@ -46,19 +69,31 @@ function forward(config: EpochConfig, x: tf.Tensor, dropoutSeed: number): tf.Ten
   return h;
 }
 
-function batchLoss(config: EpochConfig, t: TrainingTensors, index: tf.Tensor1D, dropoutSeed: number): tf.Scalar {
-  const x = tf.gather(t.x, index);
-  const y = tf.gather(t.y, index);
-  const output = forward(config, x, dropoutSeed);
+/** Loss of one gathered batch: weighted cross-entropy on logits, or MSE, plus the L2 term. */
+export function batchLoss(config: EpochConfig, batch: Batch, dropoutSeed: number): tf.Scalar {
+  const output = forward(config, batch, dropoutSeed);
   let loss: tf.Tensor = config.classifier
-    ? tf.losses.softmaxCrossEntropy(y, output, t.weights ? tf.gather(t.weights, index) : undefined)
-    : tf.losses.meanSquaredError(y, output);
+    ? tf.losses.softmaxCrossEntropy(batch.y, output, batch.weights ?? undefined)
+    : tf.losses.meanSquaredError(batch.y, output);
   if (config.l2 > 0) {
     for (const w of config.network.trainableWeights) {
       if (w.originalName.endsWith('kernel')) loss = loss.add(tf.sum(tf.square(w.read())).mul(config.l2));
     }
   }
   return loss as tf.Scalar;
+}
+
+/**
+ * The batch's rows, gathered OUTSIDE the optimizer's gradient tape: a gather recorded on the tape has a gradient
+ * with respect to the whole training matrix, which tfjs materialises every step (a full-size copy per batch).
+ */
+export function gatherBatch(t: TrainingTensors, index: tf.Tensor1D): Batch {
+  return {
+    x: t.x ? (tf.gather(t.x, index) as tf.Tensor2D) : null,
+    ids: t.ids ? (tf.gather(t.ids, index) as tf.Tensor2D) : null,
+    y: tf.gather(t.y, index) as tf.Tensor2D,
+    weights: t.weights ? (tf.gather(t.weights, index) as tf.Tensor1D) : null,
+  };
 }
 
 /**
@@ -75,13 +110,10 @@ export async function runEpoch(config: EpochConfig, t: TrainingTensors, epoch: n
   let lastYield = Date.now();
   for (let start = 0, batch = 0; start < t.rowCount; start += config.batchSize, batch++) {
     const rows = order.subarray(start, start + config.batchSize);
+    const seed = deriveSeed(config.seed, epoch, batch);
     const weighted = tf.tidy(() => {
-      const index = tf.tensor1d(rows, 'int32');
-      const cost = config.optimizer.minimize(
-        () => batchLoss(config, t, index, deriveSeed(config.seed, epoch, batch)),
-        true,
-        variables,
-      );
+      const rowsOfBatch = gatherBatch(t, tf.tensor1d(rows, 'int32'));
+      const cost = config.optimizer.minimize(() => batchLoss(config, rowsOfBatch, seed), true, variables);
       return total.add((cost as tf.Scalar).mul(rows.length)) as tf.Scalar;
     });
     total.dispose();
@@ -100,6 +132,7 @@ export async function runEpoch(config: EpochConfig, t: TrainingTensors, epoch: n
 /** Network outputs for row-major features, in chunks so large inputs never need one huge tensor. */
 export function predictOutputs(
   network: tf.LayersModel,
+  embeddings: readonly EmbeddingColumn[],
   x: Float32Array,
   rowCount: number,
   featureCount: number,
@@ -109,9 +142,12 @@ export function predictOutputs(
   const chunk = 8192;
   for (let start = 0; start < rowCount; start += chunk) {
     const n = Math.min(chunk, rowCount - start);
+    const block = x.subarray(start * featureCount, (start + n) * featureCount);
+    const split = splitFeatures(block, n, featureCount, embeddings);
     const values = tf.tidy(() => {
-      const input = tf.tensor2d(x.subarray(start * featureCount, (start + n) * featureCount), [n, featureCount]);
-      return (network.predict(input) as tf.Tensor).dataSync();
+      const numeric = split.numeric ? tf.tensor2d(split.numeric, [n, split.numericCount]) : null;
+      const ids = split.ids ? tf.tensor2d(split.ids, [n, embeddings.length], 'int32') : null;
+      return (network.predict(networkInputs(numeric, ids)) as tf.Tensor).dataSync();
     });
     out.set(values, start * width);
   }
@@ -127,6 +163,7 @@ export interface Evaluation {
 /** Validation metrics (unweighted, like Keras); regression loss on standardised targets, RMSE in original units. */
 export function evaluate(args: {
   network: tf.LayersModel;
+  embeddings: readonly EmbeddingColumn[];
   x: Float32Array;
   y: Int32Array | Float32Array;
   rowCount: number;
@@ -134,7 +171,7 @@ export function evaluate(args: {
   numClasses: number;
   targetScale: TargetScale | null;
 }): Evaluation {
-  const out = predictOutputs(args.network, args.x, args.rowCount, args.featureCount);
+  const out = predictOutputs(args.network, args.embeddings, args.x, args.rowCount, args.featureCount);
   if (!args.targetScale) {
     const probabilities = { yTrue: args.y, probabilities: out, numClasses: args.numClasses };
     return {
