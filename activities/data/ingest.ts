@@ -14,6 +14,7 @@ import { dataError } from '../failures';
 import type { IngestOutput } from '../pipeline-io';
 import type { StepContext } from '../step-context';
 import { spoolToFile } from '../../lib/store/hashing';
+import { openFeatureViewsSource } from '../featurestore/training-set';
 
 /** Content-addressed location of raw bytes in the data lake: the same bytes are stored once. */
 export function lakeKey(sha256: string, format: string): string {
@@ -37,8 +38,15 @@ function progress(ctx: StepContext): Transform {
 
 async function openSource(
   deps: ActivityDeps,
+  ctx: StepContext,
   source: DataSourceSpec,
-): Promise<{ stream: Readable; format: 'csv' | 'jsonl'; describe: string; close?: () => Promise<void> }> {
+): Promise<{
+  stream: Readable;
+  format: 'csv' | 'jsonl';
+  describe: string;
+  close?: () => Promise<void>;
+  metadata?: Record<string, unknown>;
+}> {
   switch (source.kind) {
     case 'file': {
       const path = isAbsolute(source.path) ? source.path : join(PROJECT_ROOT, source.path);
@@ -71,6 +79,8 @@ async function openSource(
       const stream = client.query(copyTo(`COPY (${query}) TO STDOUT WITH (FORMAT csv, HEADER true)`));
       return { stream, format: 'csv', describe: 'a PostgreSQL query', close: () => client.end() };
     }
+    case 'feature_views':
+      return openFeatureViewsSource(deps, ctx, source);
   }
 }
 
@@ -80,7 +90,7 @@ export async function ingestRawData(
   ctx: StepContext,
   source: DataSourceSpec,
 ): Promise<IngestOutput> {
-  const opened = await openSource(deps, source);
+  const opened = await openSource(deps, ctx, source);
   const spool = join(tmpdir(), `mlops-ingest-${randomUUID()}`);
   try {
     let hashed: { size: number; sha256: string };
@@ -107,7 +117,7 @@ export async function ingestRawData(
       kind: 'raw_dataset',
       sha256: hashed.sha256,
       size: hashed.size,
-      metadata: { source: opened.describe, format: opened.format },
+      metadata: { source: opened.describe, format: opened.format, ...opened.metadata },
     });
     ctx.log.info({ key, bytes: hashed.size, alreadyInLake }, 'raw data in the lake');
     return { raw, format: opened.format, alreadyInLake };

@@ -3,6 +3,7 @@ import * as m001 from './001_core_metadata';
 import * as m002 from './002_api';
 import * as m003 from './003_training_epochs';
 import * as m004 from './004_monitoring';
+import * as m040 from './040_feature_store';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -15,6 +16,7 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['002_api', m002],
   ['003_training_epochs', m003],
   ['004_monitoring', m004],
+  ['040_feature_store', m040],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {
