@@ -9,6 +9,7 @@ import { buildOpenApiDocument } from './http/openapi';
 import { mountRoute, type RouteDef } from './http/route';
 import { adminRoutes } from './routes/admin';
 import { codecRoutes } from './routes/codec';
+import { featureRoutes } from './routes/features';
 import { healthRoutes } from './routes/health';
 import { predictRoutes } from './routes/predict';
 import { monitoringRoutes } from './routes/monitoring';
@@ -32,6 +33,7 @@ export function apiRoutes(
     ...predictRoutes(deps, metrics),
     ...adminRoutes(deps),
     ...codecRoutes(deps),
+    ...featureRoutes(deps),
   ];
   const info = { title: 'mlops-pipelines API', version: deps.settings.version, serverUrl: deps.settings.publicUrl };
   const operations = healthRoutes(deps, metrics, () => (document ??= buildOpenApiDocument(all, info)));
