@@ -128,5 +128,7 @@ if (require.main === module) {
   writeFileSync(join(dir, 'customer_profile.csv'), toCsvText(PROFILE_HEADER, example.profile));
   writeFileSync(join(dir, 'support_activity.csv'), toCsvText(SUPPORT_HEADER, example.support));
   writeFileSync(join(dir, 'churn_labels.csv'), toCsvText(LABELS_HEADER, example.labels));
-  console.log(`wrote ${dir}: ${example.profile.length} profile rows, ${example.support.length} support rows, ${example.labels.length} labels`);
+  console.log(
+    `wrote ${dir}: ${example.profile.length} profile rows, ${example.support.length} support rows, ${example.labels.length} labels`,
+  );
 }
