@@ -64,7 +64,10 @@ export function featureRoutes(deps: ApiDeps) {
           return { status: 200, body: result };
         } catch (err) {
           if (err instanceof FeatureStoreError && err.code === 'INVALID_DEFINITION') {
-            const issues = (err.details.issues ?? []).map((i) => ({ ...i, path: `body.definitions.${i.path}` }));
+            const issues = (err.details.issues ?? []).map((i) => ({
+              ...i,
+              path: `body.definitions.${i.path.replace(/\.(\d+)/g, '[$1]')}`,
+            }));
             throw new ApiError(400, 'VALIDATION_FAILED', err.message, { issues });
           }
           throw err;

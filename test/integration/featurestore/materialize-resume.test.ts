@@ -8,6 +8,7 @@ import { PROJECT_ROOT, loadConfig } from '../../../lib/config';
 import { applyDefinitions } from '../../../lib/featurestore/registry';
 import { materializeFeatureView } from '../../../workflows/featurestore/workflow';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db';
+import { saveHistory } from '../../helpers/histories';
 
 const CUSTOMERS = 5000;
 const EVENTS_PER_CUSTOMER = 12;
@@ -105,6 +106,7 @@ describe('materialization: SIGKILL the worker mid-window, resume on another from
     spawnWorker();
 
     const result = await handle.result();
+    await saveHistory(handle, 'fs-materialize-resumed');
     expect(result).toMatchObject({ view: 'customer_events', version: 1, rowsRead: CUSTOMERS * EVENTS_PER_CUSTOMER });
 
     const run = await database.db('feature_materialization_runs').where({ workflow_id: handle.workflowId }).first();
