@@ -71,6 +71,7 @@ async function measure(label: string, database: TestDatabase, views: string[]) {
   const store = createArtifactStore(loadConfig().artifacts);
   const memory = trackPeakRss();
   const started = process.hrtime.bigint();
+  const stages = new Map<string, number>();
   const set = await openTrainingSet(
     { db: database.db, store, workUrl: database.url, sourceUrl: database.url },
     FeatureViewsSourceSchema.parse({
@@ -78,6 +79,13 @@ async function measure(label: string, database: TestDatabase, views: string[]) {
       entities: { query: 'select * from bench_entities order by row_id' },
       views: views.length > 0 ? views : ['bench_events'],
     }),
+    (details) => {
+      const stage = (details as { stage?: string }).stage ?? '?';
+      if (!stages.has(stage)) stages.set(stage, Number(process.hrtime.bigint() - started) / 1e9);
+    },
+  );
+  process.stderr.write(
+    `${label}: stages started at ${[...stages].map(([s, t]) => `${s} ${t.toFixed(1)}s`).join(', ')}; join from ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)}s\n`,
   );
   const prepared = Number(process.hrtime.bigint() - started) / 1e9;
   let bytes = 0;

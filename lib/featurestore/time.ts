@@ -14,6 +14,11 @@ export function durationToMs(value: string | number): number {
 const EVENT_TIME =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
+/** The accepted shapes of an event time, checked without building a Date (PostgreSQL parses bulk loads). */
+export function looksLikeEventTime(text: string): boolean {
+  return EVENT_TIME.test(text.trim());
+}
+
 export class EventTimeError extends Error {
   constructor(text: string) {
     super(

@@ -11,7 +11,7 @@ import { projectFile } from '../object-source';
 import type { JoinKey } from '../registry';
 import type { EntityFrameSpec } from '../spec';
 import { openSourceClient } from '../source-db';
-import { EventTimeError, parseEventTime } from '../time';
+import { EventTimeError, canonicalTimeSql, looksLikeEventTime } from '../time';
 import { normalizeKey } from '../values';
 
 export const ENTITY_TABLE = 'fs_entities';
@@ -76,8 +76,7 @@ export async function loadEntityFrame(
   const keyColumn = new Map(args.joinKeys.map((k, i) => [k.name, `k${i}`]));
   let columns: string[] | undefined;
   let rows = 0;
-  let minTime: string | undefined;
-  let maxTime: string | undefined;
+  const positions: Record<string, number> = Object.create(null) as Record<string, number>;
   try {
     const lines = async function* (): AsyncGenerator<string> {
       for await (const batch of csvRows({ stream: opened.stream, delimiter: ',', maxRecordSize: 1 << 20 })) {
@@ -90,7 +89,7 @@ export async function loadEntityFrame(
             continue;
           }
           const header = columns;
-          const cellAt = (name: string) => cells[header.indexOf(name)] ?? '';
+          const cellAt = (name: string) => cells[(positions[name] ??= header.indexOf(name))] ?? '';
           const keys = args.joinKeys.map((k) => {
             const raw = cellAt(k.name);
             if (raw === '') return null;
@@ -100,15 +99,12 @@ export async function loadEntityFrame(
               throw frameError(opened.describe, row.line, k.name, (err as Error).message);
             }
           });
-          let time: string;
-          try {
-            time = parseEventTime(cellAt(args.spec.timestampColumn));
-          } catch (err) {
-            const reason = err instanceof EventTimeError ? err.message : String(err);
+          // The shape is checked here (with the line); PostgreSQL parses the value during COPY (no offset: UTC).
+          const time = cellAt(args.spec.timestampColumn);
+          if (!looksLikeEventTime(time)) {
+            const reason = new EventTimeError(time).message;
             throw frameError(opened.describe, row.line, args.spec.timestampColumn, reason);
           }
-          if (minTime === undefined || time < minTime) minTime = time;
-          if (maxTime === undefined || time > maxTime) maxTime = time;
           rows += 1;
           out += csvLine([rows, time, ...keys, ...header.map((_, i) => cells[i] ?? null)]);
         }
@@ -126,12 +122,25 @@ export async function loadEntityFrame(
       if (!first.done) yield first.value;
       yield* iterator;
     };
-    await pipeline(Readable.from(rest()), sink);
+    try {
+      await pipeline(Readable.from(rest()), sink);
+    } catch (err) {
+      // e.g. "date/time field value out of range: 2024-02-30", where: "COPY fs_entities, line 3, column _ts: ..."
+      const at = /COPY \w+, line (\d+), column _ts/.exec(String((err as { where?: string }).where ?? ''));
+      if (!at) throw err;
+      // COPY counts our rows; the header is line 1 of the source.
+      const line = Number(at[1]) + 1;
+      throw frameError(opened.describe, line, args.spec.timestampColumn, `${(err as Error).message}`);
+    }
   } finally {
     await opened.close();
   }
-  await work.query(`analyze ${ENTITY_TABLE}`);
-  return { columns: columns as string[], rows, minTime, maxTime, keyColumn };
+  await work.query(`alter table ${ENTITY_TABLE} add primary key (_eid); analyze ${ENTITY_TABLE}`);
+  const range = await work.query<{ min: string | null; max: string | null }>(
+    `select ${canonicalTimeSql('min(_ts)')} as min, ${canonicalTimeSql('max(_ts)')} as max from ${ENTITY_TABLE}`,
+  );
+  const { min, max } = range.rows[0] ?? { min: null, max: null };
+  return { columns: columns as string[], rows, minTime: min ?? undefined, maxTime: max ?? undefined, keyColumn };
 }
 
 async function createEntityTable(
@@ -160,6 +169,6 @@ async function createEntityTable(
   const keys = args.joinKeys.map((_, i) => `k${i} text`);
   const passthrough = columns.map((_, i) => `c${i} text`);
   await work.query(
-    `create temporary table ${ENTITY_TABLE} (_eid bigint primary key, _ts timestamptz not null, ${[...keys, ...passthrough].join(', ')})`,
+    `create temporary table ${ENTITY_TABLE} (_eid bigint not null, _ts timestamptz not null, ${[...keys, ...passthrough].join(', ')})`,
   );
 }

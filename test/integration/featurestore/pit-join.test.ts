@@ -281,6 +281,16 @@ describe('offline store: point-in-time join on hand-built timelines', () => {
         views: ['customer_stats'],
       }),
     ).rejects.toThrow(/line 2, column event_timestamp: "yesterday" is not a timestamp/);
+    await expect(
+      trainingSet(database, {
+        kind: 'feature_views',
+        entities: entities([
+          ['a', '1', '2024-02-28'],
+          ['b', '1', '2024-02-30'],
+        ]),
+        views: ['customer_stats'],
+      }),
+    ).rejects.toThrow(/line 3, column event_timestamp: date\/time field value out of range/);
     const clash = scratchFile('clash.csv', 'customer_id,event_timestamp,plan\n1,2024-01-02,x\n');
     await expect(
       trainingSet(database, { kind: 'feature_views', entities: { file: clash }, views: ['customer_stats'] }),
