@@ -112,7 +112,16 @@ async function fromTable(args: WindowArgs & { sourceUrl: string }): Promise<Mate
           keys: args.view.joinKeys.map((_, i) => r[`k${i}`] as string),
           eventTime: r._ts as string,
           created: r._created ?? null,
-          values: args.view.definition.features.map((f, i) => toFeatureValue(r[`f${i}`], f.type)),
+          values: args.view.definition.features.map((f, i) => {
+            try {
+              return toFeatureValue(r[`f${i}`], f.type);
+            } catch (err) {
+              throw new FeatureStoreError(
+                'SOURCE_ERROR',
+                `Feature view ${args.view.name}, ${source.schema}.${source.table} column ${f.name}: ${(err as Error).message}.`,
+              );
+            }
+          }),
         };
         return record;
       });
@@ -130,8 +139,9 @@ async function fromTable(args: WindowArgs & { sourceUrl: string }): Promise<Mate
   } catch (err) {
     if (err instanceof FeatureStoreError) throw err;
     const message = (err as Error).message;
-    if ((err as { code?: string }).code?.startsWith('42')) {
-      // 42xxx: undefined table/column, permission denied: the definition or the grants are wrong, not the network.
+    const code = String((err as { code?: string }).code ?? '');
+    if (code.startsWith('42') || code.startsWith('22')) {
+      // 42xxx: undefined table/column, permission denied; 22xxx: a value that does not cast. Not the network.
       throw new FeatureStoreError(
         'SOURCE_ERROR',
         `Feature view ${args.view.name} cannot be read from ${source.schema}.${source.table}: ${message}.`,

@@ -57,10 +57,14 @@ async function stageFromTable(
     });
     await pipeline(out, work.query(copyFrom(sink)) as Writable);
   } catch (err) {
+    // 42xxx (no such table or column, no privilege) and 22xxx (a value that does not cast) are the definition's or
+    // the data's fault: permanent. Anything else (a dropped connection) stays retryable.
+    const code = String((err as { code?: string }).code ?? '');
+    if (!code.startsWith('42') && !code.startsWith('22')) throw err;
     throw new FeatureStoreError(
       'SOURCE_ERROR',
       `Feature view ${args.view.name} could not be read from table ${source.schema}.${source.table}: ` +
-        `${(err as Error).message}. Check the table, its columns and the source role's grants.`,
+        `${(err as Error).message}. Check the table, its columns and types, and the source role's grants.`,
     );
   } finally {
     await reader.end().catch(() => undefined);
