@@ -101,6 +101,8 @@ export function unitApp(
     pipelines: { list: () => ['churn'], resolve: (name) => ({ name, model: name, specHash: 'h' }) },
     authenticator: fakeAuthenticator(),
     log: createLogger({ name: 'api-unit-test', level: 'silent' }),
+    // The fake models were not trained with feature views: nothing to look up.
+    onlineFeatures: { enrich: async () => undefined, lookup: async (_use, rows) => ({ rows, warnings: [] }) },
     ...overrides,
     settings: { ...testSettings, ...overrides.settings },
   };

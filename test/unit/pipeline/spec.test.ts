@@ -82,7 +82,9 @@ describe('pipeline spec', () => {
   });
 
   it('refuses an unknown pipeline, listing the known ones', () => {
-    expect(() => loadPipelineSpec('nope')).toThrow(/No pipeline named "nope" .*known: churn, house-prices/);
+    expect(() => loadPipelineSpec('nope')).toThrow(
+      /No pipeline named "nope" .*known: churn, churn-features, house-prices/,
+    );
     expect(() => loadPipelineSpec('Bad Name')).toThrow(/invalid: use lower-case letters/);
   });
 });
