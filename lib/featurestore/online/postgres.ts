@@ -27,10 +27,11 @@ export function createPostgresOnlineStore(db: Db): OnlineStore {
 
     async read(view, entityKeys) {
       if (entityKeys.length === 0) return [];
+      // = any(array(...)) keeps it one primary-key index scan; "in (select ...)" would scan the whole view.
       const result = await db.raw(
         `select entity_key, ${canonicalTimeSql('event_ts')} as event_time, ${canonicalTimeSql('created_ts')} as created,
                 "values" from feature_online
-         where view = ? and entity_key in (select jsonb_array_elements_text(?::jsonb))`,
+         where view = ? and entity_key = any(array(select jsonb_array_elements_text(?::jsonb)))`,
         [view, JSON.stringify([...new Set(entityKeys)])],
       );
       const found = new Map<string, OnlineValue>();
