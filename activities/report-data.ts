@@ -1,3 +1,4 @@
+import { viewsOfRun } from '../lib/featurestore/usage';
 import type { ClassificationMetrics } from '../lib/ml';
 import { modelNameOf } from '../lib/pipeline/load';
 import type { RunCandidate, RunReportData } from '../lib/reports';
@@ -48,6 +49,7 @@ export async function buildRunReportData(deps: ActivityDeps, input: ReportInput)
       ...(stored?.featureImportance ? { featureImportance: stored.featureImportance } : {}),
     });
   }
+  const views = await viewsOfRun(deps.db, input.runId);
   const temporalUiUrl = `${deps.config.temporal.uiUrl}/namespaces/${encodeURIComponent(deps.config.temporal.namespace)}/workflows/${encodeURIComponent(input.runId)}`;
   return {
     runId: input.runId,
@@ -68,6 +70,17 @@ export async function buildRunReportData(deps: ActivityDeps, input: ReportInput)
       features: input.features.featureNames,
       abtTable: input.abt.table,
     },
+    ...(views.length > 0
+      ? {
+          featureViews: views.map((v) => ({
+            name: v.name,
+            version: v.version,
+            hash: v.hash,
+            joinKeys: v.joinKeys.map((k) => k.name),
+            columns: v.columns.map((c) => c.column),
+          })),
+        }
+      : {}),
     primaryMetric: input.spec.evaluation.primaryMetric,
     best: input.best,
     candidates,

@@ -9,6 +9,7 @@ import { buildOpenApiDocument } from './http/openapi';
 import { createFailureLimiter, mountRoute, type RouteDef } from './http/route';
 import { adminRoutes } from './routes/admin';
 import { codecRoutes } from './routes/codec';
+import { featureRoutes } from './routes/features';
 import { healthRoutes } from './routes/health';
 import { modelKindRoutes } from './routes/model-kinds';
 import { pipelineRoutes } from './routes/pipelines';
@@ -38,6 +39,7 @@ export function apiRoutes(
     ...adminRoutes(deps),
     ...principalRoutes(deps),
     ...codecRoutes(deps),
+    ...featureRoutes(deps),
   ];
   const info = { title: 'mlops-pipelines API', version: deps.settings.version, serverUrl: deps.settings.publicUrl };
   const operations = healthRoutes(deps, metrics, () => (document ??= buildOpenApiDocument(all, info)));

@@ -3,6 +3,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { Authenticator } from '../lib/auth';
 import type { AppConfig } from '../lib/config';
 import type { Db } from '../lib/db';
+import type { OnlineFeatureService } from '../lib/featurestore/serving';
 import type { Logger } from '../lib/logging';
 import type { ModelServer } from '../lib/serving/types';
 import type { ArtifactStore } from '../lib/store';
@@ -77,6 +78,8 @@ export interface ApiDeps {
   metrics?: ApiMetrics;
   /** Process-level metrics (CPU, memory, event loop) on /metrics; off in tests that build several apps. */
   processMetrics?: boolean;
+  /** Online feature lookup at prediction time (the configured online store); default: the PostgreSQL one. */
+  onlineFeatures?: OnlineFeatureService;
   /** Sampling source for the prediction log; tests make it deterministic. */
   random?: () => number;
 }

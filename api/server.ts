@@ -8,6 +8,9 @@ import { connectClient } from '../infra/temporal-connection';
 import { createAuthenticator } from '../lib/auth';
 import { PROJECT_ROOT, assertProductionReady, loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
+import { loadFeatureStoreConfig } from '../lib/featurestore/config';
+import { createOnlineStore } from '../lib/featurestore/online';
+import { createOnlineFeatureService } from '../lib/featurestore/serving';
 import { createLogger } from '../lib/logging';
 import { initTfBackend } from '../lib/ml';
 import { createModelServer } from '../lib/serving/model-server';
@@ -33,6 +36,8 @@ async function main(): Promise<void> {
   const temporal = await connectClient(config.temporal);
   const backend = await initTfBackend({ preferred: config.tfjsBackend });
   const models = createModelServer({ db, store, log, notifyUrl: config.database.url });
+  const featureStore = loadFeatureStoreConfig();
+  const online = createOnlineStore(featureStore, db);
   const codec = loadPayloadCodec(config.temporal);
   if (config.auth.disabled)
     log.warn('AUTH_DISABLED=true: every request acts as an admin. Never run like this in production.');
@@ -50,6 +55,7 @@ async function main(): Promise<void> {
     codec,
     store,
     processMetrics: config.metricsEnabled,
+    onlineFeatures: createOnlineFeatureService({ db, online, log, cacheMs: featureStore.lookupCacheMs }),
   });
   const server: Server = await listenOrFail(app, config.api.port, config.api.host);
   log.info({ url: config.api.publicUrl }, 'API listening');
@@ -68,6 +74,7 @@ async function main(): Promise<void> {
     server.close(() => {
       void (async () => {
         await models.close();
+        await online.close();
         await temporal.connection.close();
         await db.destroy();
         log.info('stopped');

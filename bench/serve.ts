@@ -24,7 +24,9 @@ import { createModelServer } from '../lib/serving/model-server';
 import { createArtifactStore } from '../lib/store';
 import { createTestDatabase } from '../test/helpers/db';
 import { promoteAndDeploy, storeAndRegister } from '../test/integration/api/model-fixture';
+import { FS_MODEL, deployFeatureModel, entityOnlyRows, featureService, lookupLatency } from './lib/feature-serving';
 import { machineLine, printTable } from './lib/report';
+import { startRedisServer } from '../infra/stack/redis';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -34,6 +36,9 @@ interface Ports {
   bare: number;
   apiNoLog: number;
   apiLogAll: number;
+  /** Prediction log off; model inputs looked up in the PostgreSQL / Redis online store. */
+  apiFeaturesPg: number;
+  apiFeaturesRedis: number;
 }
 
 /** Child process: the bare handler and the API (twice: prediction log off, and every request logged). */
@@ -51,8 +56,9 @@ async function serve(): Promise<void> {
   const temporal = await connectClient(config.temporal);
   const models = createModelServer({ db, store, log });
   const authenticator = createAuthenticator({ db });
-  const api = (logSampleRate: number) =>
+  const api = (logSampleRate: number, onlineFeatures?: ReturnType<typeof featureService>) =>
     createApp({
+      onlineFeatures,
       settings: { ...apiSettingsFrom(config, 'bench'), predict: { ...config.predict, logSampleRate } },
       db,
       temporal,
@@ -72,12 +78,19 @@ async function serve(): Promise<void> {
     new Promise<number>((resolve) => {
       const server = app.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
     });
-  const ports: Ports = { bare: await listen(bare), apiNoLog: await listen(api(0)), apiLogAll: await listen(api(1)) };
+  const features = { db, log, redisUrl: process.env.BENCH_REDIS_URL };
+  const ports: Ports = {
+    bare: await listen(bare),
+    apiNoLog: await listen(api(0)),
+    apiLogAll: await listen(api(1)),
+    apiFeaturesPg: await listen(api(0, featureService('postgres', features))),
+    apiFeaturesRedis: await listen(api(0, featureService('redis', features))),
+  };
   process.stdout.write(`${JSON.stringify(ports)}\n`);
 }
 
 /** The churn pipeline's MLP, trained briefly on its example data and registered in production. */
-async function deployChurnModel(databaseUrl: string): Promise<void> {
+async function deployChurnModel(databaseUrl: string, redisUrl: string): Promise<void> {
   const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl });
   const db = createDb({ url: databaseUrl, poolMax: 2 });
   const store = createArtifactStore(config.artifacts);
@@ -97,6 +110,7 @@ async function deployChurnModel(databaseUrl: string): Promise<void> {
     fitted,
   });
   disposeModel(result.model);
+  await deployFeatureModel({ db, store }, { file: DATA_FILE, modelBytes: result.modelBytes, fitted, redisUrl });
   const version = await storeAndRegister(
     { db, store },
     { model: 'churn-bench', runId: `bench-${Date.now()}`, modelBytes: result.modelBytes, fitted },
@@ -126,13 +140,14 @@ async function main(): Promise<void> {
   await stackUp((m) => process.stderr.write(`[stack] ${m}\n`));
   const database = await createTestDatabase();
   await migrateLatest(database.db);
+  const redis = await startRedisServer((m) => process.stderr.write(`[redis] ${m}\n`));
   const child = spawn(process.execPath, ['--import', 'tsx', __filename, '--serve'], {
-    env: { ...process.env, DATABASE_URL: database.url },
+    env: { ...process.env, DATABASE_URL: database.url, BENCH_REDIS_URL: redis.url },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
     process.stderr.write('training and registering the churn MLP...\n');
-    await deployChurnModel(database.url);
+    await deployChurnModel(database.url, redis.url);
     await ensureUserPrincipal(database.db, 'bench', 'bench');
     const { key } = await createApiKey(database.db, { principal: 'bench', role: 'predictor', createdBy: 'bench' });
     const ports = await new Promise<Ports>((resolve, reject) => {
@@ -154,6 +169,22 @@ async function main(): Promise<void> {
         url: `http://127.0.0.1:${ports.apiLogAll}/v1/predict/churn-bench`,
         headers: auth,
       },
+      ...[1, 100].flatMap((rows) => [
+        {
+          name: '/v1/predict, log off, customer_id only: PostgreSQL online store',
+          rows,
+          url: `http://127.0.0.1:${ports.apiFeaturesPg}/v1/predict/${FS_MODEL}`,
+          headers: auth,
+          entityOnly: true,
+        },
+        {
+          name: '/v1/predict, log off, customer_id only: Redis online store',
+          rows,
+          url: `http://127.0.0.1:${ports.apiFeaturesRedis}/v1/predict/${FS_MODEL}`,
+          headers: auth,
+          entityOnly: true,
+        },
+      ]),
       { name: 'bare Express handler', rows: 100, url: `http://127.0.0.1:${ports.bare}/predict`, headers: {} },
       {
         name: '/v1/predict, log off',
@@ -164,7 +195,8 @@ async function main(): Promise<void> {
     ];
     const table: Array<Array<string | number>> = [];
     for (const s of scenarios) {
-      const body = JSON.stringify({ rows: requestRows(s.rows) });
+      const rows = 'entityOnly' in s ? entityOnlyRows(DATA_FILE, s.rows) : requestRows(s.rows);
+      const body = JSON.stringify({ rows });
       await load(s.url, body, s.headers, 2); // warm-up: model load, JIT, connection pools
       const r = await load(s.url, body, s.headers);
       const failed = r.non2xx + r.errors + r.timeouts;
@@ -181,8 +213,17 @@ async function main(): Promise<void> {
     }
     console.log(`\n${machineLine()}; ${CONNECTIONS} connections, ${DURATION_S} s per row after a 2 s warm-up\n`);
     printTable(['target', 'rows/request', 'requests/s', 'predictions/s', 'p50 ms', 'p99 ms', 'failed'], table);
+    console.log('\nOnline feature lookup alone, one request at a time (7 features per row):\n');
+    const lookups = await lookupLatency({
+      db: database.db,
+      log: createLogger({ name: 'bench', level: 'warn' }),
+      file: DATA_FILE,
+      redisUrl: redis.url,
+    });
+    printTable(['lookup', 'rows/request', 'p50 ms', 'p99 ms'], lookups);
   } finally {
     child.kill('SIGTERM');
+    await redis.stop();
     await database.drop();
   }
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../lib/config/paths';
 
 /** mulberry32: a small, well-mixed seeded PRNG, so the files are identical on every machine. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -16,12 +16,12 @@ function rng(seed: number): () => number {
   };
 }
 
-function gaussian(rand: () => number): number {
+export function gaussian(rand: () => number): number {
   const u = Math.max(rand(), 1e-12);
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
 }
 
-function pick<T>(rand: () => number, items: readonly T[], weights: readonly number[]): T {
+export function pick<T>(rand: () => number, items: readonly T[], weights: readonly number[]): T {
   let r = rand() * weights.reduce((a, b) => a + b, 0);
   for (let i = 0; i < items.length; i += 1) {
     r -= weights[i] as number;

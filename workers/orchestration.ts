@@ -2,6 +2,7 @@
 import { Worker } from '@temporalio/worker';
 import { createDataActivities } from '../activities/data';
 import type { ActivityDeps } from '../activities/deps';
+import { createFeatureStoreActivities } from '../activities/featurestore';
 import { createLightActivities } from '../activities/light';
 import { createMonitorActivities } from '../activities/monitor';
 import { createRegistryActivities } from '../activities/registry';
@@ -11,6 +12,7 @@ import { connectWorkerRuntime, createActivityDeps, routeTemporalLogs, workflowSo
 export async function createOrchestrationWorker(deps: ActivityDeps, taskQueue = deps.config.taskQueues.orchestration) {
   // Monitors start retraining runs through the runtime's client.
   const { client, connection, workerOptions, close } = await connectWorkerRuntime(deps.config);
+  const featureStore = createFeatureStoreActivities(deps);
   const worker = await Worker.create({
     ...workerOptions,
     taskQueue,
@@ -20,10 +22,11 @@ export async function createOrchestrationWorker(deps: ActivityDeps, taskQueue = 
       ...createRegistryActivities(deps),
       ...createDataActivities(deps),
       ...createMonitorActivities({ ...deps, client }),
+      ...featureStore.activities,
     },
     maxConcurrentActivityTaskExecutions: deps.config.workers.orchestrationActivityConcurrency,
   });
-  return { worker, connection, close };
+  return { worker, connection, close: () => featureStore.close().then(close) };
 }
 
 async function main(): Promise<void> {

@@ -2,3 +2,4 @@
 export { stackCheck } from './stack-check';
 export { mlPipeline } from './pipeline/workflow';
 export { modelMonitor } from './monitor/workflow';
+export { materializeFeatureView } from './featurestore/workflow';

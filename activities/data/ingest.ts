@@ -15,6 +15,7 @@ import type { ActivityDeps } from '../deps';
 import { dataError } from '../failures';
 import type { IngestOutput } from '../pipeline-io';
 import type { StepContext } from '../step-context';
+import { openFeatureViewsSource } from '../featurestore/training-set';
 
 /** Content-addressed location of raw bytes in the data lake: the same bytes are stored once. */
 export function lakeKey(sha256: string, format: string): string {
@@ -42,6 +43,10 @@ interface OpenedDataSource {
   describe: string;
   /** Settles once the source is read to the end (a database source's transaction); rejects with its failure. */
   done?: Promise<void>;
+  /** Releases what the source holds (a feature-view join's temporary tables), once it has been read. */
+  close?: () => Promise<void>;
+  /** Recorded on the raw artifact (e.g. the feature-view versions a training set was joined from). */
+  metadata?: Record<string, unknown>;
 }
 
 /** The read-only role's connection for a `postgres` source: another database (urlEnv) or the metadata one. */
@@ -62,7 +67,7 @@ function sourceDatabaseUrl(deps: ActivityDeps, urlEnv: string | undefined): stri
 }
 
 /** Opens a data source within the limits the operators set: data folders, bucket prefixes, a read-only role. */
-async function openSource(deps: ActivityDeps, source: DataSourceSpec): Promise<OpenedDataSource> {
+async function openSource(deps: ActivityDeps, ctx: StepContext, source: DataSourceSpec): Promise<OpenedDataSource> {
   const limits = deps.config.governance.dataSources;
   switch (source.kind) {
     case 'file': {
@@ -89,6 +94,8 @@ async function openSource(deps: ActivityDeps, source: DataSourceSpec): Promise<O
       const describe = source.table ? `PostgreSQL table ${source.table}` : 'a PostgreSQL query';
       return { stream: opened.stream, format: 'csv', describe, done: opened.done };
     }
+    case 'feature_views':
+      return openFeatureViewsSource(deps, ctx, source);
   }
 }
 
@@ -115,10 +122,15 @@ export async function ingestRawData(
   ctx: StepContext,
   source: DataSourceSpec,
 ): Promise<IngestOutput> {
-  const opened = await openSource(deps, source);
+  const opened = await openSource(deps, ctx, source);
   const spool = join(tmpdir(), `mlops-ingest-${randomUUID()}`);
   try {
-    const hashed = await spoolSource(opened, ctx, spool);
+    let hashed: { size: number; sha256: string };
+    try {
+      hashed = await spoolSource(opened, ctx, spool);
+    } finally {
+      await opened.close?.();
+    }
     if (hashed.size === 0) throw dataError(`Data source ${opened.describe} is empty (0 bytes): nothing to train on.`);
     const key = lakeKey(hashed.sha256, opened.format);
     const existing = await deps.store.stat(key);
@@ -135,7 +147,7 @@ export async function ingestRawData(
       kind: 'raw_dataset',
       sha256: hashed.sha256,
       size: hashed.size,
-      metadata: { source: opened.describe, format: opened.format },
+      metadata: { source: opened.describe, format: opened.format, ...opened.metadata },
     });
     ctx.log.info({ key, bytes: hashed.size, alreadyInLake }, 'raw data in the lake');
     return { raw, format: opened.format, alreadyInLake };

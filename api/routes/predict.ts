@@ -12,6 +12,7 @@ import type { ApiDeps } from '../deps';
 import { ApiError } from '../http/errors';
 import type { ApiMetrics } from '../http/metrics';
 import { defineRoute } from '../http/route';
+import { enrichPredictRows, predictFeatureFields } from '../services/features';
 import {
   FeedbackBody,
   FeedbackResponse,
@@ -83,9 +84,12 @@ export function predictRoutes(deps: ApiDeps, metrics: ApiMetrics) {
       responses: { 200: PredictResponse },
       errors: [400, 401, 403, 404, 413, 422, 429, 503],
       async handle({ params, query, body }) {
+        // Models trained with feature views: their view columns come from the online store (docs/FEATURES.md).
+        const online = await enrichPredictRows(deps, { model: params.model, slot: query.env, rows: body.rows });
+        const rows = online?.rows ?? body.rows;
         let result;
         try {
-          result = await deps.models.predict({ model: params.model, slot: query.env, rows: body.rows });
+          result = await deps.models.predict({ model: params.model, slot: query.env, rows });
         } catch (err) {
           throw servingError(err);
         }
@@ -108,9 +112,10 @@ export function predictRoutes(deps: ApiDeps, metrics: ApiMetrics) {
             version: result.version,
             versionId: result.versionId,
             requestId,
-            rows: body.rows,
+            rows,
             predictions: result.predictions,
           });
+          await online?.record(requestId, { model: result.model, version: result.version });
         }
         metrics.predictions.inc(
           { model: result.model, version: String(result.version), slot: result.slot },
@@ -125,6 +130,7 @@ export function predictRoutes(deps: ApiDeps, metrics: ApiMetrics) {
             requestId,
             logged,
             predictions: result.predictions,
+            ...predictFeatureFields(online),
           },
         };
       },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ModelName } from './common';
+import { PredictFeatureFields } from './features';
 
 export const PredictParams = z.object({ model: ModelName });
 export const PredictQuery = z.object({
@@ -28,6 +29,7 @@ export const PredictResponse = z.object({
   requestId: z.string().describe('Send it back with POST /v1/feedback to record ground truth'),
   logged: z.boolean().describe('Whether this request was sampled into the prediction log'),
   predictions: z.array(PredictionView),
+  ...PredictFeatureFields,
 });
 export type PredictResponse = z.infer<typeof PredictResponse>;
 

@@ -4,6 +4,7 @@ import * as m002 from './002_api';
 import * as m003 from './003_training_epochs';
 import * as m004 from './004_monitoring';
 import * as m005 from './005_governance';
+import * as m040 from './040_feature_store';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -17,6 +18,7 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['003_training_epochs', m003],
   ['004_monitoring', m004],
   ['005_governance', m005],
+  ['040_feature_store', m040],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

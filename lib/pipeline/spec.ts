@@ -7,6 +7,7 @@ import { FeatureSpecSchema } from '../ml/features/spec';
 import { SplitSpecSchema } from '../ml/features/split';
 import { ModelCandidateSpecSchema } from '../ml/models/spec';
 import { ExpectationsSpecSchema } from '../ml/validation/spec';
+import { FeatureViewsSourceSchema } from '../featurestore/spec';
 
 /** Durations as Temporal writes them ('90s', '15m', '24h', '7d') or milliseconds. */
 export const DurationSpec = z.union([
@@ -61,6 +62,8 @@ export const DataSourceSpec = z.discriminatedUnion('kind', [
       message: 'give exactly one of table and query',
       path: ['table'],
     }),
+  /** A point-in-time join of an entity dataframe with feature views (docs/FEATURES.md). */
+  FeatureViewsSourceSchema,
 ]);
 export type DataSourceSpec = z.infer<typeof DataSourceSpec>;
 

@@ -45,7 +45,9 @@ function monitoringHeader(data: MonitoringReportData): string {
 
 function windowsSection(data: MonitoringReportData): string {
   const rows: Row[] = data.windows.map((w) => {
-    const drifted = w.features.filter((f) => f.drifted).map((f) => f.feature);
+    const drifted = w.features
+      .filter((f) => f.drifted)
+      .map((f) => (f.featureView ? `${f.feature} (${f.featureView})` : f.feature));
     const quality = w.liveQuality ? `${w.liveQuality.metric} ${formatNumber(w.liveQuality.value)}` : undefined;
     return {
       className: w.drifted ? 'bad' : undefined,

@@ -51,6 +51,7 @@ export function featureDriftTable(data: MonitoringReportData): Tabular {
       column('js_distance', 'number'),
       column('drifted', 'boolean'),
       column('insufficient_data', 'boolean'),
+      column('feature_view'),
     ],
     rows: data.windows.flatMap((w) =>
       w.features.map((f) => [
@@ -69,6 +70,7 @@ export function featureDriftTable(data: MonitoringReportData): Tabular {
         finiteOrNull(f.jsDistance),
         f.drifted,
         f.insufficientData,
+        f.featureView ?? null,
       ]),
     ),
   };

@@ -54,12 +54,28 @@ function dataSection(data: RunReportData): string {
     ],
   ]);
   const chips = d.features.map((f) => `<code>${escapeXml(f)}</code>`).join('');
+  const views = data.featureViews?.length
+    ? '<h3>Feature views (point-in-time join)</h3>' +
+      table({
+        columns: [
+          { header: 'View' },
+          { header: 'Version' },
+          { header: 'Content hash' },
+          { header: 'Join keys' },
+          { header: 'Columns' },
+        ],
+        rows: data.featureViews.map((v) => ({
+          cells: [v.name, `v${v.version}`, code(v.hash.slice(0, 12)), v.joinKeys.join(', '), v.columns.join(', ')],
+        })),
+      })
+    : '';
   return section({
     id: 'data',
     title: 'Data and validation',
     body:
       pairs +
       splitBar(d.split) +
+      views +
       `<h3>Features (${d.features.length})</h3><div class="chips">${chips || '<span class="muted">none</span>'}</div>` +
       `<h3>Validation</h3><pre>${escapeXml(d.validationSummary || 'No validation summary.')}</pre>`,
   });

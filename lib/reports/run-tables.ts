@@ -79,6 +79,10 @@ export function runSummaryTable(data: RunReportData): Tabular {
     ['Test rows', finiteOrNull(d.split.test)],
     ['Features', d.features.join(', ')],
     ['ABT table', d.abtTable],
+    ...(data.featureViews ?? []).map((v): [string, string] => [
+      `Feature view: ${v.name}`,
+      `v${v.version} (${v.hash.slice(0, 12)}): ${v.columns.join(', ')}`,
+    ]),
     ['Validation summary', d.validationSummary],
     ['Gate passed', data.gate ? data.gate.passed : null],
     ['Gate summary', data.gate?.summary ?? null],

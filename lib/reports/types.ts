@@ -19,6 +19,8 @@ export interface RunReportData {
     features: string[];
     abtTable: string;
   };
+  /** The feature views the training set was joined from (pipelines with a feature_views source). */
+  featureViews?: Array<{ name: string; version: number; hash: string; joinKeys: string[]; columns: string[] }>;
   primaryMetric: string;
   best: string;
   gate?: { passed: boolean; summary: string; checks: Array<{ check: string; passed: boolean; detail: string }> };
@@ -76,6 +78,8 @@ export interface MonitoringWindow {
 
 export interface FeatureDrift {
   feature: string;
+  /** The feature view (name vN) the column came from, for models trained with feature views. */
+  featureView?: string;
   kind: 'numeric' | 'categorical';
   psi: number;
   ksStatistic?: number | null;

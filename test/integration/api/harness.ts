@@ -99,6 +99,14 @@ function pipelineActivities(deps: { db: TestDatabase['db'] }, taskQueue: string,
     smokeTestDeployment: async () => ({ passed: true, checkedRows: 5, mismatches: 0, servedVersion: 3, message: 'ok' }),
     promoteModelVersion: async () => undefined,
     archiveModelVersion: async () => undefined,
+    // Materializations started through the API end at once: the view is treated as not online.
+    planMaterialization: async ({ view }: { view: string }) => ({
+      view,
+      version: 1,
+      hash: 'test',
+      online: false,
+      to: new Date().toISOString(),
+    }),
   };
 }
 

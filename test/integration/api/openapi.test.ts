@@ -6,6 +6,7 @@ import request from 'supertest';
 import { testKey } from '../../helpers/keys';
 import { payloadToJson } from '../../../infra/codec';
 import { PROJECT_ROOT } from '../../../lib/config/paths';
+import { applyDefinitions } from '../../../lib/featurestore/registry';
 import { eventually, startApiHarness, type ApiHarness, type Holder } from './harness';
 import { validate, type Schema } from './json-schema';
 import { promoteAndDeploy, registerTinyModel } from './model-fixture';
@@ -29,6 +30,18 @@ const docPipelineYaml = readFileSync(join(PROJECT_ROOT, 'pipelines', 'churn.yaml
   /^name: churn$/m,
   'name: churn-doc',
 );
+const docDefinitions = {
+  entities: [{ name: 'doc_entity', joinKeys: ['id'] }],
+  featureViews: [
+    {
+      name: 'doc_view',
+      owner: 'docs',
+      entities: ['doc_entity'],
+      source: { kind: 'file', path: 'pipelines/data/features/customer_profile.csv' },
+      features: [{ name: 'tenure_months', type: 'int' }],
+    },
+  ],
+};
 
 interface Example {
   holder?: Holder;
@@ -77,9 +90,15 @@ describe('every path in /openapi.json exists and answers as documented', () => {
     ids.keyId = (await testKey(h.database.db, 'to-revoke', 'viewer')).id;
     await storeRunReport(h, ids.approveRun as string);
     ids.alertId = String((await storeMonitoringWindow(h, { model: 'tiny', versionId: v1.id, version: 1 })).alertId);
+    await applyDefinitions(h.database.db, docDefinitions, { actor: 'test', source: 'openapi test' });
+    h.track('fs-materialize-doc_view');
     doc = (await request(h.app).get('/openapi.json')).body as Document;
   });
   afterAll(async () => {
+    await h?.client.schedule
+      .getHandle('fs-materialize-doc_view')
+      .delete()
+      .catch(() => undefined);
     for (const name of ['kept', 'deleted', 'created'])
       await h?.client.schedule
         .getHandle(`doc-${name}-${suffix}`)
@@ -89,6 +108,7 @@ describe('every path in /openapi.json exists and answers as documented', () => {
   });
 
   const payload = () => payloadToJson(defaultPayloadConverter.toPayload({ hello: 'codec' }));
+  const view = { view: 'doc_view' };
   const examples: Record<string, () => Example> = {
     healthz: () => ({ status: 200 }),
     readyz: () => ({ status: 200 }),
@@ -181,6 +201,20 @@ describe('every path in /openapi.json exists and answers as documented', () => {
     getMonitoringReportHtml: () => ({ holder: 'viewer', params: { name: 'tiny' }, status: 200 }),
     getMonitoringReportCsv: () => ({ holder: 'viewer', params: { name: 'tiny' }, status: 200 }),
     getMonitoringReportXlsx: () => ({ holder: 'viewer', params: { name: 'tiny' }, status: 200 }),
+    applyFeatures: () => ({ holder: 'admin', body: { definitions: docDefinitions }, status: 200 }),
+    listFeatureEntities: () => ({ holder: 'viewer', status: 200 }),
+    listFeatureViews: () => ({ holder: 'viewer', status: 200 }),
+    getFeatureView: () => ({ holder: 'viewer', params: view, status: 200 }),
+    materializeFeatureView: () => ({ holder: 'operator', params: view, body: {}, status: 202 }),
+    scheduleFeatureView: () => ({
+      holder: 'operator',
+      params: view,
+      body: { interval: '1h', paused: true },
+      status: 200,
+    }),
+    unscheduleFeatureView: () => ({ holder: 'operator', params: view, status: 204 }),
+    readOnlineFeatures: () => ({ holder: 'predictor', params: view, body: { entities: [{ id: 1 }] }, status: 200 }),
+    getFeatureViewDrift: () => ({ holder: 'viewer', params: view, status: 200 }),
   };
 
   const resolve = (ref: string) => doc.components.schemas[ref.replace('#/components/schemas/', '')] as Schema;
@@ -294,6 +328,7 @@ describe('every path in /openapi.json exists and answers as documented', () => {
       keyId: 'xyz',
       alertId: 'abc',
       principalId: 'has space',
+      view: 'BAD VIEW',
     };
     const invalidQuery: Record<string, Record<string, string>> = {
       listRuns: { limit: '0' },
@@ -337,6 +372,7 @@ describe('every path in /openapi.json exists and answers as documented', () => {
       version: 99,
       keyId: '000000000000',
       alertId: 999999,
+      view: 'no_such_view',
     };
     const problems: string[] = [];
     for (const { path, method, op } of operations()) {

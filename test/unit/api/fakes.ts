@@ -112,6 +112,8 @@ export function unitApp(
     },
     authenticator: fakeAuthenticator(),
     log: createLogger({ name: 'api-unit-test', level: 'silent' }),
+    // The fake models were not trained with feature views: nothing to look up.
+    onlineFeatures: { enrich: async () => undefined, lookup: async (_use, rows) => ({ rows, warnings: [] }) },
     ...overrides,
     settings: { ...testSettings, ...overrides.settings },
   };

@@ -149,6 +149,9 @@ describe('monitoring workbook', () => {
     const drift = workbook.getWorksheet('Feature drift');
     expect(body(drift)).toHaveLength(84);
     expect(column(drift, 'psi')).toEqual(data.windows.flatMap((w) => w.features.map((f) => f.psi)));
+    // Columns that came from a feature view name it; this model's did not.
+    expect(header(drift).at(-1)).toBe('feature_view');
+    expect(column(drift, 'feature_view').every((v) => v === null || v === undefined)).toBe(true);
 
     const alerts = workbook.getWorksheet('Alerts');
     expect(header(alerts)).toEqual(['id', 'kind', 'created_at', 'status', 'message', 'retraining_run_id']);
@@ -159,6 +162,6 @@ describe('monitoring workbook', () => {
   it('writes a valid workbook for a period without windows or alerts', async () => {
     const data = { ...monitoringPeriod(), windows: [], alerts: [] };
     const workbook = await read(await monitoringReportXlsx(data));
-    expect(workbook.worksheets.map((s) => header(s).length)).toEqual([11, 15, 6]);
+    expect(workbook.worksheets.map((s) => header(s).length)).toEqual([11, 16, 6]);
   });
 });
