@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Authenticator } from '../lib/auth';
 import type { AppConfig } from '../lib/config';
+import type { ConsoleConfig } from '../lib/config/console';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logging';
 import type { ModelServer } from '../lib/serving/types';
@@ -65,6 +66,8 @@ export interface ApiDeps {
   processMetrics?: boolean;
   /** Sampling source for the prediction log; tests make it deterministic. */
   random?: () => number;
+  /** The web console: session lifetimes and its build output (default: loadConsoleConfig() from the environment). */
+  console?: ConsoleConfig;
 }
 
 export function temporalUiLink(settings: ApiSettings, workflowId: string): string {

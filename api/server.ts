@@ -7,6 +7,7 @@ import { migrateLatest } from '../infra/migrations';
 import { connectClient } from '../infra/temporal-connection';
 import { createAuthenticator } from '../lib/auth';
 import { PROJECT_ROOT, loadConfig } from '../lib/config';
+import { loadConsoleConfig } from '../lib/config/console';
 import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logging';
 import { initTfBackend } from '../lib/ml';
@@ -24,6 +25,7 @@ function packageVersion(): string {
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const consoleConfig = loadConsoleConfig();
   const log = createLogger({ name: 'mlops-api', level: config.logLevel });
   const db = createDb({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'mlops-api' });
   await migrateLatest(db);
@@ -48,9 +50,10 @@ async function main(): Promise<void> {
     codec,
     store,
     processMetrics: config.metricsEnabled,
+    console: consoleConfig,
   });
   const server: Server = app.listen(config.api.port, config.api.host, () => {
-    log.info({ url: config.api.publicUrl }, 'API listening');
+    log.info({ url: config.api.publicUrl, console: `${config.api.publicUrl}/ui/` }, 'API listening');
   });
 
   let stopping = false;

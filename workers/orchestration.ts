@@ -4,6 +4,7 @@ import { createDataActivities } from '../activities/data';
 import type { ActivityDeps } from '../activities/deps';
 import { createLightActivities } from '../activities/light';
 import { createMonitorActivities } from '../activities/monitor';
+import { createNotifyActivities } from '../activities/notify';
 import { createRegistryActivities } from '../activities/registry';
 import { runWorkerProcess } from './metrics';
 import { connectWorkerRuntime, createActivityDeps, routeTemporalLogs, workflowSource } from './runtime';
@@ -20,6 +21,7 @@ export async function createOrchestrationWorker(deps: ActivityDeps, taskQueue = 
       ...createRegistryActivities(deps),
       ...createDataActivities(deps),
       ...createMonitorActivities({ ...deps, client }),
+      ...createNotifyActivities(deps),
     },
     maxConcurrentActivityTaskExecutions: deps.config.workers.orchestrationActivityConcurrency,
   });

@@ -2,6 +2,7 @@ import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import { roleAllows, type Authenticator, type Principal, type RoleRequirement } from '../../lib/auth';
 import { ApiError, validationError } from './errors';
+import type { SessionGate } from './session-auth';
 
 // A route is declared once: its zod schemas validate the request, type the handler, check (and trim) every
 // response and generate the OpenAPI document, so none of the four can drift from the others.
@@ -76,6 +77,8 @@ export function defineRoute<const S extends RequestSchemas, const R extends Resp
 
 export interface MountOptions {
   authenticator: Authenticator;
+  /** Console sessions: a session cookie (with its CSRF token on writes) authenticates like bearer credentials. */
+  sessions?: SessionGate;
 }
 
 function parsePart(location: 'params' | 'query' | 'headers' | 'body', schema: z.ZodType | undefined, value: unknown) {
@@ -85,12 +88,18 @@ function parsePart(location: 'params' | 'query' | 'headers' | 'body', schema: z.
   return result.data;
 }
 
-function authenticate(authenticator: Authenticator, requirement: RoleRequirement): RequestHandler {
+function authenticate(
+  authenticator: Authenticator,
+  requirement: RoleRequirement,
+  sessions: SessionGate | undefined,
+): RequestHandler {
   return async (req, res, next) => {
-    const principal = await authenticator.authenticate({
-      authorization: req.headers.authorization,
-      apiKey: typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : undefined,
-    });
+    const principal =
+      (await sessions?.authenticate(req)) ??
+      (await authenticator.authenticate({
+        authorization: req.headers.authorization,
+        apiKey: typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : undefined,
+      }));
     res.locals.principal = principal;
     if (!roleAllows(principal.role, requirement)) {
       const also = requirement.alsoAllow?.length ? ` (or ${requirement.alsoAllow.join(', ')})` : '';
@@ -130,7 +139,7 @@ export function mountRoute(router: Router, route: RouteDef, options: MountOption
       next();
     },
   ];
-  if (route.access !== 'public') handlers.push(authenticate(options.authenticator, route.access));
+  if (route.access !== 'public') handlers.push(authenticate(options.authenticator, route.access, options.sessions));
   handlers.push(...(route.middleware ?? []));
   handlers.push(async (req, res) => {
     const input = {

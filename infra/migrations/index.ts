@@ -3,6 +3,8 @@ import * as m001 from './001_core_metadata';
 import * as m002 from './002_api';
 import * as m003 from './003_training_epochs';
 import * as m004 from './004_monitoring';
+import * as m030 from './030_console_sessions';
+import * as m031 from './031_notifications';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -15,6 +17,8 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['002_api', m002],
   ['003_training_epochs', m003],
   ['004_monitoring', m004],
+  ['030_console_sessions', m030],
+  ['031_notifications', m031],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

@@ -1,0 +1,199 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { createApp } from '../../../api/app';
+import { CONSOLE_CSP } from '../../../api/http/console-static';
+import { listAudit } from '../../../lib/audit';
+import { createApiKey, revokeApiKey } from '../../../lib/auth';
+import { startApiHarness, type ApiHarness, type Holder } from './harness';
+
+/** Console sessions: cookie sign-in, the same principal as the key, CSRF and Origin checks, expiry, sign-out. */
+describe('console sessions on the real stack', () => {
+  let h: ApiHarness;
+  let server: Server;
+  let origin: string;
+  const staticDir = mkdtempSync(join(tmpdir(), 'mlops-console-dist-'));
+
+  beforeAll(async () => {
+    h = await startApiHarness({ worker: false });
+    mkdirSync(join(staticDir, 'assets'));
+    writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>console</title>');
+    writeFileSync(join(staticDir, 'assets', 'app-1234.js'), 'console.log(1)');
+    const app = createApp({
+      ...h.deps,
+      console: { sessions: { ttlMs: 3_600_000, idleMs: 600_000 }, staticDir },
+    });
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+    await h?.stop();
+    rmSync(staticDir, { recursive: true, force: true });
+  });
+
+  const api = () => request(origin);
+
+  async function signIn(credential: string) {
+    const res = await api().post('/v1/session').set('Origin', origin).send({ credential });
+    const setCookie = (res.headers['set-cookie'] as unknown as string[] | undefined)?.[0] ?? '';
+    const token = /mlops_session=([^;]*)/.exec(setCookie)?.[1] ?? '';
+    return { res, setCookie, cookie: `mlops_session=${token}`, token, csrf: res.body.csrfToken as string };
+  }
+
+  const as = (holder: Holder) => signIn(h.keys[holder]);
+
+  it('exchanges a key for an HttpOnly SameSite=Strict cookie whose principal is the key’s; only a hash is stored', async () => {
+    const s = await as('approver');
+    expect(s.res.status).toBe(201);
+    expect(s.setCookie).toMatch(/HttpOnly/);
+    expect(s.setCookie).toMatch(/SameSite=Strict/);
+    expect(s.setCookie).toMatch(/Path=\//);
+    expect(s.res.headers['cache-control']).toBe('no-store');
+    expect(s.res.body.principal).toEqual({ id: 'alice', role: 'approver', via: 'api-key' });
+    expect(JSON.stringify(s.res.body)).not.toContain(s.token);
+
+    const viaCookie = await api().get('/v1/me').set('Cookie', s.cookie);
+    const viaKey = await api().get('/v1/me').set(h.auth('approver'));
+    expect(viaCookie.status).toBe(200);
+    expect(viaCookie.body).toEqual(viaKey.body);
+
+    const rows = await h.db('console_sessions').where({ principal_id: 'alice' });
+    const hash = createHash('sha256').update(s.token).digest('hex');
+    expect(rows.map((r: { id_hash: string }) => r.id_hash)).toContain(hash);
+    expect(JSON.stringify(rows)).not.toContain(s.token);
+    const audit = await listAudit(h.db, { action: 'session.sign-in', target: 'principal:alice' });
+    expect(audit.length).toBeGreaterThan(0);
+
+    const session = await api().get('/v1/session').set('Cookie', s.cookie);
+    expect(session.body).toMatchObject({ principal: { id: 'alice' }, csrfToken: s.csrf });
+  });
+
+  it('refuses a write without the CSRF token, with a wrong one, or from another origin; accepts the real one', async () => {
+    const s = await as('admin');
+    const body = { name: `via-session-${Date.now()}`, role: 'viewer' };
+    const noToken = await api().post('/v1/keys').set('Cookie', s.cookie).set('Origin', origin).send(body);
+    expect(noToken.status).toBe(403);
+    expect(noToken.body.error).toBe('CSRF_REJECTED');
+    const wrongToken = await api()
+      .post('/v1/keys')
+      .set('Cookie', s.cookie)
+      .set('Origin', origin)
+      .set('X-CSRF-Token', `${s.csrf.slice(0, -2)}xx`)
+      .send(body);
+    expect(wrongToken.status).toBe(403);
+    const crossSite = await api()
+      .post('/v1/keys')
+      .set('Cookie', s.cookie)
+      .set('Origin', 'http://evil.example')
+      .set('X-CSRF-Token', s.csrf)
+      .send(body);
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.body.message).toContain('evil.example');
+    const fetchMetadata = await api()
+      .post('/v1/keys')
+      .set('Cookie', s.cookie)
+      .set('Sec-Fetch-Site', 'cross-site')
+      .set('X-CSRF-Token', s.csrf)
+      .send(body);
+    expect(fetchMetadata.status).toBe(403);
+    expect((await h.db('api_keys').where({ name: body.name })).length).toBe(0);
+
+    const ok = await api()
+      .post('/v1/keys')
+      .set('Cookie', s.cookie)
+      .set('Origin', origin)
+      .set('X-CSRF-Token', s.csrf)
+      .send(body);
+    expect(ok.status).toBe(201);
+    expect(ok.body.createdBy).toBe('ada');
+    // Reads need no token.
+    expect((await api().get('/v1/keys').set('Cookie', s.cookie)).status).toBe(200);
+  });
+
+  it('enforces the role of the session’s principal like the key’s', async () => {
+    const s = await as('viewer');
+    const res = await api()
+      .post('/v1/keys')
+      .set('Cookie', s.cookie)
+      .set('Origin', origin)
+      .set('X-CSRF-Token', s.csrf)
+      .send({ name: 'nope', role: 'admin' });
+    expect(res.status).toBe(403);
+    expect(res.body.error).toBe('FORBIDDEN');
+  });
+
+  it('refuses predictor keys, bad credentials and a sign-in posted from another site', async () => {
+    expect((await as('predictor')).res.status).toBe(403);
+    expect((await signIn('mlk_0123456789ab_' + 'A'.repeat(43))).res.status).toBe(401);
+    const crossSite = await api()
+      .post('/v1/session')
+      .set('Origin', 'http://evil.example')
+      .send({ credential: h.keys.viewer });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('signs out on the server (the cookie stops working) and clears the cookie', async () => {
+    const s = await as('operator');
+    const refused = await api().delete('/v1/session').set('Cookie', s.cookie).set('Origin', origin);
+    expect(refused.status).toBe(403);
+    const out = await api()
+      .delete('/v1/session')
+      .set('Cookie', s.cookie)
+      .set('Origin', origin)
+      .set('X-CSRF-Token', s.csrf);
+    expect(out.status).toBe(204);
+    expect(String(out.headers['set-cookie'])).toMatch(/mlops_session=;.*Max-Age=0/);
+    const after = await api().get('/v1/me').set('Cookie', s.cookie);
+    expect(after.status).toBe(401);
+    expect(after.body.error).toBe('SESSION_EXPIRED');
+  });
+
+  it('ends sessions whose key is revoked, and sessions past their lifetime or idle timeout', async () => {
+    const { key, info } = await createApiKey(h.db, { name: 'temp', role: 'viewer', createdBy: 'test' });
+    const s = await signIn(key);
+    expect((await api().get('/v1/me').set('Cookie', s.cookie)).status).toBe(200);
+    await revokeApiKey(h.db, info.id);
+    expect((await api().get('/v1/me').set('Cookie', s.cookie)).status).toBe(401);
+
+    const shortLived = createApp({ ...h.deps, console: { sessions: { ttlMs: 1_500, idleMs: 1_500 }, staticDir } });
+    const signed = await request(shortLived).post('/v1/session').send({ credential: h.keys.viewer });
+    const cookie = (signed.headers['set-cookie'] as unknown as string[])[0]?.split(';')[0] as string;
+    expect(signed.headers['set-cookie']?.[0]).toMatch(/Max-Age=1($|;)/);
+    expect((await request(shortLived).get('/v1/me').set('Cookie', cookie)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1_700));
+    expect((await request(shortLived).get('/v1/me').set('Cookie', cookie)).status).toBe(401);
+  });
+
+  it('lets explicit bearer credentials win over a cookie (they need no CSRF token)', async () => {
+    const s = await as('viewer');
+    const res = await api()
+      .post('/v1/keys')
+      .set('Cookie', s.cookie)
+      .set(h.auth('admin'))
+      .send({ name: `bearer-${Date.now()}`, role: 'viewer' });
+    expect(res.status).toBe(201);
+  });
+
+  it('serves the console under /ui with a strict CSP, cached assets and the SPA fallback', async () => {
+    const page = await api().get('/ui/runs/some-run');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<title>console</title>');
+    expect(page.headers['content-security-policy']).toBe(CONSOLE_CSP);
+    expect(page.headers['cache-control']).toBe('no-cache');
+    const asset = await api().get('/ui/assets/app-1234.js');
+    expect(asset.status).toBe(200);
+    expect(asset.headers['cache-control']).toContain('immutable');
+    expect((await api().get('/ui/assets/missing.js')).status).toBe(404);
+    const root = await api().get('/ui');
+    expect(root.status).toBe(301);
+    expect(root.headers.location).toBe('/ui/');
+    expect((await api().get('/v1/not-a-route')).status).toBe(404);
+  });
+});
