@@ -1,3 +1,4 @@
+import { getRun } from '../../lib/metadata/runs';
 import { trainingCurves } from '../../lib/metadata/training-epochs';
 import { loadPipelineSpec, modelNameOf } from '../../lib/pipeline/load';
 import type { ApiDeps } from '../deps';
@@ -61,9 +62,16 @@ export function consoleRoutes(deps: ApiDeps) {
       access: READ,
       request: { params: TrainingParams },
       responses: { 200: TrainingResponse },
-      errors: [400, 401, 403],
+      errors: [400, 401, 403, 404],
       async handle({ params }) {
-        const curves = await trainingCurves(deps.db, params.runId);
+        const [run, curves] = await Promise.all([getRun(deps.db, params.runId), trainingCurves(deps.db, params.runId)]);
+        if (!run && curves.size === 0) {
+          throw new ApiError(
+            404,
+            'RUN_NOT_FOUND',
+            `No pipeline run with id "${params.runId}": GET /v1/runs lists runs.`,
+          );
+        }
         const candidates = [...curves.entries()].map(([candidate, points]) => ({
           candidate,
           points: points.map((p) => ({ ...p, at: isoRequired(p.at) })),

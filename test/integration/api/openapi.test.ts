@@ -3,6 +3,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import request from 'supertest';
 import { payloadToJson } from '../../../infra/codec';
 import { createApiKey } from '../../../lib/auth';
+import { insertChannel } from '../../../lib/notify';
 import { eventually, startApiHarness, type ApiHarness, type Holder } from './harness';
 import { validate, type Schema } from './json-schema';
 import { promoteAndDeploy, registerTinyModel } from './model-fixture';
@@ -66,6 +67,18 @@ describe('every path in /openapi.json exists and answers as documented', () => {
       ids[name] = res.body.scheduleId;
     }
     ids.keyId = (await createApiKey(h.database.db, { name: 'to-revoke', role: 'viewer', createdBy: 'test' })).info.id;
+    for (const name of ['channel', 'channelDeleted']) {
+      const channel = await insertChannel(h.db, {
+        name: `doc-${name}`,
+        kind: 'webhook',
+        config: { url: 'http://127.0.0.1:9/unreachable' },
+        events: ['run_failed'],
+        pipelines: [],
+        enabled: true,
+        createdBy: 'test',
+      });
+      ids[name] = String(channel.id);
+    }
     await storeRunReport(h, ids.approveRun as string);
     ids.alertId = String((await storeMonitoringWindow(h, { model: 'tiny', versionId: v1.id, version: 1 })).alertId);
     doc = (await request(h.app).get('/openapi.json')).body as Document;
@@ -155,6 +168,39 @@ describe('every path in /openapi.json exists and answers as documented', () => {
     getMonitoringReportHtml: () => ({ holder: 'viewer', params: { name: 'tiny' }, status: 200 }),
     getMonitoringReportCsv: () => ({ holder: 'viewer', params: { name: 'tiny' }, status: 200 }),
     getMonitoringReportXlsx: () => ({ holder: 'viewer', params: { name: 'tiny' }, status: 200 }),
+    searchRuns: () => ({ holder: 'viewer', query: { limit: '2', trigger: 'api' }, status: 200 }),
+    listPendingApprovals: () => ({ holder: 'viewer', status: 200 }),
+    getTrainingCurves: () => ({ holder: 'viewer', params: { runId: ids.approveRun as string }, status: 200 }),
+    getRunChecks: () => ({ holder: 'viewer', params: { runId: ids.approveRun as string }, status: 200 }),
+    getPipeline: () => ({ holder: 'viewer', params: { name: 'churn' }, status: 200 }),
+    signIn: () => ({ body: { credential: h.keys.viewer }, status: 201 }),
+    getSession: () => ({ holder: 'viewer', status: 401 }),
+    signOut: () => ({ status: 204 }),
+    listNotificationChannels: () => ({ holder: 'admin', status: 200 }),
+    createNotificationChannel: () => ({
+      holder: 'admin',
+      body: {
+        name: 'doc-created',
+        kind: 'slack',
+        config: { url: 'https://hooks.example.test/x' },
+        events: ['run_failed'],
+      },
+      status: 201,
+    }),
+    getNotificationChannel: () => ({ holder: 'admin', params: { channelId: ids.channel as string }, status: 200 }),
+    updateNotificationChannel: () => ({
+      holder: 'admin',
+      params: { channelId: ids.channel as string },
+      body: { enabled: false },
+      status: 200,
+    }),
+    deleteNotificationChannel: () => ({
+      holder: 'admin',
+      params: { channelId: ids.channelDeleted as string },
+      status: 204,
+    }),
+    testNotificationChannel: () => ({ holder: 'admin', params: { channelId: ids.channel as string }, status: 200 }),
+    listNotificationDeliveries: () => ({ holder: 'admin', status: 200 }),
   };
 
   const resolve = (ref: string) => doc.components.schemas[ref.replace('#/components/schemas/', '')] as Schema;
@@ -310,6 +356,7 @@ describe('every path in /openapi.json exists and answers as documented', () => {
       version: 99,
       keyId: '000000000000',
       alertId: 999999,
+      channelId: 999999,
     };
     const problems: string[] = [];
     for (const { path, method, op } of operations()) {
