@@ -100,17 +100,15 @@ describe('console views on the real stack', () => {
       { epoch: 2, attempt: 2, loss: 0.7 },
       { epoch: 3, attempt: 2, loss: 0.6 },
     ];
-    await h
-      .db('training_epochs')
-      .insert(
-        rows.map((r) => ({
-          run_id: 'curves',
-          candidate: 'mlp',
-          ...r,
-          val_loss: r.loss + 0.05,
-          metrics: JSON.stringify({ loss: r.loss }),
-        })),
-      );
+    await h.db('training_epochs').insert(
+      rows.map((r) => ({
+        run_id: 'curves',
+        candidate: 'mlp',
+        ...r,
+        val_loss: r.loss + 0.05,
+        metrics: JSON.stringify({ loss: r.loss }),
+      })),
+    );
     const res = await request(h.app).get('/v1/runs/curves/training').set(h.auth('viewer'));
     expect(res.body.candidates).toEqual([
       {
