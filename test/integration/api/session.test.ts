@@ -8,7 +8,9 @@ import request from 'supertest';
 import { createApp } from '../../../api/app';
 import { CONSOLE_CSP } from '../../../api/http/console-static';
 import { listAudit } from '../../../lib/audit';
-import { createApiKey, revokeApiKey } from '../../../lib/auth';
+import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair } from 'jose';
+import { createApiKey, createAuthenticator, createJwtVerifier, revokeApiKey } from '../../../lib/auth';
+import { createSession, resolveSession } from '../../../lib/auth/sessions';
 import { startApiHarness, type ApiHarness, type Holder } from './harness';
 
 /** Console sessions: cookie sign-in, the same principal as the key, CSRF and Origin checks, expiry, sign-out. */
@@ -169,6 +171,45 @@ describe('console sessions on the real stack', () => {
     expect((await request(shortLived).get('/v1/me').set('Cookie', cookie)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 1_700));
     expect((await request(shortLived).get('/v1/me').set('Cookie', cookie)).status).toBe(401);
+  });
+
+  it('keeps a session alive while it is used, ends it after the idle timeout or its lifetime, whichever first', async () => {
+    const settings = { ttlMs: 3 * 3_600_000, idleMs: 3_600_000 };
+    const t0 = new Date('2030-01-01T00:00:00Z');
+    const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
+    const principal = { id: 'vera', role: 'viewer' as const, via: 'jwt' as const };
+    const used = await createSession(h.db, { principal }, settings, t0);
+    for (const minute of [50, 100, 150])
+      expect(await resolveSession(h.db, used.token, settings, at(minute))).toBeDefined();
+    expect(await resolveSession(h.db, used.token, settings, at(181))).toBeUndefined(); // lifetime over, though in use
+    const idle = await createSession(h.db, { principal }, settings, t0);
+    expect(await resolveSession(h.db, idle.token, settings, at(61))).toBeUndefined(); // unused for over an hour
+    const short = await createSession(h.db, { principal, credentialExpiresAt: at(30) }, settings, t0);
+    expect(short.session.expiresAt).toEqual(at(30));
+    expect(await resolveSession(h.db, short.token, settings, at(31))).toBeUndefined();
+  });
+
+  it('signs in with a JWT from the identity provider: same principal, and no longer than the token lives', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256' };
+    const settings = { jwksUrl: 'http://unused.test', rolesClaim: 'roles', identityClaim: 'email' };
+    const jwtVerifier = createJwtVerifier(settings, createLocalJWKSet({ keys: [jwk] }));
+    const app = createApp({
+      ...h.deps,
+      authenticator: createAuthenticator({ db: h.db, jwtVerifier }),
+      console: { sessions: { ttlMs: 12 * 3_600_000, idleMs: 3_600_000 }, staticDir },
+    });
+    const token = await new SignJWT({ email: 'grace@example.com', roles: ['approver'] })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setExpirationTime('2m')
+      .sign(privateKey);
+    const signed = await request(app).post('/v1/session').send({ credential: token });
+    expect(signed.status).toBe(201);
+    expect(signed.body.principal).toEqual({ id: 'grace@example.com', role: 'approver', via: 'jwt' });
+    expect(Date.parse(signed.body.expiresAt) - Date.now()).toBeLessThanOrEqual(120_000);
+    const cookie = (signed.headers['set-cookie'] as unknown as string[])[0]?.split(';')[0] as string;
+    const me = await request(app).get('/v1/me').set('Cookie', cookie);
+    expect(me.body).toEqual({ id: 'grace@example.com', role: 'approver', via: 'jwt' });
   });
 
   it('lets explicit bearer credentials win over a cookie (they need no CSRF token)', async () => {
