@@ -47,16 +47,19 @@ export const useRun = (runId: string) =>
     refetchInterval: (q) => (q.state.data && !OPEN.has(q.state.data.status) ? false : LIVE_MS),
   });
 
-export const useTraining = (runId: string, live: boolean) =>
+/** `stage` (the run's status and phase) is part of the key: a run that moves on is read again at once. */
+export const useTraining = (runId: string, stage: string, live: boolean) =>
   useQuery({
-    queryKey: ['run', runId, 'training'],
+    queryKey: ['run', runId, 'training', stage],
+    placeholderData: keepPreviousData,
     queryFn: () => get<Training>(`/v1/runs/${enc(runId)}/training`),
     refetchInterval: live ? LIVE_MS : false,
   });
 
-export const useChecks = (runId: string, live: boolean) =>
+export const useChecks = (runId: string, stage: string, live: boolean) =>
   useQuery({
-    queryKey: ['run', runId, 'checks'],
+    queryKey: ['run', runId, 'checks', stage],
+    placeholderData: keepPreviousData,
     queryFn: () => get<RunChecks>(`/v1/runs/${enc(runId)}/checks`),
     refetchInterval: live ? LIVE_MS : false,
   });

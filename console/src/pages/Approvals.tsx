@@ -14,20 +14,25 @@ function Row({ item, now }: { item: PendingApproval; now: number }) {
   return (
     <tr data-row={item.runId} className={item.mayDecide ? 'mine' : undefined}>
       <td>
-        <Link to="/runs/$runId" params={{ runId: item.runId }} className="mono">
-          {item.runId}
-        </Link>
-        <div className="muted">{item.pipeline}</div>
-      </td>
-      <td>
-        {version}
-        {item.best ? <div className="muted">best: {item.best}</div> : null}
+        <strong>{version}</strong>
+        <div>
+          <Link to="/runs/$runId" params={{ runId: item.runId }} className="mono small">
+            {item.runId}
+          </Link>
+        </div>
+        <div className="muted small">
+          {item.pipeline}
+          {item.best ? ` · best: ${item.best}` : ''}
+        </div>
       </td>
       <td className="mono small">
         {Object.entries(item.metrics)
-          .slice(0, 4)
-          .map(([k, v]) => `${k} ${fmtNumber(v)}`)
-          .join(' · ')}
+          .slice(0, 3)
+          .map(([k, v]) => (
+            <div key={k}>
+              {k} {fmtNumber(v)}
+            </div>
+          ))}
       </td>
       <td>
         {fmtTime(item.waitingSince ?? item.startedAt)}
@@ -37,7 +42,9 @@ function Row({ item, now }: { item: PendingApproval; now: number }) {
         {item.deadline ? fmtTime(item.deadline) : item.live ? '—' : 'unknown (worker not answering)'}
         {item.deadline ? <div className="muted">{fromNow(item.deadline, now)}</div> : null}
       </td>
-      <td>{item.approvers.length ? item.approvers.join(', ') : 'any approver'}</td>
+      <td className="small">
+        {item.approvers.length ? item.approvers.map((a) => <div key={a}>{a}</div>) : 'any approver'}
+      </td>
       <td>
         {item.mayDecide ? (
           <DecideButtons runId={item.runId} label={version} />
@@ -76,8 +83,7 @@ export function ApprovalsPage() {
           <table aria-label="Runs waiting for approval">
             <thead>
               <tr>
-                <th>Run</th>
-                <th>Version</th>
+                <th>Version and run</th>
                 <th>Metrics</th>
                 <th>Waiting since</th>
                 <th>Deadline</th>

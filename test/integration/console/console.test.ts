@@ -274,6 +274,8 @@ describe('web console in headless Chromium', () => {
 
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByLabel('Action').fill('rollback');
+    await page.locator('tbody tr', { hasText: 'stage.' }).first().waitFor({ state: 'detached' });
+    expect(await page.locator('tbody tr').count()).toBe(1);
     await page.locator('tr', { hasText: 'v2 mislabels the new region' }).waitFor();
     await page.getByLabel('Action').fill('');
     await page.locator('tr', { hasText: 'schedule' }).first().waitFor();

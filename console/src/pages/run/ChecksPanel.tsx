@@ -4,7 +4,11 @@ import { fmtValue } from '../../components/format';
 import { Badge, Empty, ErrorNotice } from '../../components/ui';
 
 export function GatePanel({ run }: { run: Run }) {
-  const { data, error } = useChecks(run.runId, run.status === 'running');
+  const { data, error } = useChecks(
+    run.runId,
+    `${run.status}:${run.phase}:${run.step ?? ''}`,
+    run.status === 'running',
+  );
   const gate = data?.gate;
   if (error) return <ErrorNotice error={error} />;
   if (!gate) return <Empty>The run has not reached the evaluation gate.</Empty>;
@@ -25,7 +29,11 @@ export function GatePanel({ run }: { run: Run }) {
 }
 
 export function ValidationPanel({ run }: { run: Run }) {
-  const { data, error } = useChecks(run.runId, run.status === 'running');
+  const { data, error } = useChecks(
+    run.runId,
+    `${run.status}:${run.phase}:${run.step ?? ''}`,
+    run.status === 'running',
+  );
   const v = data?.validation;
   if (error) return <ErrorNotice error={error} />;
   if (!v) return <Empty>The data has not been validated yet.</Empty>;

@@ -34,7 +34,7 @@ function CandidateChart({ candidate }: { candidate: Training['candidates'][numbe
 
 export function TrainingCurves({ run }: { run: Run }) {
   const live = run.status === 'running';
-  const { data, error } = useTraining(run.runId, live);
+  const { data, error } = useTraining(run.runId, `${run.status}:${run.phase}`, live);
   const progress = (run.progress.training ?? {}) as Record<string, Progress>;
   return (
     <>
