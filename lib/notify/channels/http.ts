@@ -20,6 +20,12 @@ export function originOf(url: string): string {
   return new URL(url).origin;
 }
 
+/** A URL as the API shows it: the origin, and *** for a path or query that may carry a token. */
+export function maskedUrl(url: string): string {
+  const parsed = new URL(url);
+  return parsed.pathname === '/' && !parsed.search ? parsed.origin : `${parsed.origin}/***`;
+}
+
 /**
  * POSTs a JSON body. Redirects are not followed (the admin's URL is the allow-list, a redirect could leave it).
  * Network errors, timeouts, 408, 429 and 5xx are worth retrying; any other answer is not.

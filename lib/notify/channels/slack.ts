@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Notification } from '../types';
-import { httpUrl, originOf, postJson } from './http';
+import { httpUrl, maskedUrl, originOf, postJson } from './http';
 import type { ChannelKind } from './types';
 
 export const SlackConfig = z.strictObject({
@@ -38,7 +38,7 @@ export const slackChannel: ChannelKind<SlackConfig> = {
   kind: 'slack',
   config: SlackConfig,
   secretFields: ['url'],
-  redact: (c) => ({ url: `${originOf(c.url)}/***` }),
+  redact: (c) => ({ url: maskedUrl(c.url) }),
   destination: (c) => originOf(c.url),
   async send(c, n, options) {
     await postJson(c.url, JSON.stringify(slackPayload(n)), { timeoutMs: options.timeoutMs });

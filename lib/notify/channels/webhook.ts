@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { httpUrl, originOf, postJson } from './http';
+import { httpUrl, maskedUrl, originOf, postJson } from './http';
 import type { ChannelKind } from './types';
 
 const RESERVED_HEADERS = /^(host|content-type|content-length|user-agent|x-mlops-.*|connection|transfer-encoding)$/i;
@@ -31,9 +31,9 @@ export function webhookSignature(secret: string, timestamp: string, body: string
 export const webhookChannel: ChannelKind<WebhookConfig> = {
   kind: 'webhook',
   config: WebhookConfig,
-  secretFields: ['secret', 'headers'],
+  secretFields: ['url', 'secret', 'headers'],
   redact: (c) => ({
-    url: c.url,
+    url: maskedUrl(c.url),
     secret: c.secret ? '***' : null,
     headers: Object.fromEntries(Object.keys(c.headers ?? {}).map((h) => [h, '***'])),
   }),

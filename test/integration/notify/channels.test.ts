@@ -91,7 +91,11 @@ describe('notifications: channels configured by admins, delivered by the notify 
     expect(badMail.status).toBe(400);
 
     const created = await createChannel(body);
-    expect(created.config).toEqual({ url: http.url('/hook'), secret: '***', headers: { Authorization: '***' } });
+    expect(created.config).toEqual({
+      url: `http://127.0.0.1:${http.port}/***`,
+      secret: '***',
+      headers: { Authorization: '***' },
+    });
     expect((await request(h.app).post('/v1/notifications/channels').set(admin()).send(body)).status).toBe(409);
     const listed = await request(h.app).get('/v1/notifications/channels').set(admin());
     expect(JSON.stringify(listed.body)).not.toMatch(/receiver-token|a-webhook-signing-secret/);
