@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
+import reactHooks from 'eslint-plugin-react-hooks';
 import { builtinModules } from 'node:module';
 
 // Workflow code runs in Temporal's deterministic sandbox: Node builtins and I/O libraries are banned there.
@@ -19,11 +20,11 @@ const bannedInWorkflows = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.tools/', '.data/', 'coverage/', 'bench/out/'] },
+  { ignores: ['node_modules/', 'dist/', '.tools/', '.data/', 'coverage/', 'bench/out/', 'console/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     plugins: { import: importX },
     settings: { 'import-x/resolver': { typescript: true, node: true } },
@@ -62,6 +63,26 @@ export default tseslint.config(
             {
               group: ['**/workflows/*', '**/activities/*', '**/workers/*', '**/api/*', '@temporalio/*'],
               message: 'lib/ is the domain: it never imports the layers above it or Temporal.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The web console runs in the browser: it shares the API's types, never its code.
+    files: ['console/src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
+    rules: {
+      ...reactHooks.configs.flat.recommended.rules,
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/lib/**', '**/api/**', '**/workflows/**', '**/activities/**', '**/workers/**', '**/infra/**'],
+              allowTypeImports: true,
+              message: 'The console imports only types from the server (its schemas); it talks to it over HTTP.',
             },
           ],
         },

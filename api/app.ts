@@ -1,14 +1,18 @@
 import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
+import { loadConsoleConfig } from '../lib/config/console';
 import type { ApiDeps } from './deps';
+import { consoleRouter } from './http/console-static';
 import { errorHandler, routeNotFound } from './http/errors';
 import { createApiMetrics } from './http/metrics';
 import { observeRequests } from './http/observe';
 import { buildOpenApiDocument } from './http/openapi';
 import { createFailureLimiter, mountRoute, type RouteDef } from './http/route';
+import { createSessionGate, type SessionGate } from './http/session-auth';
 import { adminRoutes } from './routes/admin';
 import { codecRoutes } from './routes/codec';
+import { consoleRoutes } from './routes/console';
 import { featureRoutes } from './routes/features';
 import { healthRoutes } from './routes/health';
 import { modelKindRoutes } from './routes/model-kinds';
@@ -16,20 +20,30 @@ import { pipelineRoutes } from './routes/pipelines';
 import { predictRoutes } from './routes/predict';
 import { principalRoutes } from './routes/principals';
 import { monitoringRoutes } from './routes/monitoring';
+import { notificationRoutes } from './routes/notifications';
 import { registryRoutes } from './routes/registry';
 import { reportRoutes } from './routes/reports';
 import { runRoutes } from './routes/runs';
 import { scheduleRoutes } from './routes/schedules';
+import { sessionRoutes } from './routes/session';
+
+/** Console sessions on the app's database, with the configured lifetimes. */
+export function sessionGateFor(deps: ApiDeps): SessionGate {
+  const settings = (deps.console ?? loadConsoleConfig()).sessions;
+  return createSessionGate({ db: deps.db, settings, publicUrl: deps.settings.publicUrl });
+}
 
 /** Every route of the API, in the order they are matched and documented. */
 export function apiRoutes(
   deps: ApiDeps,
   metrics = deps.metrics ?? createApiMetrics({ models: deps.models }),
+  sessions = sessionGateFor(deps),
 ): RouteDef[] {
   let document: unknown;
   const routes: RouteDef[] = [
     ...pipelineRoutes(deps),
     ...runRoutes(deps, metrics),
+    ...consoleRoutes(deps),
     ...scheduleRoutes(deps),
     ...registryRoutes(deps),
     ...modelKindRoutes(),
@@ -38,8 +52,10 @@ export function apiRoutes(
     ...predictRoutes(deps, metrics),
     ...adminRoutes(deps),
     ...principalRoutes(deps),
+    ...notificationRoutes(deps),
     ...codecRoutes(deps),
     ...featureRoutes(deps),
+    ...sessionRoutes(deps, sessions),
   ];
   const info = { title: 'mlops-pipelines API', version: deps.settings.version, serverUrl: deps.settings.publicUrl };
   const operations = healthRoutes(deps, metrics, () => (document ??= buildOpenApiDocument(all, info)));
@@ -65,10 +81,13 @@ export function createApp(deps: ApiDeps): Express {
     }),
   );
   app.use(express.json({ limit: deps.settings.bodyLimit }));
+  const sessions = sessionGateFor(deps);
   const router = express.Router();
   const authFailures = createFailureLimiter(deps.settings.authFailureLimitPerMinute);
-  for (const route of apiRoutes(deps, metrics))
-    mountRoute(router, route, { authenticator: deps.authenticator, authFailures });
+  for (const route of apiRoutes(deps, metrics, sessions)) {
+    mountRoute(router, route, { authenticator: deps.authenticator, sessions, authFailures });
+  }
+  app.use(consoleRouter((deps.console ?? loadConsoleConfig()).staticDir));
   app.use(router);
   app.use(routeNotFound);
   app.use(errorHandler(deps.log));

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Authenticator } from '../lib/auth';
 import type { AppConfig } from '../lib/config';
+import type { ConsoleConfig } from '../lib/config/console';
 import type { Db } from '../lib/db';
 import type { OnlineFeatureService } from '../lib/featurestore/serving';
 import type { Logger } from '../lib/logging';
@@ -82,6 +83,8 @@ export interface ApiDeps {
   onlineFeatures?: OnlineFeatureService;
   /** Sampling source for the prediction log; tests make it deterministic. */
   random?: () => number;
+  /** The web console: session lifetimes and its build output (default: loadConsoleConfig() from the environment). */
+  console?: ConsoleConfig;
 }
 
 export function temporalUiLink(settings: ApiSettings, workflowId: string): string {

@@ -7,6 +7,7 @@ import { prepareMetadataStore } from '../infra/metadata-setup';
 import { connectClient } from '../infra/temporal-connection';
 import { createAuthenticator } from '../lib/auth';
 import { PROJECT_ROOT, assertProductionReady, loadConfig } from '../lib/config';
+import { loadConsoleConfig } from '../lib/config/console';
 import { createDb } from '../lib/db';
 import { loadFeatureStoreConfig } from '../lib/featurestore/config';
 import { createOnlineStore } from '../lib/featurestore/online';
@@ -29,6 +30,7 @@ function packageVersion(): string {
 async function main(): Promise<void> {
   const config = loadConfig();
   assertProductionReady(config, 'api');
+  const consoleConfig = loadConsoleConfig();
   const log = createLogger({ name: 'mlops-api', level: config.logLevel });
   const db = createDb({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'mlops-api' });
   await prepareMetadataStore(db, config, log);
@@ -56,9 +58,10 @@ async function main(): Promise<void> {
     store,
     processMetrics: config.metricsEnabled,
     onlineFeatures: createOnlineFeatureService({ db, online, log, cacheMs: featureStore.lookupCacheMs }),
+    console: consoleConfig,
   });
   const server: Server = await listenOrFail(app, config.api.port, config.api.host);
-  log.info({ url: config.api.publicUrl }, 'API listening');
+  log.info({ url: config.api.publicUrl, console: `${config.api.publicUrl}/ui/` }, 'API listening');
 
   let stopping = false;
   const shutdown = (signal: string) => {

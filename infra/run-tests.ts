@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../lib/config/paths';
+import { ensureConsoleBuilt } from './console-build';
 import { stackDown, stackUp } from './stack';
 import type { ServiceName } from './stack/state';
 import { resolveChromium } from './tools/chromium';
@@ -32,6 +33,9 @@ async function main(): Promise<number> {
   for (const t of Object.values(tools)) console.log(`  ${t.name}: ${t.path} (${t.source})`);
   const chromium = resolveChromium(log);
   console.log(`  chromium: ${chromium}`);
+
+  step('web console');
+  console.log(`  ${ensureConsoleBuilt(log)}`);
 
   step('lint');
   const lintOk = run('npm', ['run', '--silent', 'lint']);

@@ -13,6 +13,7 @@ import { createApiKey, ensureUserPrincipal, type Role } from '../lib/auth';
 import { DATA_DIR, PROJECT_ROOT, loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
 import { migrateLatest } from '../infra/migrations';
+import { ensureConsoleBuilt } from '../infra/console-build';
 
 const PIPELINE = 'churn';
 const MODEL = 'churn-classifier';
@@ -96,7 +97,7 @@ async function follow(
   }
 }
 
-async function demoKeys(): Promise<Record<'operator' | 'approver' | 'predictor', string>> {
+async function demoKeys(): Promise<Record<'operator' | 'approver' | 'predictor' | 'admin', string>> {
   const db = createDb({ url: loadConfig().database.url, poolMax: 2 });
   try {
     await migrateLatest(db);
@@ -109,6 +110,7 @@ async function demoKeys(): Promise<Record<'operator' | 'approver' | 'predictor',
       operator: await make('demo-operator', 'operator'),
       approver: await make('demo-approver', 'approver'),
       predictor: await make('demo-predictor', 'predictor'),
+      admin: await make('demo-admin', 'admin'),
     };
   } finally {
     await db.destroy();
@@ -123,6 +125,8 @@ async function main(): Promise<void> {
     console.log(`  ${r.service}: ${r.action}`);
     if (r.action === 'started') started.push(r.service);
   }
+  say('Building the web console (skipped when its sources are unchanged)');
+  console.log(`  ${ensureConsoleBuilt((m) => console.log(`  ${m}`))}`);
   const config = loadConfig();
   const port = await choosePort(8080, new Set());
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -177,6 +181,9 @@ async function main(): Promise<void> {
     console.log(`  production v${answer.version} says: ${JSON.stringify(answer.predictions[0])}`);
 
     say('Where to look');
+    console.log(`  Web console:      ${baseUrl}/ui/`);
+    console.log(`    sign in as demo-approver (approve, roll back): ${keys.approver}`);
+    console.log(`    or as demo-admin (also notification channels and keys): ${keys.admin}`);
     console.log(`  Temporal Web UI (this run): ${done.links.temporalUi ?? config.temporal.uiUrl}`);
     console.log(`  Run (API):        ${baseUrl}/v1/runs/${runId}`);
     console.log(`  Run report:       ${baseUrl}/v1/runs/${runId}/report.html  (also .xlsx, .csv)`);

@@ -5,6 +5,7 @@ import type { ActivityDeps } from '../activities/deps';
 import { createFeatureStoreActivities } from '../activities/featurestore';
 import { createLightActivities } from '../activities/light';
 import { createMonitorActivities } from '../activities/monitor';
+import { createNotifyActivities } from '../activities/notify';
 import { createRegistryActivities } from '../activities/registry';
 import { runWorkerProcess } from './metrics';
 import { connectWorkerRuntime, createActivityDeps, routeTemporalLogs, workflowSource } from './runtime';
@@ -23,6 +24,7 @@ export async function createOrchestrationWorker(deps: ActivityDeps, taskQueue = 
       ...createDataActivities(deps),
       ...createMonitorActivities({ ...deps, client }),
       ...featureStore.activities,
+      ...createNotifyActivities(deps),
     },
     maxConcurrentActivityTaskExecutions: deps.config.workers.orchestrationActivityConcurrency,
   });

@@ -2,6 +2,7 @@ import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import { AuthError, roleAllows, type Authenticator, type Principal, type RoleRequirement } from '../../lib/auth';
 import { ApiError, validationError } from './errors';
+import type { SessionGate } from './session-auth';
 
 // A route is declared once: its zod schemas validate the request, type the handler, check (and trim) every
 // response and generate the OpenAPI document, so none of the four can drift from the others.
@@ -78,6 +79,8 @@ export interface MountOptions {
   authenticator: Authenticator;
   /** Counts failed authentications per client; over the limit, requests get 429 before any credential check. */
   authFailures?: FailureLimiter;
+  /** Console sessions: a session cookie (with its CSRF token on writes) authenticates like bearer credentials. */
+  sessions?: SessionGate;
 }
 
 /** A fixed-window counter of failures per client address. */
@@ -162,10 +165,12 @@ function authenticate(options: MountOptions, requirement: RoleRequirement): Requ
     }
     let principal: Principal;
     try {
-      principal = await options.authenticator.authenticate({
-        authorization: req.headers.authorization,
-        apiKey: typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : undefined,
-      });
+      principal =
+        (await options.sessions?.authenticate(req)) ??
+        (await options.authenticator.authenticate({
+          authorization: req.headers.authorization,
+          apiKey: typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : undefined,
+        }));
     } catch (err) {
       // Only wrong credentials count (guessing keys or tokens); a request without any is not a guess.
       if (err instanceof AuthError && err.code === 'INVALID_CREDENTIALS') options.authFailures?.fail(client);

@@ -5,6 +5,8 @@ import * as m003 from './003_training_epochs';
 import * as m004 from './004_monitoring';
 import * as m005 from './005_governance';
 import * as m040 from './040_feature_store';
+import * as m030 from './030_console_sessions';
+import * as m031 from './031_notifications';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -19,6 +21,8 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['004_monitoring', m004],
   ['005_governance', m005],
   ['040_feature_store', m040],
+  ['030_console_sessions', m030],
+  ['031_notifications', m031],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

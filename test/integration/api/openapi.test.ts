@@ -7,6 +7,7 @@ import { testKey } from '../../helpers/keys';
 import { payloadToJson } from '../../../infra/codec';
 import { PROJECT_ROOT } from '../../../lib/config/paths';
 import { applyDefinitions } from '../../../lib/featurestore/registry';
+import { insertChannel } from '../../../lib/notify';
 import { eventually, startApiHarness, type ApiHarness, type Holder } from './harness';
 import { validate, type Schema } from './json-schema';
 import { promoteAndDeploy, registerTinyModel } from './model-fixture';
@@ -88,6 +89,18 @@ describe('every path in /openapi.json exists and answers as documented', () => {
       ids[name] = res.body.scheduleId;
     }
     ids.keyId = (await testKey(h.database.db, 'to-revoke', 'viewer')).id;
+    for (const name of ['channel', 'channelDeleted']) {
+      const channel = await insertChannel(h.db, {
+        name: `doc-${name}`,
+        kind: 'webhook',
+        config: { url: 'http://127.0.0.1:9/unreachable' },
+        events: ['run_failed'],
+        pipelines: [],
+        enabled: true,
+        createdBy: 'test',
+      });
+      ids[name] = String(channel.id);
+    }
     await storeRunReport(h, ids.approveRun as string);
     ids.alertId = String((await storeMonitoringWindow(h, { model: 'tiny', versionId: v1.id, version: 1 })).alertId);
     await applyDefinitions(h.database.db, docDefinitions, { actor: 'test', source: 'openapi test' });
@@ -215,6 +228,38 @@ describe('every path in /openapi.json exists and answers as documented', () => {
     unscheduleFeatureView: () => ({ holder: 'operator', params: view, status: 204 }),
     readOnlineFeatures: () => ({ holder: 'predictor', params: view, body: { entities: [{ id: 1 }] }, status: 200 }),
     getFeatureViewDrift: () => ({ holder: 'viewer', params: view, status: 200 }),
+    searchRuns: () => ({ holder: 'viewer', query: { limit: '2', trigger: 'api' }, status: 200 }),
+    listPendingApprovals: () => ({ holder: 'viewer', status: 200 }),
+    getTrainingCurves: () => ({ holder: 'viewer', params: { runId: ids.approveRun as string }, status: 200 }),
+    getRunChecks: () => ({ holder: 'viewer', params: { runId: ids.approveRun as string }, status: 200 }),
+    signIn: () => ({ body: { credential: h.keys.viewer }, status: 201 }),
+    getSession: () => ({ holder: 'viewer', status: 401 }),
+    signOut: () => ({ status: 204 }),
+    listNotificationChannels: () => ({ holder: 'admin', status: 200 }),
+    createNotificationChannel: () => ({
+      holder: 'admin',
+      body: {
+        name: 'doc-created',
+        kind: 'slack',
+        config: { url: 'https://hooks.example.test/x' },
+        events: ['run_failed'],
+      },
+      status: 201,
+    }),
+    getNotificationChannel: () => ({ holder: 'admin', params: { channelId: ids.channel as string }, status: 200 }),
+    updateNotificationChannel: () => ({
+      holder: 'admin',
+      params: { channelId: ids.channel as string },
+      body: { enabled: false },
+      status: 200,
+    }),
+    deleteNotificationChannel: () => ({
+      holder: 'admin',
+      params: { channelId: ids.channelDeleted as string },
+      status: 204,
+    }),
+    testNotificationChannel: () => ({ holder: 'admin', params: { channelId: ids.channel as string }, status: 200 }),
+    listNotificationDeliveries: () => ({ holder: 'admin', status: 200 }),
   };
 
   const resolve = (ref: string) => doc.components.schemas[ref.replace('#/components/schemas/', '')] as Schema;
@@ -373,6 +418,7 @@ describe('every path in /openapi.json exists and answers as documented', () => {
       keyId: '000000000000',
       alertId: 999999,
       view: 'no_such_view',
+      channelId: 999999,
     };
     const problems: string[] = [];
     for (const { path, method, op } of operations()) {

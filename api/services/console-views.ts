@@ -1,0 +1,182 @@
+import { createInterface } from 'node:readline';
+import type { Principal } from '../../lib/auth';
+import { listArtifacts } from '../../lib/metadata/artifacts';
+import { runFacets, searchRuns, type RunSearch } from '../../lib/metadata/run-search';
+import type { RunRow } from '../../lib/metadata/runs';
+import { listSteps } from '../../lib/metadata/steps';
+import type { QuarantinedRow, ValidationReport } from '../../lib/ml/validation/types';
+import { statusQuery, type PipelineStatus } from '../../workflows/pipeline/messages';
+import type { GateResult } from '../../workflows/pipeline/policy';
+import type { ApiDeps } from '../deps';
+import { ApiError } from '../http/errors';
+import { iso, isoRequired } from '../schemas/common';
+import type { ConsoleRun } from '../schemas/console';
+import { summaryOf } from './run-view';
+
+const LIVE_QUERY_MS = 2_000;
+const QUARANTINE_SAMPLE_ROWS = 20;
+
+type RunSummaryJson = { best?: string; metrics?: Record<string, Record<string, number>> };
+
+function encodeCursor(startedUs: number, runId: string): string {
+  return Buffer.from(JSON.stringify([startedUs, runId]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): { startedUs: number; runId: string } {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string') {
+      return { startedUs: value[0], runId: value[1] };
+    }
+  } catch {
+    // reported below
+  }
+  throw new ApiError(400, 'INVALID_CURSOR', 'query.cursor is not a cursor this API returned: start again without it.', {
+    issues: [{ path: 'query.cursor', message: 'invalid cursor' }],
+  });
+}
+
+async function versionsOfRuns(deps: ApiDeps, runIds: string[]) {
+  if (runIds.length === 0) return new Map<string, { model: string; version: number }>();
+  const rows = (await deps
+    .db('model_versions')
+    .whereIn('run_id', runIds)
+    .select('run_id', 'model_name', 'version')) as Array<{ run_id: string; model_name: string; version: number }>;
+  return new Map(rows.map((r) => [r.run_id, { model: r.model_name, version: r.version }]));
+}
+
+function bestOf(row: RunRow): { best: string | null; metrics: Record<string, number> } {
+  const summary = (row.summary ?? {}) as RunSummaryJson;
+  const best = summary.best ?? null;
+  return { best, metrics: (best && summary.metrics?.[best]) || {} };
+}
+
+export async function consoleRuns(
+  deps: ApiDeps,
+  query: Omit<RunSearch, 'after' | 'from' | 'to'> & { from?: string; to?: string; cursor?: string },
+) {
+  const rows = await searchRuns(deps.db, {
+    ...query,
+    from: query.from ? new Date(query.from) : undefined,
+    to: query.to ? new Date(query.to) : undefined,
+    after: query.cursor ? decodeCursor(query.cursor) : undefined,
+  });
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  const [versions, facets] = await Promise.all([
+    versionsOfRuns(
+      deps,
+      page.map((r) => r.run_id),
+    ),
+    runFacets(deps.db),
+  ]);
+  const items: ConsoleRun[] = page.map((row) => ({
+    ...summaryOf(deps, row),
+    ...bestOf(row),
+    modelVersion: versions.get(row.run_id) ?? null,
+  }));
+  const nextCursor = rows.length > query.limit && last ? encodeCursor(Number(last.started_us), last.run_id) : null;
+  return { items, nextCursor, facets };
+}
+
+async function liveState(deps: ApiDeps, runId: string): Promise<PipelineStatus | undefined> {
+  try {
+    return await deps.temporal.connection.withDeadline(Date.now() + LIVE_QUERY_MS, () =>
+      deps.temporal.workflow.getHandle(runId).query(statusQuery),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/** The workflow's rule (workflows/pipeline/run-context.ts): an empty approvers list lets any approver decide. */
+function mayDecide(principal: Principal, approvers: string[]): boolean {
+  const role = ['approver', 'admin'].includes(principal.role);
+  return role && (approvers.length === 0 || approvers.includes(principal.id));
+}
+
+/** Runs waiting for a decision, oldest first, with who may decide and until when (from the workflows themselves). */
+export async function pendingApprovals(deps: ApiDeps, principal: Principal, limit: number) {
+  const rows = await searchRuns(deps.db, { status: 'waiting_approval', limit, order: 'oldest' });
+  const page = rows.slice(0, limit);
+  const versions = await versionsOfRuns(
+    deps,
+    page.map((r) => r.run_id),
+  );
+  const items = await Promise.all(
+    page.map(async (row) => {
+      const [live, steps] = await Promise.all([liveState(deps, row.run_id), listSteps(deps.db, row.run_id)]);
+      const ends = steps.map((s) => s.ended_at).filter((d): d is Date => d !== null);
+      const waitingSince = ends.length ? new Date(Math.max(...ends.map((d) => new Date(d).getTime()))) : null;
+      const approvers = live?.approval.approvers ?? [];
+      const { best, metrics } = bestOf(row);
+      // A run still marked waiting whose workflow has already moved on is in nobody's inbox.
+      if (live && live.status !== 'waiting_approval') return undefined;
+      return {
+        runId: row.run_id,
+        pipeline: row.pipeline,
+        startedAt: isoRequired(row.started_at),
+        waitingSince: iso(waitingSince),
+        deadline: live?.approval.deadline ?? null,
+        approvers,
+        mayDecide: live ? mayDecide(principal, approvers) : false,
+        modelVersion: live?.modelVersion
+          ? { model: live.modelVersion.model, version: live.modelVersion.version }
+          : (versions.get(row.run_id) ?? null),
+        best: live?.best ?? best,
+        metrics: (live?.best && live.metrics[live.best]) || metrics,
+        live: live !== undefined,
+        links: summaryOf(deps, row).links,
+      };
+    }),
+  );
+  const open = items.filter((i) => i !== undefined);
+  return open.sort((a, b) => (a.waitingSince ?? a.startedAt).localeCompare(b.waitingSince ?? b.startedAt));
+}
+
+async function firstJsonLines<T>(deps: ApiDeps, key: string, count: number): Promise<T[]> {
+  if (!deps.store) return [];
+  const stream = await deps.store.get(key);
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  const out: T[] = [];
+  try {
+    for await (const line of lines) {
+      if (line.trim()) out.push(JSON.parse(line) as T);
+      if (out.length >= count) break;
+    }
+  } finally {
+    lines.close();
+    stream.destroy();
+  }
+  return out;
+}
+
+/** The run's validation report (failed checks, quarantine sample) and its evaluation gate. */
+export async function runChecks(deps: ApiDeps, runId: string) {
+  const run = (await deps.db('pipeline_runs').where({ run_id: runId }).first('summary')) as
+    { summary: { gate?: GateResult } } | undefined;
+  if (!run) throw new ApiError(404, 'RUN_NOT_FOUND', `No pipeline run with id "${runId}": GET /v1/runs lists runs.`);
+  const artifacts = await listArtifacts(deps.db, runId);
+  const reportArtifact = artifacts.find((a) => a.kind === 'validation_report' && a.store_key);
+  const quarantineArtifact = artifacts.find((a) => a.kind === 'quarantine' && a.store_key);
+  let validation = null;
+  if (reportArtifact?.store_key && deps.store) {
+    const report = JSON.parse(
+      (await deps.store.getBytes(reportArtifact.store_key)).toString('utf8'),
+    ) as ValidationReport;
+    const sample = quarantineArtifact?.store_key
+      ? await firstJsonLines<QuarantinedRow>(deps, quarantineArtifact.store_key, QUARANTINE_SAMPLE_ROWS)
+      : [];
+    validation = {
+      passed: report.passed,
+      summary: report.summary,
+      rowsRead: report.rowsRead,
+      rowsAccepted: report.rowsAccepted,
+      rowsQuarantined: report.rowsQuarantined,
+      passedChecks: report.checks.filter((c) => c.passed).length,
+      failedChecks: report.checks.filter((c) => !c.passed),
+      quarantineSample: sample,
+    };
+  }
+  return { runId, gate: run.summary.gate ?? null, validation };
+}
