@@ -5,12 +5,13 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { recordArtifact, recordLineage } from '../../lib/metadata/artifacts';
 import { lookupStepCache, stepCacheKey, storeStepCache } from '../../lib/metadata/step-cache';
-import { applyTransforms, encodeLabels, labelColumnOf, selectRows, type FittedTransforms } from '../../lib/ml';
+import { BinaryCopyRows } from '../../lib/db/copy-binary';
+import { applyTransforms, encodeLabels, labelColumnOf, type FittedTransforms } from '../../lib/ml';
 import type { PipelineSpec } from '../../lib/pipeline/spec';
 import type { ActivityDeps } from '../deps';
 import type { AbtOutput, FeaturesOutput, IngestOutput, ValidateOutput } from '../pipeline-io';
 import type { StepContext } from '../step-context';
-import { cleanBatches } from './clean-rows';
+import { selectCleanRows } from './clean-rows';
 import { featuresCacheKey } from './features';
 
 const ABT_SCHEMA = 'abt';
@@ -38,10 +39,6 @@ function qualified(table: string): string {
   return table.split('.').map(quoteIdent).join('.');
 }
 
-function csvText(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
 async function tableRowCount(deps: ActivityDeps, table: string): Promise<number | undefined> {
   const [schema, name] = table.split('.');
   const exists = await deps.db('information_schema.tables').where({ table_schema: schema, table_name: name }).first();
@@ -53,8 +50,11 @@ async function tableRowCount(deps: ActivityDeps, table: string): Promise<number 
   return Number(row?.n ?? 0);
 }
 
-/** CSV lines of the ABT, produced batch by batch from the raw data (bounded memory for any file size). */
-async function* abtLines(
+/**
+ * The ABT's rows in PostgreSQL's binary COPY format, batch by batch from one pass over the raw data (bounded memory
+ * for any file size). Only the columns the transforms and the label read are parsed.
+ */
+async function* abtRows(
   deps: ActivityDeps,
   ctx: StepContext,
   input: {
@@ -64,36 +64,44 @@ async function* abtLines(
     fitted: FittedTransforms;
     splitCodes: Uint8Array;
   },
-): AsyncGenerator<string> {
-  let rowId = 0;
-  for await (const { batch, keep } of cleanBatches(deps, input.raw, input.validation)) {
-    const clean = keep.length === batch.rowCount ? batch : selectRows(batch, keep);
-    const { features, featureNames } = applyTransforms({ fitted: input.fitted, table: clean });
-    const y = encodeLabels({ fitted: input.fitted, table: clean });
-    const labelColumn = labelColumnOf(clean, input.spec.features.label);
+): AsyncGenerator<Buffer> {
+  const label = input.spec.features.label;
+  const columns = [...new Set([...input.fitted.inputs.map((c) => c.name), label])];
+  const rows = new BinaryCopyRows();
+  const fieldCount = 5 + input.fitted.featureNames.length;
+  let written = 0;
+  yield BinaryCopyRows.header;
+  for await (const { batch, rowIds } of selectCleanRows(deps, input.raw, input.validation, { columns })) {
+    const { features, featureNames } = applyTransforms({ fitted: input.fitted, table: batch });
+    const y = encodeLabels({ fitted: input.fitted, table: batch });
+    const labelColumn = labelColumnOf(batch, label);
     const width = featureNames.length;
-    const lines: string[] = [];
-    for (let i = 0; i < clean.rowCount; i += 1) {
-      const split = input.splitCodes[rowId];
-      const label = csvText(String(labelColumn.values[i]));
-      const row = Array.from(features.subarray(i * width, (i + 1) * width), String).join(',');
-      lines.push(`${rowId},${clean.lineNumbers[i]},${split},${label},${y[i]},${row}\n`);
-      rowId += 1;
+    for (let i = 0; i < batch.rowCount; i += 1) {
+      const rowId = rowIds[i] as number;
+      rows.row(fieldCount);
+      rows.int8(rowId);
+      rows.int4(batch.lineNumbers[i] as number);
+      rows.int2(input.splitCodes[rowId] as number);
+      rows.text(String(labelColumn.values[i]));
+      rows.float8(y[i] as number);
+      for (let j = i * width; j < (i + 1) * width; j += 1) rows.float4(features[j] as number);
     }
-    yield lines.join('');
-    ctx.heartbeat({ abtRows: rowId });
+    written += batch.rowCount;
+    yield rows.take();
+    ctx.heartbeat({ abtRows: written });
   }
+  yield BinaryCopyRows.trailer;
 }
 
 async function copyInto(
   client: PoolClient,
   table: string,
   columns: string[],
-  lines: AsyncIterable<string>,
+  rows: AsyncIterable<Buffer>,
 ): Promise<void> {
-  const sql = `COPY ${qualified(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (FORMAT csv)`;
+  const sql = `COPY ${qualified(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (FORMAT binary)`;
   const sink = client.query(copyFrom(sql));
-  await pipeline(Readable.from(lines), sink);
+  await pipeline(Readable.from(rows), sink);
 }
 
 /**
@@ -132,7 +140,7 @@ export async function buildAnalyticBaseTable(
     await deps.db.raw(`create table ${qualified(build)} (${ddl.join(', ')})`);
     const client = (await deps.db.client.acquireConnection()) as PoolClient;
     try {
-      await copyInto(client, build, columns, abtLines(deps, ctx, { ...input, fitted, splitCodes }));
+      await copyInto(client, build, columns, abtRows(deps, ctx, { ...input, fitted, splitCodes }));
     } catch (err) {
       await deps.db.raw(`drop table if exists ${qualified(build)}`);
       throw err;

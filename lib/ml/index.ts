@@ -37,6 +37,7 @@ export {
   type SplitSpec,
   type SplitSpecInput,
 } from './features/split';
+export { LabelCodeCollector, decodeLabelCodes, encodeLabelCodes, type LabelCodes } from './features/label-codes';
 export { buildDataset, type Dataset } from './features/dataset';
 
 export { tf } from './tf';
