@@ -13,8 +13,32 @@ const ISO_DATE =
 const TRUE_TOKENS = new Set(['true', 't', 'yes', 'y', '1']);
 const FALSE_TOKENS = new Set(['false', 'f', 'no', 'n', '0']);
 
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
+
+/**
+ * The value of text of the form `-?digits(.digits)?` (what almost every numeric cell looks like), else NaN; the
+ * caller then falls back to the regular expressions. Cheaper than the regex test it saves, with the same result.
+ */
+function plainDecimal(text: string, allowPoint: boolean): number {
+  const n = text.length;
+  let i = text.charCodeAt(0) === 45 ? 1 : 0;
+  if (i >= n) return NaN;
+  let digits = 0;
+  let point = false;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= DIGIT_0 && c <= DIGIT_9) digits++;
+    else if (c === 46 && allowPoint && !point) point = true;
+    else return NaN;
+  }
+  return digits > 0 ? Number(text) : NaN;
+}
+
 /** Parses decimal text, including NaN and ±Infinity tokens; undefined when the text is not a number. */
 export function parseNumber(text: string): number | undefined {
+  const plain = plainDecimal(text, true);
+  if (!Number.isNaN(plain)) return plain;
   if (DECIMAL.test(text)) return Number(text);
   const inf = INFINITY.exec(text);
   if (inf) return inf[1] === '-' ? -Infinity : Infinity;
@@ -26,6 +50,8 @@ export function parseNumber(text: string): number | undefined {
  * (`strict`) only recognises true/false, so yes/no or 0/1 columns keep their values as categories or integers.
  */
 export function parseBoolean(text: string, strict: boolean): number | undefined {
+  if (text === 'true') return 1;
+  if (text === 'false') return 0;
   const lower = text.trim().toLowerCase();
   if (strict) return lower === 'true' ? 1 : lower === 'false' ? 0 : undefined;
   if (TRUE_TOKENS.has(lower)) return 1;
@@ -41,6 +67,8 @@ const DATE_CACHE_SIZE = 4096;
  * so the same file gives the same values on every machine.
  */
 export function parseIsoDate(text: string): number | undefined {
+  const day = plainDate(text);
+  if (!Number.isNaN(day)) return day;
   const cached = dateCache.get(text);
   // NaN marks text that is not a date (no date parses to NaN).
   if (cached !== undefined) return Number.isNaN(cached) ? undefined : cached;
@@ -48,6 +76,34 @@ export function parseIsoDate(text: string): number | undefined {
   if (dateCache.size >= DATE_CACHE_SIZE) dateCache.clear();
   dateCache.set(text, value ?? NaN);
   return value;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function digitsAt(text: string, from: number, count: number): number {
+  let value = 0;
+  for (let i = from; i < from + count; i++) {
+    const d = text.charCodeAt(i) - DIGIT_0;
+    if (d < 0 || d > 9) return NaN;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+/**
+ * Epoch milliseconds of a plain `YYYY-MM-DD` (year 100 or later: Date.UTC reads 0-99 as 19xx, left to the general
+ * path), else NaN. The common case without the regular expression or the cache.
+ */
+function plainDate(text: string): number {
+  if (text.length !== 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return NaN;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  if (!(year >= 100) || !(month >= 1 && month <= 12) || !(day >= 1)) return NaN;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number);
+  // An impossible day (2023-02-30) is not a date: the general path says so too.
+  return day <= days ? Date.UTC(year, month - 1, day) : NaN;
 }
 
 function parseIsoDateUncached(text: string): number | undefined {
@@ -81,6 +137,8 @@ function parseNumberText(type: NumberColumnType, text: string): number | undefin
     case 'numeric':
       return parseNumber(text);
     case 'integer': {
+      const plain = plainDecimal(text, false);
+      if (!Number.isNaN(plain)) return plain;
       if (INTEGER.test(text)) return Number(text);
       const value = parseNumber(text);
       // Non-finite values keep the column's type; validation reports them as non-finite, not as a type error.

@@ -77,6 +77,9 @@ export class CsvTokenizer {
   private readonly delimiter: number;
   /** Data fields (by position) whose text is not needed: they come back as '' without being copied. */
   private skip: readonly boolean[] = [];
+  private keep: ((line: number) => boolean) | undefined;
+  /** Position of a quote in the text being tokenized, at or after the last record start (-1: no more quotes). */
+  private quoteAt = -1;
 
   constructor(
     delimiter: string,
@@ -96,11 +99,21 @@ export class CsvTokenizer {
     this.skip = skip;
   }
 
+  /**
+   * Records from now on whose start line `keep` refuses are left out. A refused record without quotes is skipped
+   * by finding its line break, without tokenizing it (its field count is not checked then: use this on data a full
+   * read has accepted, as later pipeline steps do).
+   */
+  keepRecords(keep: (line: number) => boolean): void {
+    this.keep = keep;
+  }
+
   /** Tokenizes every complete record of the text so far into `out`; `final` marks the end of the input. */
   push(text: string, final: boolean, out: CsvRecords): void {
     const s = this.carry.length > 0 ? this.carry + text : text;
     const n = s.length;
     let pos = 0;
+    this.quoteAt = s.indexOf('"');
     while (pos < n) {
       const next = this.record(s, pos, final, out);
       if (next === INCOMPLETE) break;
@@ -125,6 +138,20 @@ export class CsvTokenizer {
         if (first === LF || this.lineEnd === LineEnd.Cr) this.line += 1;
         else if (length === 2) this.line += 1;
         return start + length;
+      }
+    }
+    let decided = false;
+    if (this.keep && this.width !== -1 && this.lineEnd !== LineEnd.Unknown) {
+      const lineBreak = this.lineEnd === LineEnd.Lf ? '\n' : this.lineEnd === LineEnd.Cr ? '\r' : '\r\n';
+      const end = s.indexOf(lineBreak, start);
+      // One line without quotes (in a CRLF file, without a bare LF either): it ends at that line break.
+      const oneLine = end !== -1 && (this.lineEnd !== LineEnd.CrLf || s.indexOf('\n', start) === end + 1);
+      if (oneLine && !this.quoteBefore(s, start, end)) {
+        if (!this.keep(recordLine)) {
+          this.line = recordLine + 1;
+          return end + lineBreak.length;
+        }
+        decided = true;
       }
     }
     const fieldsBefore = out.fields.length;
@@ -197,7 +224,7 @@ export class CsvTokenizer {
           const length = this.lineBreakAt(s, i, final);
           if (length === INCOMPLETE) return this.incomplete(out, fieldsBefore, s, start);
           if (length > 0) break;
-          if (c === LF || this.lineEnd === LineEnd.Cr) line += 1;
+          if (this.lineEnd === LineEnd.Cr ? c === CR : c === LF) line += 1;
           i++;
         }
         if (i >= n && !final) return this.incomplete(out, fieldsBefore, s, start);
@@ -230,6 +257,10 @@ export class CsvTokenizer {
       return i;
     }
     if (field !== this.width) throw ragged(recordLine, this.width, field);
+    if (this.keep && !decided && !this.keep(recordLine)) {
+      out.fields.length = fieldsBefore;
+      return i;
+    }
     out.lines.push(recordLine);
     out.count++;
     return i;
@@ -239,6 +270,12 @@ export class CsvTokenizer {
     out.fields.length = fieldsBefore;
     if (s.length - start > this.maxRecordSize) throw tooLarge(this.line);
     return INCOMPLETE;
+  }
+
+  /** Whether a quote occurs in s[start, end). */
+  private quoteBefore(s: string, start: number, end: number): boolean {
+    if (this.quoteAt !== -1 && this.quoteAt < start) this.quoteAt = s.indexOf('"', start);
+    return this.quoteAt !== -1 && this.quoteAt < end;
   }
 
   /** Lines inside a quoted field. */

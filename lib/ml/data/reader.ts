@@ -134,13 +134,16 @@ async function* readCsvBatches(options: ReadOptions, missing: ReadonlySet<string
   tokenizer.skipFields(names.map((name) => !wanted.has(name)));
   const positions = output.columns.map((c) => names.indexOf(c.name));
   const builder = new BatchBuilder(output, options.batchRows ?? DEFAULTS.batchRows, missing);
+  // Records tokenized from now on are filtered by the tokenizer; the buffered sample is filtered here.
+  if (options.keepRow) tokenizer.keepRecords(options.keepRow);
   const pending = buffered.values();
   for (;;) {
-    const records = pending.next().value ?? (await chunks.next()).value;
+    const sampled = pending.next().value;
+    const records = sampled ?? (await chunks.next()).value;
     if (!records) break;
     let next = 0;
     while (next < records.count) {
-      next = builder.pushRecords(records, width, positions, next, options.keepRow);
+      next = builder.pushRecords(records, width, positions, next, sampled ? options.keepRow : undefined);
       if (builder.full) yield builder.flush();
     }
   }
@@ -205,7 +208,8 @@ async function* readJsonlBatches(options: ReadOptions, missing: ReadonlySet<stri
  * row. Memory stays bounded by the batch size and the inference sample, whatever the file size. Column types are
  * declared (`schema`) or inferred from the first `inferenceRows` rows; later cells that do not fit are kept as invalid
  * cells for validation to report. Malformed files raise DataError (empty file, header only, ragged row, bad UTF-8, ...).
- * `columns` and `keepRow` leave columns and rows out before they are converted (the file is still checked whole).
+ * `columns` and `keepRow` leave columns and rows out before they are converted; rows `keepRow` refuses are not even
+ * tokenized when they hold no quote (so their field count goes unchecked: use it on data a full read accepted).
  */
 export function readRecordBatches(options: ReadOptions): AsyncGenerator<RecordBatch> {
   const missing = new Set(options.missingTokens ?? DEFAULT_MISSING_TOKENS);

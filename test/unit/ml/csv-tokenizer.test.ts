@@ -74,6 +74,37 @@ describe('CsvTokenizer', () => {
     expect(failures).toBeLessThan(450);
   });
 
+  it('leaves out refused records exactly as filtering a full read would (500 random files)', () => {
+    const rng = createRng(23);
+    let checked = 0;
+    for (let i = 0; i < 500; i++) {
+      const text = randomCsv(rng.next, i % 2 === 0 ? '\r\n' : '\n');
+      let full: { records: string[][]; lines: number[] };
+      try {
+        full = tokenize(text);
+      } catch {
+        continue;
+      }
+      const refused = new Set(full.lines.filter(() => rng.next() < 0.5));
+      for (const piece of [text.length || 1, 3]) {
+        const tokenizer = new CsvTokenizer(',', 1 << 20);
+        const seen: number[] = [];
+        tokenizer.keepRecords((line) => (seen.push(line), !refused.has(line)));
+        const out: CsvRecords = { fields: [], lines: [], count: 0 };
+        for (let at = 0; at < text.length; at += piece) tokenizer.push(text.slice(at, at + piece), false, out);
+        tokenizer.push('', true, out);
+        const width = tokenizer.header?.length ?? 0;
+        const kept = full.lines.flatMap((line, r) => (refused.has(line) ? [] : [[line, full.records[r + 1]]]));
+        const got = out.lines.map((line, r) => [line, out.fields.slice(r * width, (r + 1) * width)]);
+        expect({ text, piece, got }).toEqual({ text, piece, got: kept });
+        // Each record is offered once, in order.
+        expect(seen).toEqual(full.lines);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(300);
+  });
+
   it('numbers each record by the line it starts on, across blank lines and quoted line breaks', () => {
     const text = 'a,b\n\n1,"x\ny"\n2,z\r\n\n3,w';
     expect(tokenize(text).lines).toEqual([3, 5, 7]);

@@ -27,7 +27,10 @@ describe('label codes', () => {
   it('uses four bytes per row beyond 256 classes', () => {
     const collector = new LabelCodeCollector();
     const values = Array.from({ length: 300 }, (_, i) => `c${i}`);
-    collector.add({ type: 'categorical', values, invalid: new Map() }, values.map((_, i) => i));
+    collector.add(
+      { type: 'categorical', values, invalid: new Map() },
+      values.map((_, i) => i),
+    );
     const labels = collector.finish();
     expect(labels.codes).toBeInstanceOf(Int32Array);
     expect(Array.from(decodeLabelCodes(encodeLabelCodes(labels)).codes)).toEqual(Array.from(labels.codes));
