@@ -3,6 +3,7 @@ import {
   concatTables,
   createRng,
   decodeLabelCodes,
+  detachStrings,
   labelColumnOf,
   splitDataset,
   type LabelCodes,
@@ -124,7 +125,8 @@ export async function collectFitSample(
       else testRows.push({ position, rowId });
       position += 1;
     }
-    parts.push(batch);
+    // Kept to the end of the pass: without this, its text cells would keep every chunk of the file in memory.
+    parts.push(detachStrings(batch));
     ctx.heartbeat({ rowsSampled: position });
   }
   return {

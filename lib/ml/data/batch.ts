@@ -1,4 +1,12 @@
-import { createColumn, missingTokensOf, readCell, writeCell, writeTextCell, type MissingTokens } from './cells';
+import {
+  createColumn,
+  detachText,
+  missingTokensOf,
+  readCell,
+  writeCell,
+  writeTextCell,
+  type MissingTokens,
+} from './cells';
 import { DEFAULT_MISSING_TOKENS } from './cells';
 import type { CsvRecords } from './csv';
 import type { CellValue, Column, Table, TableSchema } from './types';
@@ -138,6 +146,22 @@ export function tableRow(table: Table, index: number): Record<string, CellValue>
     if (column) row[name] = readCell(column, index);
   }
   return row;
+}
+
+/**
+ * Makes a table's text cells hold on to nothing but themselves (see detachText), in place: for tables kept while a
+ * file is read on, such as a sample.
+ */
+export function detachStrings(table: Table): Table {
+  for (const column of Object.values(table.columns)) {
+    if (isNumberColumn(column)) continue;
+    const values = column.values;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v !== null && v !== undefined) values[i] = detachText(v);
+    }
+  }
+  return table;
 }
 
 /** Copies the given rows (in the given order) into a new table. */

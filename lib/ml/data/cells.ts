@@ -186,6 +186,15 @@ export function writeCell(column: Column, index: number, raw: unknown, missingTo
   }
 }
 
+/**
+ * A copy of a cell's text that holds on to nothing else. The CSV reader's cells are slices of the decoded chunk they
+ * came from (V8 shares the chunk's storage for slices of 13 characters or more), so a cell kept beyond its batch
+ * (a distinct-value set, a sample table) would keep its whole chunk in memory; keep this copy instead.
+ */
+export function detachText(text: string): string {
+  return text.length < 13 ? text : (' ' + text).slice(1);
+}
+
 /** Missing-value tokens with their longest length, so most cells skip the set lookup (and hashing the text). */
 export interface MissingTokens {
   set: ReadonlySet<string>;

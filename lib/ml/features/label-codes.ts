@@ -1,4 +1,4 @@
-import { cellKey } from '../data/cells';
+import { cellKey, detachText } from '../data/cells';
 import type { Column } from '../data/types';
 import { MlError } from '../errors';
 
@@ -31,7 +31,7 @@ export class LabelCodeCollector {
     for (let k = 0; k < rows.length; k++) {
       const key = cellKey(column, rows[k] as number) ?? '';
       let code = this.dictionary.get(key);
-      if (code === undefined) this.dictionary.set(key, (code = this.dictionary.size));
+      if (code === undefined) this.dictionary.set(detachText(key), (code = this.dictionary.size));
       this.codes[this.count++] = code;
     }
   }

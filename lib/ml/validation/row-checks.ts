@@ -1,4 +1,4 @@
-import { cellKey, readCell } from '../data/cells';
+import { cellKey, detachText, readCell } from '../data/cells';
 import type { CellValue, Column, ColumnType, Table } from '../data/types';
 import { isNumberColumn } from '../data/types';
 import type { ColumnExpectation } from './spec';
@@ -36,7 +36,10 @@ export class FailureSink {
   fail(check: CheckState, row: number, value: CellValue, message: string): void {
     check.failed++;
     if (check.samples.length < this.sampleSize)
-      check.samples.push({ line: this.batch.lineNumbers[row] as number, value });
+      check.samples.push({
+        line: this.batch.lineNumbers[row] as number,
+        value: typeof value === 'string' ? detachText(value) : value,
+      });
     if (check.severity !== 'error') return;
     const list = this.reasons.get(row);
     const reason = { check: check.id, message };
@@ -152,7 +155,7 @@ export class ColumnRowChecks {
     if (this.seen) {
       if (this.seen.has(key) && this.unique)
         sink.fail(this.unique, row, readCell(column, row), `"${key}" is a duplicate`);
-      else this.seen.add(key);
+      else this.seen.add(detachText(key));
     }
   }
 }
