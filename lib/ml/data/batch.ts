@@ -67,11 +67,13 @@ export class BatchBuilder {
     }
     const base = this.count;
     const fields = records.fields;
+    // A local binding: under tsx every call through an imported name goes through a getter.
+    const write = writeTextCell;
     for (let j = 0; j < this.columns.length; j++) {
       const column = this.columns[j] as Column;
       const position = positions[j] as number;
       for (let k = 0; k < take.length; k++) {
-        writeTextCell(column, base + k, fields[(take[k] as number) * width + position] as string, this.missing);
+        write(column, base + k, fields[(take[k] as number) * width + position] as string, this.missing);
       }
     }
     for (let k = 0; k < take.length; k++) this.lines[base + k] = records.lines[take[k] as number] as number;

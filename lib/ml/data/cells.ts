@@ -1,5 +1,11 @@
 import type { CellValue, Column, ColumnType, NumberColumn, NumberColumnType } from './types';
-import { isNumberColumn } from './types';
+import { isNumberColumn as isNumberColumnExport } from './types';
+
+/**
+ * Bound once: the functions below run per cell, and under tsx (benchmarks, `npm run worker:*`) every call through an
+ * imported name costs a getter call.
+ */
+const isNumberColumn = isNumberColumnExport;
 
 /** Cell texts read as "no value". 'NaN' is deliberately absent: it is a non-finite number that validation flags. */
 export const DEFAULT_MISSING_TOKENS: readonly string[] = ['', 'NA', 'N/A', 'null', 'NULL', 'None'];

@@ -28,8 +28,9 @@ export class LabelCodeCollector {
       grown.set(this.codes.subarray(0, this.count));
       this.codes = grown;
     }
+    const keyOf = cellKey;
     for (let k = 0; k < rows.length; k++) {
-      const key = cellKey(column, rows[k] as number) ?? '';
+      const key = keyOf(column, rows[k] as number) ?? '';
       let code = this.dictionary.get(key);
       if (code === undefined) this.dictionary.set(detachText(key), (code = this.dictionary.size));
       this.codes[this.count++] = code;

@@ -102,6 +102,7 @@ export class ColumnRowChecks {
     // build them only for the checks that compare keys.
     const keyed = this.domain !== null || this.labelRule?.classes !== undefined || this.seen !== null;
     const numbers = isNumberColumn(column);
+    const keyOf = cellKey;
     for (let i = 0; i < rows; i++) {
       const bad = invalid?.get(i);
       if (bad !== undefined) {
@@ -115,7 +116,7 @@ export class ColumnRowChecks {
           continue;
         }
         if (!this.checkNumber(column.values[i] as number, i, sink)) continue;
-        if (keyed) this.checkKey(column, cellKey(column, i) as string, i, sink);
+        if (keyed) this.checkKey(column, keyOf(column, i) as string, i, sink);
         continue;
       }
       const text = column.values[i] ?? null;
