@@ -102,7 +102,8 @@ async function copyInto(
 ): Promise<number> {
   const sql = `COPY ${qualified(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (FORMAT binary)`;
   const sink = client.query(copyFrom(sql));
-  await pipeline(Readable.from(rows), sink);
+  // Two batches ahead of PostgreSQL at most: more only queues memory while it is the slower side.
+  await pipeline(Readable.from(rows, { highWaterMark: 2 }), sink);
   return sink.rowCount;
 }
 
