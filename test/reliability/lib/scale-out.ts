@@ -143,7 +143,11 @@ export async function runScaleOut(args: {
     },
     10 * 60_000,
   );
-  const [orchestrationVictim, , trainingVictim] = workers as [WorkerProcess, WorkerProcess, WorkerProcess];
+  // The orchestration worker that has run the most workflow tasks so far (it holds runs in its sticky cache): which
+  // one Temporal favoured is up to it, and killing an idle one would prove nothing.
+  const [first, second, trainingVictim] = workers as [WorkerProcess, WorkerProcess, WorkerProcess];
+  const tasksOf = async (w: WorkerProcess) => (await killEvidence(h, runIds, w.identityPrefix)).workflowTasks;
+  const orchestrationVictim = (await tasksOf(first)) >= (await tasksOf(second)) ? first : second;
   await Promise.all([kill(orchestrationVictim), kill(trainingVictim)]);
   note(`SIGKILL orchestration pid ${orchestrationVictim.child.pid} and training pid ${trainingVictim.child.pid}`);
 
