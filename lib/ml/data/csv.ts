@@ -1,4 +1,5 @@
-import { DataError, MlError } from '../errors';
+import { MlError } from '../errors';
+import { malformed, ragged, tooLarge, unclosedQuote } from './csv-errors';
 import { decodeUtf8 } from './utf8';
 
 const QUOTE = 34;
@@ -22,38 +23,6 @@ export interface CsvRecords {
   /** 1-based line where each record starts. */
   lines: number[];
   count: number;
-}
-
-function malformed(line: number, detail: string, csvCode: string): DataError {
-  return new DataError({
-    code: 'MALFORMED_CSV',
-    message: `Malformed CSV at line ${line}: ${detail}. Fix the quoting on that line.`,
-    details: { line, csvCode },
-  });
-}
-
-function unclosedQuote(line: number): DataError {
-  return new DataError({
-    code: 'MALFORMED_CSV',
-    message: `Malformed CSV at line ${line}: a quote opened on that line is never closed (the rest of the file was read as one field). Fix the quoting on that line.`,
-    details: { line, csvCode: 'CSV_QUOTE_NOT_CLOSED' },
-  });
-}
-
-function ragged(line: number, expected: number, got: number): DataError {
-  return new DataError({
-    code: 'RAGGED_ROW',
-    message: `Ragged row at line ${line}: Invalid Record Length: expect ${expected}, got ${got} on line ${line}. Every row must have as many fields as the header; quote fields that contain the delimiter.`,
-    details: { line },
-  });
-}
-
-function tooLarge(line: number): DataError {
-  return new DataError({
-    code: 'RECORD_TOO_LARGE',
-    message: `Record at line ${line} is larger than the limit (maxRecordSize). Check for an unclosed quote, or raise maxRecordSize.`,
-    details: { line },
-  });
 }
 
 /** Signals that the record at hand continues in the next chunk. */
