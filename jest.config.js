@@ -7,12 +7,17 @@ const swc = [
 // Projects so that `jest --selectProjects unit` runs without the stack.
 module.exports = {
   projects: [
-    { displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], transform: { '^.+\\.ts$': swc } },
+    {
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+      transform: { '^.+\\.ts$': swc },
+      setupFiles: ['<rootDir>/test/helpers/tfjs-backend.ts'],
+    },
     {
       displayName: 'workflow',
       testMatch: ['<rootDir>/test/workflow/**/*.test.ts', '<rootDir>/test/replay/**/*.test.ts'],
       transform: { '^.+\\.ts$': swc },
-      setupFiles: ['<rootDir>/test/helpers/quiet-temporal.ts'],
+      setupFiles: ['<rootDir>/test/helpers/quiet-temporal.ts', '<rootDir>/test/helpers/tfjs-backend.ts'],
     },
     {
       // One test per row of the trust-boundary audit (issue 9): each attack, and what stops it now.
@@ -27,7 +32,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       transform: { '^.+\\.ts$': swc },
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
-      setupFiles: ['<rootDir>/test/helpers/quiet-temporal.ts'],
+      setupFiles: ['<rootDir>/test/helpers/quiet-temporal.ts', '<rootDir>/test/helpers/tfjs-backend.ts'],
     },
   ],
   testTimeout: 120000,

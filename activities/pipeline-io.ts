@@ -62,6 +62,11 @@ export interface ValidateOutput {
   };
   report: StoredObject;
   quarantine?: StoredObject;
+  /**
+   * Classification: the label of every accepted row as a class code (lib/ml LabelCodes), so that the features step
+   * splits without reading the data again. Absent from results of earlier versions (the features step then reads it).
+   */
+  labelCodes?: StoredObject;
   cached: boolean;
 }
 

@@ -8,7 +8,7 @@ import { ensureConsoleBuilt } from './console-build';
 import { stackDown, stackUp } from './stack';
 import type { ServiceName } from './stack/state';
 import { resolveChromium } from './tools/chromium';
-import { resolveAllTools } from './tools/resolve';
+import { resolveAllTools, resolveChartTools } from './tools/resolve';
 
 interface JestSummary {
   numPassedTests: number;
@@ -33,6 +33,16 @@ async function main(): Promise<number> {
   for (const t of Object.values(tools)) console.log(`  ${t.name}: ${t.path} (${t.source})`);
   const chromium = resolveChromium(log);
   console.log(`  chromium: ${chromium}`);
+  // The chart check's tools; if they cannot be had, its test fails and says why (the other suites still run).
+  const chartEnv: NodeJS.ProcessEnv = {};
+  try {
+    const chart = await resolveChartTools(log);
+    for (const t of Object.values(chart)) console.log(`  ${t.name}: ${t.path} (${t.source})`);
+    chartEnv.HELM_BIN = chart.helm.path;
+    chartEnv.KUBERNETES_VALIDATE_BIN = chart['kubernetes-validate'].path;
+  } catch (err) {
+    console.log(`  chart tools unavailable: ${(err as Error).message}`);
+  }
 
   step('web console');
   console.log(`  ${ensureConsoleBuilt(log)}`);
@@ -56,6 +66,7 @@ async function main(): Promise<number> {
     const outputFile = join(outDir, 'results.json');
     // --forceExit: a failing test can leave a worker polling a server it tore down; CI must still end (and fail).
     run('npx', ['jest', '--ci', '--forceExit', '--json', `--outputFile=${outputFile}`, ...process.argv.slice(2)], {
+      ...chartEnv,
       TEMPORAL_TEST_SERVER: tools['temporal-test-server'].path,
       CHROMIUM_BIN: chromium,
       NODE_ENV: 'test',

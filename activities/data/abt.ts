@@ -6,12 +6,13 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { DataError } from '../../lib/ml/errors';
 import { recordArtifact, recordLineage } from '../../lib/metadata/artifacts';
 import { lookupStepCache, stepCacheKey, storeStepCache } from '../../lib/metadata/step-cache';
-import { applyTransforms, encodeLabels, labelColumnOf, selectRows, type FittedTransforms } from '../../lib/ml';
+import { BinaryCopyRows } from '../../lib/db/copy-binary';
+import { applyTransforms, encodeLabels, labelColumnOf, type FittedTransforms } from '../../lib/ml';
 import type { PipelineSpec } from '../../lib/pipeline/spec';
 import type { ActivityDeps } from '../deps';
 import type { AbtOutput, FeaturesOutput, IngestOutput, ValidateOutput } from '../pipeline-io';
 import type { StepContext } from '../step-context';
-import { cleanBatches } from './clean-rows';
+import { selectCleanRows } from './clean-rows';
 import { featuresCacheKey } from './features';
 
 const ABT_SCHEMA = 'abt';
@@ -39,10 +40,6 @@ function qualified(table: string): string {
   return table.split('.').map(quoteIdent).join('.');
 }
 
-function csvText(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
 async function tableRowCount(deps: ActivityDeps, table: string): Promise<number | undefined> {
   const [schema, name] = table.split('.');
   const exists = await deps.db('information_schema.tables').where({ table_schema: schema, table_name: name }).first();
@@ -54,8 +51,11 @@ async function tableRowCount(deps: ActivityDeps, table: string): Promise<number 
   return Number(row?.n ?? 0);
 }
 
-/** CSV lines of the ABT, produced batch by batch from the raw data (bounded memory for any file size). */
-async function* abtLines(
+/**
+ * The ABT's rows in PostgreSQL's binary COPY format, batch by batch from one pass over the raw data (bounded memory
+ * for any file size). Only the columns the transforms and the label read are parsed.
+ */
+async function* abtRows(
   deps: ActivityDeps,
   ctx: StepContext,
   input: {
@@ -65,36 +65,47 @@ async function* abtLines(
     fitted: FittedTransforms;
     splitCodes: Uint8Array;
   },
-): AsyncGenerator<string> {
-  let rowId = 0;
-  for await (const { batch, keep } of cleanBatches(deps, input.raw, input.validation)) {
-    const clean = keep.length === batch.rowCount ? batch : selectRows(batch, keep);
-    const { features, featureNames } = applyTransforms({ fitted: input.fitted, table: clean });
-    const y = encodeLabels({ fitted: input.fitted, table: clean });
-    const labelColumn = labelColumnOf(clean, input.spec.features.label);
+): AsyncGenerator<Buffer> {
+  const label = input.spec.features.label;
+  const columns = [...new Set([...input.fitted.inputs.map((c) => c.name), label])];
+  const rows = new BinaryCopyRows();
+  const fieldCount = 5 + input.fitted.featureNames.length;
+  let written = 0;
+  yield BinaryCopyRows.header;
+  for await (const { batch, rowIds } of selectCleanRows(deps, input.raw, input.validation, { columns })) {
+    const { features, featureNames } = applyTransforms({ fitted: input.fitted, table: batch });
+    const y = encodeLabels({ fitted: input.fitted, table: batch });
+    const labelColumn = labelColumnOf(batch, label);
     const width = featureNames.length;
-    const lines: string[] = [];
-    for (let i = 0; i < clean.rowCount; i += 1) {
-      const split = input.splitCodes[rowId];
-      const label = csvText(String(labelColumn.values[i]));
-      const row = Array.from(features.subarray(i * width, (i + 1) * width), String).join(',');
-      lines.push(`${rowId},${clean.lineNumbers[i]},${split},${label},${y[i]},${row}\n`);
-      rowId += 1;
+    for (let i = 0; i < batch.rowCount; i += 1) {
+      const rowId = rowIds[i] as number;
+      rows.row(fieldCount);
+      rows.int8(rowId);
+      rows.int4(batch.lineNumbers[i] as number);
+      rows.int2(input.splitCodes[rowId] as number);
+      rows.text(String(labelColumn.values[i]));
+      rows.float8(y[i] as number);
+      for (let j = i * width; j < (i + 1) * width; j += 1) rows.float4(features[j] as number);
     }
-    yield lines.join('');
-    ctx.heartbeat({ abtRows: rowId });
+    written += batch.rowCount;
+    yield rows.take();
+    ctx.heartbeat({ abtRows: written });
   }
+  yield BinaryCopyRows.trailer;
 }
 
+/** COPYs the rows in; returns how many PostgreSQL stored. */
 async function copyInto(
   client: PoolClient,
   table: string,
   columns: string[],
-  lines: AsyncIterable<string>,
-): Promise<void> {
-  const sql = `COPY ${qualified(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (FORMAT csv)`;
+  rows: AsyncIterable<Buffer>,
+): Promise<number> {
+  const sql = `COPY ${qualified(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN WITH (FORMAT binary)`;
   const sink = client.query(copyFrom(sql));
-  await pipeline(Readable.from(lines), sink);
+  // Two batches ahead of PostgreSQL at most: more only queues memory while it is the slower side.
+  await pipeline(Readable.from(rows, { highWaterMark: 2 }), sink);
+  return sink.rowCount;
 }
 
 /** PostgreSQL tables hold at most 1600 columns; one-hot encodings of many categories can exceed that. */
@@ -138,8 +149,10 @@ export async function buildAnalyticBaseTable(
     assertAbtWidth(fitted.featureNames.length + 5, spec);
     const build = `${table}__build_${randomBytes(4).toString('hex')}`;
     const columns = ['row_id', 'source_line', 'split', 'label', 'y', ...featureColumns];
+    // The primary key is added once the rows are in: one sorted index build instead of 3M index insertions
+    // (about 40% of PostgreSQL's time in the load).
     const ddl = [
-      'row_id bigint primary key',
+      'row_id bigint not null',
       'source_line integer not null',
       'split smallint not null',
       'label text',
@@ -150,7 +163,8 @@ export async function buildAnalyticBaseTable(
     await deps.db.raw(`create table ${qualified(build)} (${ddl.join(', ')})`);
     const client = (await deps.db.client.acquireConnection()) as PoolClient;
     try {
-      await copyInto(client, build, columns, abtLines(deps, ctx, { ...input, fitted, splitCodes }));
+      rows = await copyInto(client, build, columns, abtRows(deps, ctx, { ...input, fitted, splitCodes }));
+      await deps.db.raw(`alter table ${qualified(build)} add primary key (row_id)`);
     } catch (err) {
       await deps.db.raw(`drop table if exists ${qualified(build)}`);
       throw err;
@@ -164,7 +178,6 @@ export async function buildAnalyticBaseTable(
       const comment = JSON.stringify({ featureNames: fitted.featureNames }).replace(/'/g, "''");
       await trx.raw(`comment on table ${qualified(table)} is '${comment}'`);
     });
-    rows = (await tableRowCount(deps, table)) ?? 0;
     await storeStepCache(deps.db, { cacheKey, step: 'abt', producerRunId: ctx.runId, outputs: { rows } });
   }
 

@@ -32,7 +32,8 @@ interface CachedFeatures extends Omit<
 /**
  * Seeded (stratified) split of every clean row, then transforms fitted on the training split only (a bounded sample
  * of it on large data), plus the training reference profile for drift and a raw serving sample for the smoke test.
- * Two streaming passes over the raw data: memory does not grow with the dataset.
+ * The split needs no pass over the data (validation kept the labels) and the sample one, which parses only the
+ * sampled rows: memory does not grow with the dataset.
  */
 export async function fitFeatures(
   deps: ActivityDeps,

@@ -1,10 +1,12 @@
 import {
-  cellKey,
+  LabelCodeCollector,
   concatTables,
   createRng,
+  decodeLabelCodes,
+  detachStrings,
   labelColumnOf,
-  selectRows,
   splitDataset,
+  type LabelCodes,
   type Table,
   type TableSchema,
 } from '../../lib/ml';
@@ -13,7 +15,7 @@ import type { PipelineSpec } from '../../lib/pipeline/spec';
 import type { ActivityDeps } from '../deps';
 import type { IngestOutput, ValidateOutput } from '../pipeline-io';
 import type { StepContext } from '../step-context';
-import { SPLIT_CODES, cleanBatches } from './clean-rows';
+import { SPLIT_CODES, cleanBatches, selectCleanRows } from './clean-rows';
 
 /**
  * Transforms are fitted on at most this many training rows (a seeded uniform sample of the training split): the
@@ -30,43 +32,44 @@ export interface SplitPlan {
   counts: { train: number; validation: number; test: number };
 }
 
-/** Pass 1: only the label of each clean row (as a small integer), for a seeded, stratified split of all rows. */
-export async function planSplit(
-  deps: ActivityDeps,
-  ctx: StepContext,
-  input: { spec: PipelineSpec; raw: IngestOutput; validation: ValidateOutput },
-): Promise<SplitPlan> {
-  const classification = input.spec.task === 'classification';
-  const dictionary = new Map<string, number>();
-  let labels = new Int32Array(1 << 16);
-  let rowCount = 0;
+interface SplitInput {
+  spec: PipelineSpec;
+  raw: IngestOutput;
+  validation: ValidateOutput;
+}
+
+/** The label codes of the clean rows by reading the data (validation results of earlier versions lack them). */
+async function readLabelCodes(deps: ActivityDeps, ctx: StepContext, input: SplitInput): Promise<LabelCodes> {
+  const collector = new LabelCodeCollector();
   for await (const { batch, keep } of cleanBatches(deps, input.raw, input.validation)) {
-    if (classification) {
-      const column = labelColumnOf(batch, input.spec.features.label);
-      if (labels.length < rowCount + keep.length) {
-        const grown = new Int32Array(Math.max(labels.length * 2, rowCount + keep.length));
-        grown.set(labels);
-        labels = grown;
-      }
-      keep.forEach((i, k) => {
-        const key = cellKey(column, i) ?? '';
-        let code = dictionary.get(key);
-        if (code === undefined) dictionary.set(key, (code = dictionary.size));
-        labels[rowCount + k] = code;
-      });
-    }
-    rowCount += keep.length;
-    ctx.heartbeat({ rowsScanned: rowCount });
+    collector.add(labelColumnOf(batch, input.spec.features.label), keep);
+    ctx.heartbeat({ rowsScanned: collector.rows });
   }
-  // Stratify on the label values themselves, so the split does not depend on the order classes first appear in.
-  const names = [...dictionary.keys()];
-  const stratifyBy = classification ? Array.from(labels.subarray(0, rowCount), (c) => names[c] as string) : undefined;
-  const split = splitDataset({ rowCount, spec: input.spec.split, labels: stratifyBy });
-  const codes = new Uint8Array(rowCount);
+  return collector.finish();
+}
+
+/**
+ * A seeded (stratified) split of every clean row. The labels come from validation (one byte per row), so no pass
+ * over the data is needed; without stratification only the number of clean rows matters.
+ */
+export async function planSplit(deps: ActivityDeps, ctx: StepContext, input: SplitInput): Promise<SplitPlan> {
+  const { spec, validation } = input;
+  const cleanRows = validation.rowCount - validation.quarantinedRows;
+  let labelCodes: LabelCodes | undefined;
+  if (spec.task === 'classification' && spec.split.stratify) {
+    labelCodes = validation.labelCodes
+      ? decodeLabelCodes(await deps.store.getBytes(validation.labelCodes.key))
+      : await readLabelCodes(deps, ctx, input);
+    if (labelCodes.codes.length !== cleanRows) {
+      throw new Error(`label codes cover ${labelCodes.codes.length} rows, validation accepted ${cleanRows}`);
+    }
+  }
+  const split = splitDataset({ rowCount: cleanRows, spec: spec.split, labelCodes });
+  const codes = new Uint8Array(cleanRows);
   split.validation.forEach((i) => (codes[i] = SPLIT_CODES.validation));
   split.test.forEach((i) => (codes[i] = SPLIT_CODES.test));
   return {
-    rowCount,
+    rowCount: cleanRows,
     codes,
     counts: { train: split.train.length, validation: split.validation.length, test: split.test.length },
   };
@@ -82,7 +85,7 @@ export interface FitSample {
 }
 
 function chooseTrainRows(plan: SplitPlan, seed: number): Uint8Array {
-  const train = Int32Array.from({ length: plan.counts.train });
+  const train = new Int32Array(plan.counts.train);
   let next = 0;
   plan.codes.forEach((c, i) => {
     if (c === SPLIT_CODES.train) train[next++] = i;
@@ -94,32 +97,36 @@ function chooseTrainRows(plan: SplitPlan, seed: number): Uint8Array {
   return chosen;
 }
 
-/** Pass 2: the rows to fit on (bounded) and the raw test rows the smoke test will send. */
+/**
+ * One pass: the rows to fit on (bounded) and the raw test rows the smoke test will send. Other rows are skipped
+ * inside the reader, before their cells are parsed.
+ */
 export async function collectFitSample(
   deps: ActivityDeps,
   ctx: StepContext,
-  input: { spec: PipelineSpec; raw: IngestOutput; validation: ValidateOutput; plan: SplitPlan },
+  input: SplitInput & { plan: SplitPlan },
 ): Promise<FitSample> {
   const chosen = chooseTrainRows(input.plan, input.spec.split.seed);
+  const codes = input.plan.codes;
+  let servingRows = 0;
+  const keep = (rowId: number): boolean => {
+    if (chosen[rowId] === 1) return true;
+    if (codes[rowId] !== SPLIT_CODES.test || servingRows >= SERVING_SAMPLE_ROWS) return false;
+    servingRows++;
+    return true;
+  };
   const parts: Table[] = [];
   const trainRows: number[] = [];
   const testRows: Array<{ position: number; rowId: number }> = [];
-  let rowId = 0;
   let position = 0;
-  for await (const { batch, keep } of cleanBatches(deps, input.raw, input.validation)) {
-    const take: number[] = [];
-    for (const i of keep) {
-      const isTrain = chosen[rowId] === 1;
-      const isSampleTest = input.plan.codes[rowId] === SPLIT_CODES.test && testRows.length < SERVING_SAMPLE_ROWS;
-      if (isTrain || isSampleTest) {
-        if (isTrain) trainRows.push(position);
-        else testRows.push({ position, rowId });
-        take.push(i);
-        position += 1;
-      }
-      rowId += 1;
+  for await (const { batch, rowIds } of selectCleanRows(deps, input.raw, input.validation, { keep })) {
+    for (const rowId of rowIds) {
+      if (chosen[rowId] === 1) trainRows.push(position);
+      else testRows.push({ position, rowId });
+      position += 1;
     }
-    if (take.length) parts.push(selectRows(batch, take));
+    // Kept to the end of the pass: without this, its text cells would keep every chunk of the file in memory.
+    parts.push(detachStrings(batch));
     ctx.heartbeat({ rowsSampled: position });
   }
   return {

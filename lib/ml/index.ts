@@ -8,7 +8,7 @@ export * from './data/types';
 export { DEFAULT_MISSING_TOKENS, cellKey, parseIsoDate, parseNumber, readCell } from './data/cells';
 export { inferColumnType } from './data/infer';
 export { readRecordBatches, readTable, type ReadOptions } from './data/reader';
-export { concatTables, rowsToTable, selectRows, tableRow } from './data/batch';
+export { concatTables, detachStrings, rowsToTable, selectRows, tableRow } from './data/batch';
 export { DistinctCounter, FrequentValues, ReservoirSample, RunningMoments } from './data/sketches';
 export {
   ProfileAccumulator,
@@ -38,6 +38,7 @@ export {
   type SplitSpec,
   type SplitSpecInput,
 } from './features/split';
+export { LabelCodeCollector, decodeLabelCodes, encodeLabelCodes, type LabelCodes } from './features/label-codes';
 export { buildDataset, type Dataset } from './features/dataset';
 
 export { tf } from './tf';

@@ -47,14 +47,18 @@ export interface PipelineHarness {
   ): Promise<PipelineStatus>;
   /** A training worker in its own process (so a test can SIGKILL it), with the harness's queues and database. */
   spawnTrainingWorker(logName: string): ChildProcess;
+  /** An orchestration worker (workflows and data steps) in its own process, likewise. */
+  spawnOrchestrationWorker(logName: string): ChildProcess;
   stop(): Promise<void>;
 }
 
 /**
- * The real stack with an isolated database and task queues: the orchestration worker in this process, the training
- * worker in this process too unless `trainingInProcess` is false (the crash test runs it as a child process).
+ * The real stack with an isolated database and task queues: the orchestration and training workers in this process,
+ * unless `orchestrationInProcess` / `trainingInProcess` is false (crash tests run them as child processes).
  */
-export async function startPipelineHarness(options: { trainingInProcess?: boolean } = {}): Promise<PipelineHarness> {
+export async function startPipelineHarness(
+  options: { trainingInProcess?: boolean; orchestrationInProcess?: boolean } = {},
+): Promise<PipelineHarness> {
   const database = await createTestDatabase();
   const suffix = randomUUID().slice(0, 8);
   const env: NodeJS.ProcessEnv = {
@@ -86,15 +90,32 @@ export async function startPipelineHarness(options: { trainingInProcess?: boolea
   const closers: Array<() => Promise<void>> = [];
   const run = (worker: Worker) => running.push({ worker, done: worker.run() });
 
-  const orchestration = await createOrchestrationWorker(deps);
-  run(orchestration.worker);
-  closers.push(orchestration.close);
+  if (options.orchestrationInProcess !== false) {
+    const orchestration = await createOrchestrationWorker(deps);
+    run(orchestration.worker);
+    closers.push(orchestration.close);
+  }
   if (options.trainingInProcess !== false) {
     const training = await createTrainingWorker(deps);
     run(training.worker);
     closers.push(training.close);
   }
   const children: ChildProcess[] = [];
+  const spawnWorker = (entry: 'training' | 'orchestration', logName: string): ChildProcess => {
+    const logDir = join(PROJECT_ROOT, '.data', 'logs');
+    mkdirSync(logDir, { recursive: true });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'workers', `${entry}.ts`)], {
+      cwd: PROJECT_ROOT,
+      env: { ...env, MLOPS_CODE_VERSION: 'test' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const chunks: Buffer[] = [];
+    child.stdout?.on('data', (c: Buffer) => chunks.push(c));
+    child.stderr?.on('data', (c: Buffer) => chunks.push(c));
+    child.on('exit', () => writeFileSync(join(logDir, `${logName}.log`), Buffer.concat(chunks)));
+    children.push(child);
+    return child;
+  };
 
   return {
     config,
@@ -118,21 +139,8 @@ export async function startPipelineHarness(options: { trainingInProcess?: boolea
         await new Promise((r) => setTimeout(r, 250));
       }
     },
-    spawnTrainingWorker(logName) {
-      const logDir = join(PROJECT_ROOT, '.data', 'logs');
-      mkdirSync(logDir, { recursive: true });
-      const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'workers', 'training.ts')], {
-        cwd: PROJECT_ROOT,
-        env: { ...env, MLOPS_CODE_VERSION: 'test' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const chunks: Buffer[] = [];
-      child.stdout?.on('data', (c: Buffer) => chunks.push(c));
-      child.stderr?.on('data', (c: Buffer) => chunks.push(c));
-      child.on('exit', () => writeFileSync(join(logDir, `${logName}.log`), Buffer.concat(chunks)));
-      children.push(child);
-      return child;
-    },
+    spawnTrainingWorker: (logName) => spawnWorker('training', logName),
+    spawnOrchestrationWorker: (logName) => spawnWorker('orchestration', logName),
     async stop() {
       // Monitors outlive their runs by design (ABANDON); a test's must not outlive the test.
       const query = `TaskQueue="${config.taskQueues.orchestration}" AND ExecutionStatus="Running"`;

@@ -1,5 +1,14 @@
-import { createColumn, readCell, writeCell } from './cells';
+import {
+  createColumn,
+  detachText,
+  missingTokensOf,
+  readCell,
+  writeCell,
+  writeTextCell,
+  type MissingTokens,
+} from './cells';
 import { DEFAULT_MISSING_TOKENS } from './cells';
+import type { CsvRecords } from './csv';
 import type { CellValue, Column, Table, TableSchema } from './types';
 import { isNumberColumn } from './types';
 
@@ -10,6 +19,7 @@ export class BatchBuilder {
   private extraFields: Record<string, number> = {};
   private count = 0;
   private readonly index: Map<string, number>;
+  private readonly missing: MissingTokens;
 
   constructor(
     private readonly schema: TableSchema,
@@ -17,6 +27,7 @@ export class BatchBuilder {
     private readonly missingTokens: ReadonlySet<string>,
   ) {
     this.index = new Map(schema.columns.map((c, i) => [c.name, i]));
+    this.missing = missingTokensOf(missingTokens);
     this.reset();
   }
 
@@ -34,6 +45,40 @@ export class BatchBuilder {
       writeCell(this.columns[j] as Column, this.count, cells[j], this.missingTokens);
     }
     this.lines[this.count++] = line;
+  }
+
+  /**
+   * Adds CSV records `from`, `from + 1`, ... until the batch is full or the records run out, leaving out those
+   * `keep` refuses (it sees each record's line once, in order); returns the next record to add. `positions` gives
+   * each schema column's field position in a record of `width` fields. Converts column by column: one type per loop.
+   */
+  pushRecords(
+    records: CsvRecords,
+    width: number,
+    positions: readonly number[],
+    from: number,
+    keep?: (line: number) => boolean,
+  ): number {
+    const take: number[] = [];
+    let r = from;
+    const room = this.capacity - this.count;
+    for (; r < records.count && take.length < room; r++) {
+      if (!keep || keep(records.lines[r] as number)) take.push(r);
+    }
+    const base = this.count;
+    const fields = records.fields;
+    // A local binding: under tsx every call through an imported name goes through a getter.
+    const write = writeTextCell;
+    for (let j = 0; j < this.columns.length; j++) {
+      const column = this.columns[j] as Column;
+      const position = positions[j] as number;
+      for (let k = 0; k < take.length; k++) {
+        write(column, base + k, fields[(take[k] as number) * width + position] as string, this.missing);
+      }
+    }
+    for (let k = 0; k < take.length; k++) this.lines[base + k] = records.lines[take[k] as number] as number;
+    this.count += take.length;
+    return r;
   }
 
   /** Adds a row given as an object (JSON Lines, API rows); absent fields are missing, unknown fields are counted. */
@@ -103,6 +148,22 @@ export function tableRow(table: Table, index: number): Record<string, CellValue>
     if (column) row[name] = readCell(column, index);
   }
   return row;
+}
+
+/**
+ * Makes a table's text cells hold on to nothing but themselves (see detachText), in place: for tables kept while a
+ * file is read on, such as a sample.
+ */
+export function detachStrings(table: Table): Table {
+  for (const column of Object.values(table.columns)) {
+    if (isNumberColumn(column)) continue;
+    const values = column.values;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v !== null && v !== undefined) values[i] = detachText(v);
+    }
+  }
+  return table;
 }
 
 /** Copies the given rows (in the given order) into a new table. */

@@ -2,7 +2,8 @@ import { DataError } from '../errors';
 import { BatchBuilder, concatTables } from './batch';
 import { DEFAULT_MISSING_TOKENS } from './cells';
 import { ColumnTypeGuesser } from './infer';
-import { type ByteSource, csvRows, jsonlRows, type SourceRow } from './sources';
+import { CsvTokenizer, csvRecords, type CsvRecords } from './csv';
+import { type ByteSource, jsonlRows, type SourceRow } from './sources';
 import type { ColumnType, RecordBatch, Table, TableSchema } from './types';
 
 export interface ReadOptions {
@@ -18,6 +19,10 @@ export interface ReadOptions {
   delimiter?: string;
   /** Largest record (CSV row or JSON line) in characters; larger ones are a RECORD_TOO_LARGE error. */
   maxRecordSize?: number;
+  /** Only these columns are converted and appear in the batches (all by default). */
+  columns?: readonly string[];
+  /** Sees every row's source line once, in order; rows it returns false for are left out before conversion. */
+  keepRow?: (line: number) => boolean;
 }
 
 const DEFAULTS = { batchRows: 10_000, inferenceRows: 1_000, delimiter: ',', maxRecordSize: 1 << 20 };
@@ -57,13 +62,12 @@ function jsonlColumns(sample: readonly SourceRow[]): string[] {
   return [...names];
 }
 
-function cellOf(row: SourceRow, name: string, position: number): unknown {
-  return Array.isArray(row.cells) ? row.cells[position] : (row.cells as Record<string, unknown>)[name];
-}
+/** Cell of sample row `row` at column `position` (named `name`): the inference sample, whatever the format. */
+type SampleCell = (row: number, name: string, position: number) => unknown;
 
 function resolveSchema(
   columns: string[],
-  sample: readonly SourceRow[],
+  sample: { rows: number; cell: SampleCell },
   declared: TableSchema | undefined,
   missing: ReadonlySet<string>,
 ): TableSchema {
@@ -73,63 +77,118 @@ function resolveSchema(
       const type = declaredTypes.get(name);
       if (type) return { name, type };
       const guesser = new ColumnTypeGuesser(missing);
-      for (const row of sample) guesser.observe(cellOf(row, name, position));
+      for (let row = 0; row < sample.rows; row++) guesser.observe(sample.cell(row, name, position));
       return { name, type: guesser.result() };
     }),
   };
 }
 
-/** Pulls chunks until at least `inferenceRows` data rows are buffered, returning the CSV header apart. */
-async function readSample(chunks: AsyncIterator<SourceRow[]>, options: ReadOptions, limit: number) {
-  let header: string[] | undefined;
-  const buffered: SourceRow[] = [];
-  while (buffered.length < limit) {
-    const next = await chunks.next();
-    if (next.done) break;
-    let rows = next.value;
-    if (options.format === 'csv' && header === undefined && rows[0]) {
-      header = rows[0].cells as string[];
-      rows = rows.slice(1);
-    }
-    for (const row of rows) buffered.push(row);
-  }
-  return { header, buffered, sample: buffered.slice(0, limit) };
+function projected(schema: TableSchema, columns: readonly string[] | undefined): TableSchema {
+  if (!columns) return schema;
+  const wanted = new Set(columns);
+  return { columns: schema.columns.filter((c) => wanted.has(c.name)) };
 }
 
-/**
- * Streams a CSV or JSON Lines file as typed columnar batches of at most `batchRows` rows, with the source line of each
- * row. Memory stays bounded by the batch size and the inference sample, whatever the file size. Column types are
- * declared (`schema`) or inferred from the first `inferenceRows` rows; later cells that do not fit are kept as invalid
- * cells for validation to report. Malformed files raise DataError (empty file, header only, ragged row, bad UTF-8, ...).
- */
-export async function* readRecordBatches(options: ReadOptions): AsyncGenerator<RecordBatch> {
-  const batchRows = options.batchRows ?? DEFAULTS.batchRows;
-  const missing = new Set(options.missingTokens ?? DEFAULT_MISSING_TOKENS);
-  const maxRecordSize = options.maxRecordSize ?? DEFAULTS.maxRecordSize;
-  const chunks =
-    options.format === 'csv'
-      ? csvRows({ stream: options.stream, delimiter: options.delimiter ?? DEFAULTS.delimiter, maxRecordSize })
-      : jsonlRows({ stream: options.stream, maxRecordSize });
-  const { header, buffered, sample } = await readSample(
-    chunks,
-    options,
-    options.inferenceRows ?? DEFAULTS.inferenceRows,
-  );
+function checkNotEmpty(header: readonly string[] | undefined, sampleRows: number): void {
   const blankHeader = header !== undefined && header.length === 1 && (header[0] ?? '').trim() === '';
-  if (sample.length === 0 && (header === undefined || blankHeader)) throw emptyFile();
+  if (sampleRows === 0 && (header === undefined || blankHeader)) throw emptyFile();
   if (header) checkHeader(header);
-  if (sample.length === 0) {
+  if (sampleRows === 0) {
     throw new DataError({
       code: 'HEADER_ONLY',
       message: 'The file has a header but no data rows. Upload a file with at least one row.',
       details: { line: 1 },
     });
   }
-  const schema = resolveSchema(header ?? jsonlColumns(sample), sample, options.schema, missing);
-  const builder = new BatchBuilder(schema, batchRows, missing);
+}
+
+async function* readCsvBatches(options: ReadOptions, missing: ReadonlySet<string>): AsyncGenerator<RecordBatch> {
+  const maxRecordSize = options.maxRecordSize ?? DEFAULTS.maxRecordSize;
+  const tokenizer = new CsvTokenizer(options.delimiter ?? DEFAULTS.delimiter, maxRecordSize);
+  const chunks = csvRecords(options.stream, tokenizer);
+  const limit = options.inferenceRows ?? DEFAULTS.inferenceRows;
+  const buffered: CsvRecords[] = [];
+  let sampled = 0;
+  while (sampled < limit) {
+    const next = await chunks.next();
+    if (next.done) break;
+    buffered.push(next.value);
+    sampled += next.value.count;
+  }
+  const header = tokenizer.header;
+  checkNotEmpty(header, sampled);
+  const names = header as string[];
+  const width = names.length;
+  const sampleRecords = buffered.length === 1 ? buffered[0] : concatRecords(buffered);
+  const schema = resolveSchema(
+    names,
+    {
+      rows: Math.min(limit, sampled),
+      cell: (row, _name, position) => sampleRecords?.fields[row * width + position],
+    },
+    options.schema,
+    missing,
+  );
+  const output = projected(schema, options.columns);
+  const wanted = new Set(output.columns.map((c) => c.name));
+  tokenizer.skipFields(names.map((name) => !wanted.has(name)));
+  const positions = output.columns.map((c) => names.indexOf(c.name));
+  const builder = new BatchBuilder(output, options.batchRows ?? DEFAULTS.batchRows, missing);
+  // Records tokenized from now on are filtered by the tokenizer; the buffered sample is filtered here.
+  if (options.keepRow) tokenizer.keepRecords(options.keepRow);
+  const pending = buffered.values();
+  for (;;) {
+    const sampled = pending.next().value;
+    const records = sampled ?? (await chunks.next()).value;
+    if (!records) break;
+    let next = 0;
+    while (next < records.count) {
+      next = builder.pushRecords(records, width, positions, next, sampled ? options.keepRow : undefined);
+      if (builder.full) yield builder.flush();
+    }
+  }
+  if (builder.size > 0) yield builder.flush();
+}
+
+function concatRecords(parts: readonly CsvRecords[]): CsvRecords {
+  return {
+    fields: parts.flatMap((p) => p.fields),
+    lines: parts.flatMap((p) => p.lines),
+    count: parts.reduce((n, p) => n + p.count, 0),
+  };
+}
+
+/** Pulls JSON Lines chunks until at least `limit` rows are buffered. */
+async function readJsonlSample(chunks: AsyncIterator<SourceRow[]>, limit: number) {
+  const buffered: SourceRow[] = [];
+  while (buffered.length < limit) {
+    const next = await chunks.next();
+    if (next.done) break;
+    for (const row of next.value) buffered.push(row);
+  }
+  return buffered;
+}
+
+async function* readJsonlBatches(options: ReadOptions, missing: ReadonlySet<string>): AsyncGenerator<RecordBatch> {
+  const chunks = jsonlRows({ stream: options.stream, maxRecordSize: options.maxRecordSize ?? DEFAULTS.maxRecordSize });
+  const limit = options.inferenceRows ?? DEFAULTS.inferenceRows;
+  const buffered = await readJsonlSample(chunks, limit);
+  checkNotEmpty(undefined, buffered.length);
+  const sample = buffered.slice(0, limit);
+  const schema = resolveSchema(
+    jsonlColumns(sample),
+    { rows: sample.length, cell: (row, name) => (sample[row]?.cells as Record<string, unknown>)[name] },
+    options.schema,
+    missing,
+  );
+  const builder = new BatchBuilder(
+    projected(schema, options.columns),
+    options.batchRows ?? DEFAULTS.batchRows,
+    missing,
+  );
   const push = (row: SourceRow): void => {
-    if (Array.isArray(row.cells)) builder.pushArray(row.line, row.cells);
-    else builder.pushObject(row.line, row.cells);
+    if (options.keepRow && !options.keepRow(row.line)) return;
+    builder.pushObject(row.line, row.cells as Record<string, unknown>);
   };
   for (const row of buffered) {
     push(row);
@@ -142,6 +201,19 @@ export async function* readRecordBatches(options: ReadOptions): AsyncGenerator<R
     }
   }
   if (builder.size > 0) yield builder.flush();
+}
+
+/**
+ * Streams a CSV or JSON Lines file as typed columnar batches of at most `batchRows` rows, with the source line of each
+ * row. Memory stays bounded by the batch size and the inference sample, whatever the file size. Column types are
+ * declared (`schema`) or inferred from the first `inferenceRows` rows; later cells that do not fit are kept as invalid
+ * cells for validation to report. Malformed files raise DataError (empty file, header only, ragged row, bad UTF-8, ...).
+ * `columns` and `keepRow` leave columns and rows out before they are converted; rows `keepRow` refuses are not even
+ * tokenized when they hold no quote (so their field count goes unchecked: use it on data a full read accepted).
+ */
+export function readRecordBatches(options: ReadOptions): AsyncGenerator<RecordBatch> {
+  const missing = new Set(options.missingTokens ?? DEFAULT_MISSING_TOKENS);
+  return options.format === 'csv' ? readCsvBatches(options, missing) : readJsonlBatches(options, missing);
 }
 
 /** Reads a whole file into one in-memory table (for small data such as training sets and test fixtures). */

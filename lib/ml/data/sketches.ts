@@ -1,3 +1,4 @@
+import { detachText } from './cells';
 import { createRng, type Rng } from '../random';
 
 /** Running count/mean/variance/min/max (Welford), mergeable with Chan et al.'s parallel formula. */
@@ -121,7 +122,7 @@ export class DistinctCounter {
 
   add(key: string): void {
     if (this.exact) {
-      this.exact.add(key);
+      if (!this.exact.has(key)) this.exact.add(detachText(key));
       if (this.exact.size > this.exactLimit) this.spill();
       return;
     }
@@ -185,7 +186,7 @@ export class FrequentValues {
     this.total++;
     const current = this.counts.get(key);
     if (current !== undefined) this.counts.set(key, current + 1);
-    else if (this.counts.size < this.capacity) this.counts.set(key, 1);
+    else if (this.counts.size < this.capacity) this.counts.set(detachText(key), 1);
     else this.decrementAll();
   }
 

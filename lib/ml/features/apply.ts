@@ -1,6 +1,6 @@
 import { rowsToTable } from '../data/batch';
 import { cellKey } from '../data/cells';
-import type { Column, Table } from '../data/types';
+import type { Column, NumberColumn, Table } from '../data/types';
 import { isNumberColumn } from '../data/types';
 import { DataError } from '../errors';
 import { datetimeParts } from './datetime';
@@ -25,8 +25,8 @@ interface Writer {
   unknown: number;
 }
 
-/** The cell as a finite number, or undefined (missing, invalid, non-finite, or absent column). */
-function numberAt(column: Column | undefined, name: string, i: number): number | undefined {
+/** The column as numbers (undefined when absent); a text column fitted as numbers is an error. */
+function numberColumnOf(column: Column | undefined, name: string): NumberColumn | undefined {
   if (!column) return undefined;
   if (!isNumberColumn(column)) {
     throw new DataError({
@@ -35,6 +35,12 @@ function numberAt(column: Column | undefined, name: string, i: number): number |
       details: { column: name },
     });
   }
+  return column;
+}
+
+/** The cell as a finite number, or undefined (missing, invalid, non-finite, or absent column). */
+function numberAt(column: NumberColumn | undefined, i: number): number | undefined {
+  if (!column) return undefined;
   const x = column.values[i] as number;
   return column.missing[i] === 0 && Number.isFinite(x) ? x : undefined;
 }
@@ -48,8 +54,9 @@ function writeNumeric(
   at: number,
   w: Writer,
 ): void {
+  const numbers = numberColumnOf(column, f.column);
   for (let i = 0; i < n; i++) {
-    let x = numberAt(column, f.column, i);
+    let x = numberAt(numbers, i);
     if (x === undefined) {
       x = f.fill;
       w.imputed++;
@@ -96,8 +103,10 @@ function bucketOf(boundaries: readonly number[], x: number): number {
 function writeCategory(f: CategoryFeature, column: Column | undefined, n: number, at: number, w: Writer): void {
   const index = new Map(f.categories.map((c, k) => [c, k]));
   const unknownSlot = f.categories.length;
+  // A local binding: under tsx every call through an imported name goes through a getter.
+  const keyOf = cellKey;
   for (let i = 0; i < n; i++) {
-    let key = column ? cellKey(column, i) : null;
+    let key = column ? keyOf(column, i) : null;
     if (key === null) {
       key = f.fill;
       w.imputed++;

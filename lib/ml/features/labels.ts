@@ -75,8 +75,9 @@ export function encodeLabels(args: { fitted: FittedTransforms; table: Table }): 
   }
   const index = new Map(classes.map((c, i) => [String(c), i]));
   const y = new Int32Array(table.rowCount);
+  const keyOf = cellKey;
   for (let i = 0; i < table.rowCount; i++) {
-    const key = cellKey(column, i);
+    const key = keyOf(column, i);
     const k = key === null ? undefined : index.get(key);
     if (k === undefined)
       throw invalidLabel(table, name, i, key === null ? 'is missing' : `"${key}" is not a known class`);

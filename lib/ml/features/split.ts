@@ -21,6 +21,24 @@ export interface DatasetSplit {
   test: Int32Array;
 }
 
+/** Row indices per class, classes in code order, from per-row codes 0..classCount-1 (typed arrays only). */
+function strataFromCodes(rowCount: number, codes: ArrayLike<number>, classCount: number): Int32Array[] {
+  const sizes = new Int32Array(classCount);
+  for (let i = 0; i < rowCount; i++) {
+    const code = codes[i] as number;
+    sizes[code] = (sizes[code] as number) + 1;
+  }
+  const groups = Array.from(sizes, (size) => new Int32Array(size));
+  const filled = new Int32Array(classCount);
+  for (let i = 0; i < rowCount; i++) {
+    const code = codes[i] as number;
+    const at = filled[code] as number;
+    (groups[code] as Int32Array)[at] = i;
+    filled[code] = at + 1;
+  }
+  return groups.filter((g) => g.length > 0);
+}
+
 function strata(rowCount: number, labels: ArrayLike<number | string> | undefined): Int32Array[] {
   if (!labels) return [Int32Array.from({ length: rowCount }, (_, i) => i)];
   const groups = new Map<string, number[]>();
@@ -43,12 +61,21 @@ export function splitDataset(args: {
   rowCount: number;
   spec?: SplitSpecInput | SplitSpec;
   labels?: ArrayLike<number | string>;
+  /**
+   * Labels as codes instead (LabelCodes): class c's rows are those with code c, and codes follow the sorted order
+   * of the class keys, so the split is the same as with `labels` set to the keys, without a string per row.
+   */
+  labelCodes?: { codes: ArrayLike<number>; classes: readonly string[] };
 }): DatasetSplit {
   const spec = SplitSpecSchema.parse(args.spec ?? {});
   if (args.rowCount < 1) throw new DataError({ code: 'NOT_ENOUGH_DATA', message: 'Cannot split an empty dataset.' });
   const rng = createRng(spec.seed);
   const parts = { train: [] as Int32Array[], validation: [] as Int32Array[], test: [] as Int32Array[] };
-  for (const group of strata(args.rowCount, spec.stratify ? args.labels : undefined)) {
+  const groups =
+    spec.stratify && args.labelCodes
+      ? strataFromCodes(args.rowCount, args.labelCodes.codes, args.labelCodes.classes.length)
+      : strata(args.rowCount, spec.stratify ? args.labels : undefined);
+  for (const group of groups) {
     shuffleInPlace(group, rng);
     const n = group.length;
     let validation = Math.round(n * spec.ratios.validation);

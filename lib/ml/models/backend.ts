@@ -1,6 +1,7 @@
 import type * as WasmBackend from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { TOOLS_DIR } from '../../config/paths';
 import { MlError } from '../errors';
 import { tf } from '../tf';
 
@@ -11,8 +12,31 @@ export type TfBackendPreference = TfBackendName | 'auto';
 // Optional packages cannot be imported statically (they may not be installed), so they are required by name.
 const requireOptional = createRequire(__filename);
 
+/**
+ * tfjs-node(-gpu) as an npm dependency, or as `npm run setup:tensorflow` builds it into .tools/ from the PyPI
+ * TensorFlow wheel (resolving @tensorflow/tfjs from this project, so it registers with this engine).
+ */
+const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'].flatMap((pkg) => [
+  pkg,
+  join(TOOLS_DIR, pkg.replace('@tensorflow/', ''), 'node_modules', pkg),
+]);
+
+/** The tfjs-node(-gpu) package the 'tensorflow' backend would load, without loading it; undefined when none. */
+export function nativeTfPackage(): string | undefined {
+  return NATIVE_PACKAGES.find((pkg) => {
+    try {
+      requireOptional.resolve(pkg);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
 function loadNative(): boolean {
-  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+  // TensorFlow's C++ start-up notices (CPU features, absl) are not ours to print; errors still show.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  for (const pkg of NATIVE_PACKAGES) {
     try {
       requireOptional(pkg);
       if (tf.findBackendFactory('tensorflow')) return true;

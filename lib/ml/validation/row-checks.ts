@@ -1,4 +1,4 @@
-import { cellKey, readCell } from '../data/cells';
+import { cellKey, detachText, readCell } from '../data/cells';
 import type { CellValue, Column, ColumnType, Table } from '../data/types';
 import { isNumberColumn } from '../data/types';
 import type { ColumnExpectation } from './spec';
@@ -36,7 +36,10 @@ export class FailureSink {
   fail(check: CheckState, row: number, value: CellValue, message: string): void {
     check.failed++;
     if (check.samples.length < this.sampleSize)
-      check.samples.push({ line: this.batch.lineNumbers[row] as number, value });
+      check.samples.push({
+        line: this.batch.lineNumbers[row] as number,
+        value: typeof value === 'string' ? detachText(value) : value,
+      });
     if (check.severity !== 'error') return;
     const list = this.reasons.get(row);
     const reason = { check: check.id, message };
@@ -94,20 +97,31 @@ export class ColumnRowChecks {
   }
 
   run(column: Column, rows: number, sink: FailureSink): void {
+    const invalid = column.invalid.size > 0 ? column.invalid : undefined;
+    // Keys (a cell as text: a date's ISO string, a number's String()) cost more than every other check together:
+    // build them only for the checks that compare keys.
+    const keyed = this.domain !== null || this.labelRule?.classes !== undefined || this.seen !== null;
+    const numbers = isNumberColumn(column);
+    const keyOf = cellKey;
     for (let i = 0; i < rows; i++) {
-      const invalid = column.invalid.get(i);
-      if (invalid !== undefined) {
-        sink.fail(this.type, i, invalid, `"${invalid}" is not a valid ${column.type}`);
-        if (this.label) sink.fail(this.label, i, invalid, `label "${invalid}" is not a valid ${column.type}`);
+      const bad = invalid?.get(i);
+      if (bad !== undefined) {
+        sink.fail(this.type, i, bad, `"${bad}" is not a valid ${column.type}`);
+        if (this.label) sink.fail(this.label, i, bad, `label "${bad}" is not a valid ${column.type}`);
         continue;
       }
-      const key = cellKey(column, i);
-      if (key === null) {
-        this.onMissing(i, sink);
+      if (numbers) {
+        if (column.missing[i] === 1) {
+          this.onMissing(i, sink);
+          continue;
+        }
+        if (!this.checkNumber(column.values[i] as number, i, sink)) continue;
+        if (keyed) this.checkKey(column, keyOf(column, i) as string, i, sink);
         continue;
       }
-      if (isNumberColumn(column) && !this.checkNumber(column.values[i] as number, i, sink)) continue;
-      this.checkKey(column, key, i, sink);
+      const text = column.values[i] ?? null;
+      if (text === null) this.onMissing(i, sink);
+      else if (keyed) this.checkKey(column, text, i, sink);
     }
   }
 
@@ -142,7 +156,7 @@ export class ColumnRowChecks {
     if (this.seen) {
       if (this.seen.has(key) && this.unique)
         sink.fail(this.unique, row, readCell(column, row), `"${key}" is a duplicate`);
-      else this.seen.add(key);
+      else this.seen.add(detachText(key));
     }
   }
 }

@@ -32,6 +32,40 @@ describe('cell parsing and type inference', () => {
     expect(parseIsoDate('10/03/2024')).toBeUndefined();
   });
 
+  it('reads plain numbers and dates (the fast paths) exactly as the general rules do', () => {
+    const decimal = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+    for (const text of [
+      '0',
+      '-0',
+      '007',
+      '5.',
+      '-.5',
+      '.',
+      '-',
+      '--1',
+      '1.2.3',
+      '108.96',
+      '-3.25',
+      '12345678901234567890',
+      '1e5',
+    ]) {
+      expect([text, parseNumber(text)]).toEqual([text, decimal.test(text) ? Number(text) : undefined]);
+    }
+    for (let year = 1899; year <= 2101; year += 101) {
+      for (let month = 0; month <= 13; month++) {
+        for (const day of [0, 1, 28, 29, 30, 31, 32]) {
+          const text = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+          const ms = Date.UTC(year, month - 1, day);
+          const d = new Date(ms);
+          const valid = month >= 1 && month <= 12 && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
+          expect([text, parseIsoDate(text)]).toEqual([text, valid ? ms : undefined]);
+        }
+      }
+    }
+    // Years before 100: Date.UTC reads them as 19xx, and the general path keeps doing so.
+    expect(parseIsoDate('0050-01-01')).toBe(Date.UTC(1950, 0, 1));
+  });
+
   const ids = Array.from({ length: 100 }, (_, i) => `user-${i}`);
   it.each([
     [['1', '2', 'NA', '-3'], 'integer'],

@@ -95,6 +95,27 @@ describe('readTable / readRecordBatches: CSV', () => {
     expect((table.columns.city as StringColumn).values).toEqual(['Zürich', '€uro']);
   });
 
+  it('leaves out columns and rows before converting them', async () => {
+    const text = 'id,x,note\n1,10,a\n2,oops,b\n3,30,c\n4,40,d\n';
+    const seen: number[] = [];
+    const table = await readTable({
+      stream: bytesStream(text, 5),
+      format: 'csv',
+      schema: { columns: [{ name: 'x', type: 'integer' }] },
+      columns: ['x', 'id'],
+      keepRow: (line) => {
+        seen.push(line);
+        return line !== 3;
+      },
+    });
+    expect(seen).toEqual([2, 3, 4, 5]);
+    expect(table.schema.columns.map((c) => c.name)).toEqual(['id', 'x']);
+    expect(Array.from(table.lineNumbers)).toEqual([2, 4, 5]);
+    expect(Array.from((table.columns.x as NumberColumn).values)).toEqual([10, 30, 40]);
+    // The refused row's invalid cell was never parsed: it leaves no trace.
+    expect((table.columns.x as NumberColumn).invalid.size).toBe(0);
+  });
+
   it('uses a custom delimiter', async () => {
     const table = await readTable({ stream: bytesStream('a;b\n1;x\n'), format: 'csv', delimiter: ';' });
     expect(tableRow(table, 0)).toEqual({ a: 1, b: 'x' });
