@@ -6,6 +6,16 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../lib/config/paths';
 import { publicKeyOf } from '../lib/governance/approval';
 
+// `npm run secrets:env -- --approval-key`: prints a new approval key pair for a rotation, writes nothing.
+if (process.argv.includes('--approval-key')) {
+  const id = `k${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}`;
+  const seed = randomBytes(32).toString('hex');
+  console.log(`APPROVAL_SIGNING_KEY=${id}:${seed}`);
+  console.log(`# add to APPROVAL_VERIFY_KEYS on every worker (comma-separated, keep the old one during the rotation):`);
+  console.log(`${id}:${publicKeyOf(seed)}`);
+  process.exit(0);
+}
+
 const target = join(PROJECT_ROOT, '.env');
 if (existsSync(target) && !process.argv.includes('--force')) {
   console.error(`${target} exists: edit it, or pass --force to replace every secret in it.`);

@@ -8,11 +8,13 @@ import { createMonitorActivities } from '../activities/monitor';
 import { createNotifyActivities } from '../activities/notify';
 import { createRegistryActivities } from '../activities/registry';
 import { runWorkerProcess } from './metrics';
+import { ensureSearchAttributes } from './search-attributes';
 import { connectWorkerRuntime, createActivityDeps, routeTemporalLogs, workflowSource } from './runtime';
 
 export async function createOrchestrationWorker(deps: ActivityDeps, taskQueue = deps.config.taskQueues.orchestration) {
   // Monitors start retraining runs through the runtime's client.
   const { client, connection, workerOptions, close } = await connectWorkerRuntime(deps.config);
+  await ensureSearchAttributes(client, deps.config.temporal.namespace, deps.log);
   const featureStore = createFeatureStoreActivities(deps);
   const worker = await Worker.create({
     ...workerOptions,

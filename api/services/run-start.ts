@@ -105,6 +105,9 @@ export async function startRun(deps: ApiDeps, metrics: ApiMetrics, input: StartR
         },
       ],
       typedSearchAttributes: runSearchAttributes({ pipeline: input.pipeline, model: resolved.model, trigger: 'api' }),
+      // What the Temporal UI shows as the run's summary and details.
+      staticSummary: `${input.pipeline} → ${resolved.model}, started by ${input.principal.id}`,
+      staticDetails: runDetails(resolved.specHash, resolved.parameters),
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
@@ -128,4 +131,13 @@ export async function startRun(deps: ApiDeps, metrics: ApiMetrics, input: StartR
   const status =
     claim.replay || alreadyClosed ? ((await getRun(deps.db, claim.runId))?.status ?? 'running') : 'running';
   return { runId: claim.runId, status, deduplicated: claim.replay };
+}
+
+/** Markdown for the Temporal UI: the spec version and the parameters the run was started with. */
+function runDetails(specHash: string | undefined, parameters: Record<string, unknown>): string {
+  const params = Object.entries(parameters).map(([name, value]) => `\`${name}\` = \`${JSON.stringify(value)}\``);
+  return [
+    `spec version \`${specHash?.slice(0, 12) ?? 'current'}\``,
+    params.length ? `parameters: ${params.join(', ')}` : 'default parameters',
+  ].join(' · ');
 }

@@ -1,10 +1,9 @@
-import { SearchAttributeType, defineSearchAttributeKey, type SearchAttributePair } from '@temporalio/common';
+import type { SearchAttributePair } from '@temporalio/common';
+import { MLOPS_MODEL, MLOPS_PIPELINE, MLOPS_TRIGGER } from '../../workflows/pipeline/readable';
 
-// Registered on the dev server by infra/stack (MlopsPipeline, MlopsModel, MlopsTrigger): the Temporal UI and
-// `temporal workflow list --query` filter runs by them.
-export const MLOPS_PIPELINE = defineSearchAttributeKey('MlopsPipeline', SearchAttributeType.KEYWORD);
-export const MLOPS_MODEL = defineSearchAttributeKey('MlopsModel', SearchAttributeType.KEYWORD);
-export const MLOPS_TRIGGER = defineSearchAttributeKey('MlopsTrigger', SearchAttributeType.KEYWORD);
+// The keys are defined beside the workflow that updates them (phase, status, outcome as the run moves); a run
+// starts with its pipeline, model and trigger.
+export { MLOPS_MODEL, MLOPS_PIPELINE, MLOPS_TRIGGER };
 
 export function runSearchAttributes(input: {
   pipeline: string;

@@ -6,11 +6,12 @@ import { resolveTool } from '../tools/resolve';
 import { choosePort, runsProgram, spawnDetached, stopProcess } from './processes';
 import type { StackService } from './service';
 import { LOG_DIR } from './state';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/pipeline/readable';
 
 export const TEMPORAL_NAMESPACE = process.env.TEMPORAL_NAMESPACE ?? 'mlops';
 
-/** Custom search attributes the API filters runs by (registered at dev-server start). */
-export const SEARCH_ATTRIBUTES = ['MlopsPipeline=Keyword', 'MlopsModel=Keyword', 'MlopsTrigger=Keyword'];
+/** Every search attribute the workflows set (workflows/pipeline/readable.ts), as start-dev flags. */
+export const SEARCH_ATTRIBUTES = SEARCH_ATTRIBUTE_KEYS.map((key) => `${key.name}=Keyword`);
 
 async function describeNamespace(address: string, namespace: string): Promise<void> {
   const connection = await Connection.connect({ address, connectTimeout: 2_000 });

@@ -73,6 +73,7 @@ function fakeActivities(spec: PipelineSpec, queue: string, calls: Calls, overrid
     })),
     promoteModelVersion: track('promoteModelVersion', () => undefined),
     archiveModelVersion: track('archiveModelVersion', () => undefined),
+    notify: track('notify', () => ({ channels: [] })),
     ...overrides,
   };
 }

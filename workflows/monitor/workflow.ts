@@ -11,6 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { MonitorActivities, WindowOutput } from '../../activities/monitor';
 import type { LightActivities } from '../../activities/light';
+import type { NotifyActivities } from '../../activities/notify';
 import { durationMs } from '../pipeline/policy';
 
 export interface MonitorInput {
@@ -53,6 +54,13 @@ const { loadPipelineSpec } = proxyActivities<LightActivities>({
 const { runMonitoringWindow, startRetrainingRun } = proxyActivities<MonitorActivities>({
   startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '2s', maximumInterval: '1 minute', maximumAttempts: 10 },
+});
+// Alerts go to the channels an admin configured (lib/notify), retried for 15 minutes; never blocks a window.
+const { notify } = proxyActivities<NotifyActivities>({
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '15 minutes',
+  retry: { initialInterval: '10s', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+  summary: 'notify alert raised',
 });
 // A webhook that is down is retried for up to a day, with backoff, without blocking the monitor.
 const { notifyWebhook } = proxyActivities<MonitorActivities>({
@@ -149,6 +157,19 @@ export async function modelMonitor(input: MonitorInput): Promise<MonitorState> {
     state.retrainingRunId = retrainingRunId;
     if (result.alert) {
       state.alerts += 1;
+      // Monitors recorded before alert notifications replay without them (patch 'monitor-alert-notifications').
+      if (patched('monitor-alert-notifications')) {
+        const { id, kind, message } = result.alert;
+        notifications.push(
+          notify({
+            event: 'alert_raised',
+            pipeline: input.pipeline,
+            model: input.model,
+            version: input.version,
+            details: { alertId: id, kind, message, retrainingRunId },
+          }).catch(() => undefined),
+        );
+      }
       if (spec.monitoring.webhookUrl) {
         // Not awaited here: a webhook being retried must not delay the next window.
         notifications.push(

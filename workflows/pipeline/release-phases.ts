@@ -1,7 +1,7 @@
 import { ApplicationFailure, ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
 import type { BaselineOutput, RegisterOutput } from '../../activities/pipeline-io';
 import { modelMonitor, monitorWorkflowId, stopMonitor } from '../monitor/workflow';
-import { approvalKeys, light, trainingActivities } from './activities';
+import { approvalKeys, lightAs, trainingActivities } from './activities';
 import type { DevOutcome } from './dev-phase';
 import type { ApprovalDecision } from './messages';
 import { durationMs, evaluateGate, type GateResult } from './policy';
@@ -27,12 +27,14 @@ export async function stageForApproval(
   ctx: RunContext,
   dev: DevOutcome,
 ): Promise<{ registered: RegisterOutput; decision: ApprovalDecision }> {
-  const { runId, state, enter, record, input } = ctx;
+  const { runId, state, enter, record, input, summary } = ctx;
   const { spec, specHash, codeVersion, trainingTaskQueue } = ctx.loaded;
   const modelName = spec.model ?? spec.name;
 
   enter('register');
-  const registered = await light.registerModelVersion({
+  const registered = await lightAs(
+    summary(() => `register ${modelName} (best: ${dev.best.candidate})`),
+  ).registerModelVersion({
     runId,
     trigger: input.trigger ?? { kind: 'manual' },
     spec,
@@ -48,10 +50,23 @@ export async function stageForApproval(
 
   enter('deploy staging');
   const versionId = registered.versionId;
-  await light.deployModelVersion({ runId, modelName, versionId, slot: 'staging', actor: `pipeline:${runId}` });
+  const staged = `${modelName} v${registered.version}`;
+  await lightAs(summary(() => `deploy ${staged} to the staging slot`)).deployModelVersion({
+    runId,
+    modelName,
+    versionId,
+    slot: 'staging',
+    actor: `pipeline:${runId}`,
+  });
 
   enter('smoke test');
-  const smoke = await trainingActivities(spec, trainingTaskQueue, 'smoke-test:staging').smokeTestDeployment({
+  const smokeSummary = summary(() => `smoke test ${staged} in staging (${spec.deployment.smokeTestRows} rows)`);
+  const smoke = await trainingActivities(
+    spec,
+    trainingTaskQueue,
+    'smoke-test:staging',
+    smokeSummary,
+  ).smokeTestDeployment({
     runId,
     modelName,
     versionId,
@@ -75,7 +90,18 @@ export async function stageForApproval(
   state.status = 'waiting_approval';
   state.approval.deadline = new Date(Date.now() + timeoutMs).toISOString();
   await record({ status: 'waiting_approval' });
-  const human = await ctx.awaitDecision(timeoutMs);
+  ctx.publish();
+  const approvers = spec.approval.approvers.length ? spec.approval.approvers.join(', ') : 'any approver';
+  ctx.notify({
+    event: 'approval_pending',
+    model: modelName,
+    version: registered.version,
+    details: { deadline: state.approval.deadline, approvers: spec.approval.approvers },
+  });
+  const human = await ctx.awaitDecision(
+    timeoutMs,
+    summary(() => `approval: waiting for ${approvers} (${spec.approval.timeout})`),
+  );
   // Nothing reaches production without a named human: a timeout always rejects (older runs replay their spec's
   // onTimeout, which could be "approve" before this rule).
   const legacyOnTimeout = (spec.approval as { onTimeout?: string }).onTimeout;
@@ -90,12 +116,21 @@ export async function stageForApproval(
   state.approval.decision = decision;
   state.status = 'running';
   await record({ status: 'running', summary: { approval: decision } });
+  ctx.publish();
+  ctx.notify({
+    event: 'approval_decided',
+    model: modelName,
+    version: registered.version,
+    details: { decision: decision.decision, by: decision.by, reason: decision.reason },
+  });
   return { registered, decision };
 }
 
 export async function archiveRejected(ctx: RunContext, registered: RegisterOutput, decision: ApprovalDecision) {
   ctx.enter('archive');
-  await light.archiveModelVersion({
+  const text = () =>
+    `archive ${ctx.state.modelVersion?.model ?? ''} v${registered.version} (rejected by ${decision.by})`;
+  await lightAs(ctx.summary(text)).archiveModelVersion({
     runId: ctx.runId,
     versionId: registered.versionId,
     actor: decision.by,
@@ -118,7 +153,8 @@ export async function releaseToProduction(
   state.phase = 'production';
   await record({ phase: 'production' });
   enter('promote');
-  await light.promoteModelVersion({
+  const approved = `${modelName} v${registered.version} (approved by ${decision.by})`;
+  await lightAs(ctx.summary(() => `promote ${approved}`)).promoteModelVersion({
     runId,
     versionId,
     actor: decision.by,
@@ -127,7 +163,14 @@ export async function releaseToProduction(
     decision,
   });
   enter('deploy production');
-  await light.deployModelVersion({ runId, modelName, versionId, slot: 'production', actor: decision.by, decision });
+  await lightAs(ctx.summary(() => `deploy ${approved} to the production slot`)).deployModelVersion({
+    runId,
+    modelName,
+    versionId,
+    slot: 'production',
+    actor: decision.by,
+    decision,
+  });
 
   if (!spec.monitoring.enabled) return;
   enter('start monitoring');

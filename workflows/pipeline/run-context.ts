@@ -6,7 +6,8 @@ import {
   type VerificationKeys,
 } from '../../lib/governance/approval';
 import type { LoadSpecOutput, RunStatusInput, RunTrigger } from '../../activities/pipeline-io';
-import { light } from './activities';
+import { light, notifyAs, recordLocally, type NotifyInput } from './activities';
+import { publisher } from './readable';
 import {
   approveUpdate,
   rejectUpdate,
@@ -46,8 +47,24 @@ export interface RunContext {
   enter(step: string): void;
   record(update: Omit<RunStatusInput, 'runId'>): Promise<void>;
   /** Resolves with the human decision, or undefined when the timeout passes first. */
-  awaitDecision(timeoutMs: number): Promise<ApprovalDecision | undefined>;
+  awaitDecision(timeoutMs: number, summary?: string): Promise<ApprovalDecision | undefined>;
   guard: ApprovalGuard;
+  /**
+   * Runs started on this code show themselves in the Temporal UI (summaries on every activity, current details,
+   * phase/status search attributes) and keep their bookkeeping in local activities; recorded histories replay as
+   * they ran (patch 'readable-runs').
+   */
+  readable: boolean;
+  /**
+   * A one-line summary for the activity about to run, or undefined on histories from before readable runs. Built
+   * lazily and never throws: outputs recorded by older activity code may lack a field the text would name.
+   */
+  summary(text: () => string): string | undefined;
+  /** Publishes the state to the Temporal UI (current details; search attributes when phase or status changed). */
+  publish(): void;
+  /** Sends a notification in the background (readable runs only); `settle()` waits for those in flight. */
+  notify(input: NotifyInput): void;
+  settleNotifications(): Promise<void>;
 }
 
 export function initialState(pipeline: string, runId: string): PipelineStatus {
@@ -109,21 +126,61 @@ export function installHandlers(state: PipelineStatus): Pick<RunContext, 'awaitD
   setHandler(rejectUpdate, decide('rejected'), { validator: validateDecision('rejected') });
   return {
     guard,
-    async awaitDecision(timeoutMs) {
-      await condition(() => decision !== undefined, timeoutMs);
+    async awaitDecision(timeoutMs, summary) {
+      if (summary) await condition(() => decision !== undefined, timeoutMs, { summary });
+      else await condition(() => decision !== undefined, timeoutMs);
       return decision;
     },
   };
 }
 
-export function stepRecorder(state: PipelineStatus, runId: string): Pick<RunContext, 'enter' | 'record'> {
+const STATUS_SUMMARY: Record<string, string> = {
+  running: 'running',
+  waiting_approval: 'waiting for approval',
+};
+
+function recordSummary(update: Omit<RunStatusInput, 'runId'>): string {
+  const what = update.ended ? `ended ${update.status}` : (STATUS_SUMMARY[update.status ?? ''] ?? update.status);
+  const phase = update.phase ? `phase ${update.phase}` : undefined;
+  return `run status: ${[what, phase].filter(Boolean).join(', ') || 'summary'}`;
+}
+
+export function stepRecorder(
+  state: PipelineStatus,
+  runId: string,
+  readable: boolean,
+): Pick<RunContext, 'enter' | 'record' | 'publish' | 'summary' | 'notify' | 'settleNotifications'> {
+  const publish = readable ? publisher(state) : () => undefined;
+  const inFlight: Array<Promise<unknown>> = [];
   return {
+    notify(input) {
+      if (!readable) return;
+      const sent = notifyAs(`notify ${input.event.replace(/_/g, ' ')}`)({ runId, pipeline: state.pipeline, ...input });
+      // A channel that stays down must not fail or block the run: the activity's own retries are the effort made.
+      inFlight.push(sent.catch((err: unknown) => log.warn('notification not delivered', { err: String(err) })));
+    },
+    async settleNotifications() {
+      await Promise.all(inFlight);
+    },
     enter(step) {
       if (state.step && state.step !== step && !state.stepsDone.includes(state.step)) state.stepsDone.push(state.step);
       state.step = step;
       // The SDK adds workflowId, runId and workflowType to every workflow log line (and drops them on replay).
       log.info('pipeline step', { runId, phase: state.phase, step });
+      publish();
     },
-    record: (update) => light.recordRunStatus({ runId, ...update }),
+    record: (update) =>
+      readable
+        ? recordLocally(recordSummary(update))({ runId, ...update })
+        : light.recordRunStatus({ runId, ...update }),
+    publish,
+    summary(text) {
+      if (!readable) return undefined;
+      try {
+        return text().slice(0, 300);
+      } catch {
+        return undefined;
+      }
+    },
   };
 }

@@ -1,5 +1,5 @@
-import { CancellationScope, isCancellation, workflowInfo } from '@temporalio/workflow';
-import { light } from './activities';
+import { CancellationScope, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
+import { lightAs } from './activities';
 import { devPhase, scoreProduction } from './dev-phase';
 import type { RunOutcome } from './messages';
 import { archiveRejected, gateOf, releaseToProduction, stageForApproval } from './release-phases';
@@ -42,7 +42,9 @@ export async function mlPipeline(input: PipelineInput): Promise<PipelineResult> 
   const runId = workflowInfo().workflowId;
   const state = initialState(input.pipeline, runId);
   const { awaitDecision, guard } = installHandlers(state);
-  const { enter, record } = stepRecorder(state, runId);
+  // Runs recorded before readable runs replay their own commands (no search attribute upserts, remote bookkeeping).
+  const readable = patched('readable-runs');
+  const { enter, record, publish, summary, notify, settleNotifications } = stepRecorder(state, runId, readable);
 
   const finish = async (
     outcome: RunOutcome,
@@ -51,20 +53,37 @@ export async function mlPipeline(input: PipelineInput): Promise<PipelineResult> 
   ): Promise<PipelineResult> => {
     enter('done');
     state.status = outcome;
+    publish();
     await record({ status: outcome, ended: true, summary: { outcome, message } });
+    await settleNotifications();
     return { outcome, runId, model: state.modelVersion?.model, message, ...extra };
   };
 
   let specLoaded = false;
   try {
-    const loaded = await light.loadPipelineSpec({
+    const version = input.specHash ? `spec ${input.specHash.slice(0, 12)}` : 'its current spec';
+    const loaded = await lightAs(summary(() => `load ${input.pipeline}, ${version}`)).loadPipelineSpec({
       pipeline: input.pipeline,
       params: input.params ?? {},
       specHash: input.specHash,
     });
     specLoaded = true;
     const { spec, specHash } = loaded;
-    const ctx: RunContext = { runId, input, loaded, state, enter, record, awaitDecision, guard };
+    const ctx: RunContext = {
+      runId,
+      input,
+      loaded,
+      state,
+      enter,
+      record,
+      awaitDecision,
+      guard,
+      readable,
+      summary,
+      publish,
+      notify,
+      settleNotifications,
+    };
     const startedBy = starterOf(input);
     // Specs recorded before the four-eyes rule have no fourEyes field: the rule applies to them too.
     const fourEyes = spec.approval.fourEyes !== false;
@@ -108,6 +127,7 @@ export async function mlPipeline(input: PipelineInput): Promise<PipelineResult> 
     const outcome: RunOutcome = isCancellation(err) ? 'cancelled' : 'failed';
     state.status = outcome;
     state.error = rootCauseMessage(err);
+    publish();
     // Record the failure even when the run is being cancelled, and create the run's row if the spec never loaded.
     const identity = specLoaded
       ? {}
@@ -117,9 +137,11 @@ export async function mlPipeline(input: PipelineInput): Promise<PipelineResult> 
           trigger: input.trigger?.kind ?? 'manual',
           params: input.params ?? {},
         };
-    await CancellationScope.nonCancellable(() =>
-      record({ ...identity, status: outcome, error: state.error, ended: true }),
-    );
+    await CancellationScope.nonCancellable(async () => {
+      await record({ ...identity, status: outcome, error: state.error, ended: true });
+      if (outcome === 'failed') notify({ event: 'run_failed', details: { error: state.error, step: state.step } });
+      await settleNotifications();
+    });
     throw err;
   }
 }

@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     },
     startRetrainingRun: async () => ({ runId: 'churn-retrain-alert-7', started: true }),
     notifyWebhook: async () => ({ status: 200 }),
+    notify: async () => ({ channels: [] }),
   };
   const env = await createTimeSkippingEnv();
   try {

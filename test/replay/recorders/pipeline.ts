@@ -60,6 +60,7 @@ function stubActivities(queue: string) {
     }),
     startRetrainingRun: async () => ({ runId: 'none', started: false }),
     notifyWebhook: async () => ({ status: 200 }),
+    notify: async () => ({ channels: [] }),
   };
 }
 
