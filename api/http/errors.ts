@@ -51,6 +51,7 @@ export function validationError(location: 'params' | 'query' | 'body' | 'headers
   return new ApiError(400, 'VALIDATION_FAILED', `Invalid request ${location}: ${summary}`, { issues });
 }
 
+const GRPC_INVALID_ARGUMENT = 3;
 const GRPC_UNAVAILABLE = 14;
 const GRPC_DEADLINE_EXCEEDED = 4;
 
@@ -92,6 +93,10 @@ export function toApiError(err: unknown): ApiError {
       'TEMPORAL_UNAVAILABLE',
       'The Temporal server did not answer in time: check TEMPORAL_ADDRESS and retry.',
     );
+  }
+  if (isGrpcServiceError(grpc) && grpc.code === GRPC_INVALID_ARGUMENT) {
+    // Temporal refused a value the caller gave (a schedule's cron or window it cannot represent, ...).
+    return new ApiError(400, 'TEMPORAL_REJECTED', `Temporal refused the request: ${grpc.details || grpc.message}`);
   }
   const bodyParser = err as { type?: string; status?: number; limit?: number };
   if (bodyParser.type === 'entity.too.large') {

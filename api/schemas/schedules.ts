@@ -9,7 +9,10 @@ export const OverlapPolicy = z
 const Cron = z
   .string()
   .trim()
-  .regex(/^(\S+\s+){4}\S+$|^@\w+$/, 'a 5-field cron expression such as "0 3 * * 1" or a macro such as "@daily"')
+  .regex(
+    /^(\S+\s+){4}\S+$|^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/,
+    'a 5-field cron expression such as "0 3 * * 1" or one of @yearly, @monthly, @weekly, @daily, @hourly',
+  )
   .describe('Cron expression (UTC)');
 
 export const ScheduleIdParams = z.object({ scheduleId: Identifier.describe('Schedule id') });
