@@ -33,6 +33,8 @@ const overrides = {
     },
   ],
   monitoring: { enabled: false },
+  // runApproved decides as bench-approver (signed as the API would).
+  approval: { approvers: ['bench-approver'] },
 };
 
 function ms(t: { seconds?: unknown; nanos?: number | null } | null | undefined): number {

@@ -29,6 +29,9 @@ export async function createOrchestrationWorker(deps: ActivityDeps, taskQueue = 
       ...createNotifyActivities(deps),
     },
     maxConcurrentActivityTaskExecutions: deps.config.workers.orchestrationActivityConcurrency,
+    // Every poller holds a slot while it waits; with fewer pollers than slots, the activities a workflow task
+    // schedules on this queue are handed back eagerly in the task's completion (no poll round trip).
+    maxConcurrentActivityTaskPolls: deps.config.workers.orchestrationActivityPollers,
   });
   return { worker, connection, close: () => featureStore.close().then(close) };
 }

@@ -66,7 +66,9 @@ const BaseEnvSchema = z.object({
   WORKER_MEMORY_LIMIT_MB: z.coerce.number().positive().optional(),
   DB_SIZE_LIMIT_MB: z.coerce.number().positive().default(10_240),
   STORE_SIZE_LIMIT_MB: z.coerce.number().positive().default(51_200),
-  ORCHESTRATION_ACTIVITY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  ORCHESTRATION_ACTIVITY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  /** Activity pollers of the orchestration worker: fewer than its slots, so slots stay free for eager dispatch. */
+  ORCHESTRATION_ACTIVITY_POLLERS: z.coerce.number().int().min(1).max(64).default(2),
   API_PORT: port.default(8080),
   API_HOST: z.string().default('127.0.0.1'),
   API_PUBLIC_URL: urlString(['http:', 'https:']).optional(),
@@ -137,6 +139,8 @@ export interface AppConfig {
   workers: {
     trainingConcurrency: number;
     orchestrationActivityConcurrency: number;
+    /** Activity task pollers (each holds a slot while it polls; the rest serve eagerly dispatched activities). */
+    orchestrationActivityPollers: number;
     /** Port of the worker's Prometheus endpoint; undefined: orchestration 9464, training 9465 (0 disables). */
     metricsPort?: number;
   };
@@ -324,6 +328,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     workers: {
       trainingConcurrency: env.TRAINING_CONCURRENCY,
       orchestrationActivityConcurrency: env.ORCHESTRATION_ACTIVITY_CONCURRENCY,
+      orchestrationActivityPollers: Math.min(
+        env.ORCHESTRATION_ACTIVITY_POLLERS,
+        env.ORCHESTRATION_ACTIVITY_CONCURRENCY,
+      ),
       metricsPort: env.WORKER_METRICS_PORT,
     },
     resources: {
