@@ -15,7 +15,7 @@ import { loadFeatureStoreConfig } from '../lib/featurestore/config';
 import { createOnlineStore } from '../lib/featurestore/online';
 import { createOnlineFeatureService } from '../lib/featurestore/serving';
 import { createLogger, type Logger } from '../lib/logging';
-import { initTfBackend } from '../lib/ml';
+import { initTfBackend, setDirectForwardMaxRows } from '../lib/ml';
 import { createModelServer } from '../lib/serving/model-server';
 import { createArtifactStore } from '../lib/store';
 import { createApp } from './app';
@@ -54,6 +54,7 @@ async function serve(config: AppConfig, scale: ScaleConfig, log: Logger, worker:
   const store = createArtifactStore(config.artifacts);
   const temporal = await connectClient(config.temporal);
   const backend = await initTfBackend({ preferred: config.tfjsBackend });
+  setDirectForwardMaxRows(scale.directForwardMaxRows);
   const models = createModelServer({ db, store, log, notifyUrl: config.database.url, batching: scale.batching });
   const featureStore = loadFeatureStoreConfig();
   const online = createOnlineStore(featureStore, db);

@@ -31,8 +31,19 @@ export interface DirectForward {
   outputs: number;
 }
 
-/** Up to this many rows, `predictDirect` is faster than TensorFlow.js on every backend measured (bench/serve.ts). */
-export const DIRECT_FORWARD_MAX_ROWS = 64;
+/** Up to this many rows, `predictDirect` is faster than TensorFlow.js on the backends measured (bench/serve-scale.ts). */
+export const DIRECT_FORWARD_MAX_ROWS = 32;
+
+let directMaxRows = DIRECT_FORWARD_MAX_ROWS;
+
+/** Process-wide: batches up to `rows` take the direct path (PREDICT_DIRECT_MAX_ROWS; 0 turns it off). */
+export function setDirectForwardMaxRows(rows: number): void {
+  directMaxRows = rows;
+}
+
+export function directForwardMaxRows(): number {
+  return directMaxRows;
+}
 
 const cache = new WeakMap<tf.LayersModel, DirectForward | null>();
 

@@ -2,7 +2,7 @@ import type { Task } from '../../../features/spec';
 import { defineModelKind, type AnyModelKind, type ModelKindDefinition } from '../../kind';
 import { decodeDense, encodeDense } from './artifact';
 import { predictOutputs } from './epoch';
-import { DIRECT_FORWARD_MAX_ROWS, directForwardOf, predictDirect } from './forward';
+import { directForwardMaxRows, directForwardOf, predictDirect } from './forward';
 import { DenseHyperparametersSchema, type DenseHyperparameters } from './hyperparameters';
 import { trainDense, type DenseState } from './train';
 
@@ -15,7 +15,7 @@ const dense: Omit<ModelKindDefinition<DenseHyperparameters, DenseState>, 'name' 
   encode: encodeDense,
   decode: decodeDense,
   predict: (state, { x, rowCount, meta }) => {
-    const direct = rowCount <= DIRECT_FORWARD_MAX_ROWS ? directForwardOf(state.network, state.embeddings) : null;
+    const direct = rowCount <= directForwardMaxRows() ? directForwardOf(state.network, state.embeddings) : null;
     return direct
       ? predictDirect(direct, state.embeddings, x, rowCount, meta.featureCount)
       : predictOutputs(state.network, state.embeddings, x, rowCount, meta.featureCount);
