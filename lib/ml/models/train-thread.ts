@@ -9,8 +9,8 @@ import type { EpochEndEvent, TrainResult } from './types';
 
 /**
  * Training on its own thread (worker_threads): TensorFlow.js on wasm or cpu runs on the calling thread, so two
- * trainings "at once" in one process share one core. Each call here starts a thread with its own TensorFlow.js
- * engine and backend, trains there, and relays the epoch and checkpoint callbacks to this thread (each awaited
+ * trainings "at once" in one process share one core. Each call here takes a thread with its own TensorFlow.js
+ * engine and backend (a new one, or one idle since an earlier training), trains there, and relays the epoch and checkpoint callbacks to this thread (each awaited
  * before training goes on, as in-process). The native `tensorflow` backend already spreads its kernels over every
  * core and its addon is loaded once per process, so it trains in-process.
  */
@@ -71,12 +71,43 @@ function startThread(): Worker {
   return new Worker(`require('tsx/cjs'); require(${JSON.stringify(ts)});`, { eval: true });
 }
 
+/**
+ * Threads that finished a training wait here for the next one (their TensorFlow.js engine and backend already
+ * loaded), unref'd so they never keep a process alive. A thread whose training was aborted, or that failed, is
+ * terminated instead.
+ */
+const idle: Worker[] = [];
+const MAX_IDLE = 8;
+
+function takeThread(): Worker {
+  const worker = idle.pop();
+  if (!worker) return startThread();
+  worker.ref();
+  return worker;
+}
+
+function giveBack(worker: Worker): void {
+  if (idle.length >= MAX_IDLE) {
+    void worker.terminate();
+    return;
+  }
+  worker.unref();
+  idle.push(worker);
+}
+
+/** Ends the idle training threads (tests, shutdown); threads in use end with their training. */
+export async function closeTrainingThreads(): Promise<void> {
+  await Promise.all(idle.splice(0).map((w) => w.terminate()));
+}
+
 /** trainModel on a thread of its own: same arguments (plus the backend), same result without the live model. */
 export async function trainModelInThread(args: ThreadTrainArgs): Promise<ThreadTrainResult> {
   const { onEpochEnd, onCheckpoint, signal, ...rest } = args;
   signal?.throwIfAborted();
-  const worker = startThread();
+  const worker = takeThread();
+  let reusable = false;
   let settled = false;
+  const listeners: Array<() => void> = [];
   try {
     return await new Promise<ThreadTrainResult>((resolve, reject) => {
       const finish = (error: unknown, result?: ThreadTrainResult) => {
@@ -87,15 +118,16 @@ export async function trainModelInThread(args: ThreadTrainArgs): Promise<ThreadT
       };
       const onAbort = () => finish(signal?.reason ?? new Error('training aborted'));
       signal?.addEventListener('abort', onAbort, { once: true });
+      listeners.push(() => signal?.removeEventListener('abort', onAbort));
       const ack = async (id: number, callback: () => void | Promise<void>) => {
         try {
           await callback();
-          worker.postMessage({ type: 'ack', id } satisfies ToThread);
+          if (!settled) worker.postMessage({ type: 'ack', id } satisfies ToThread);
         } catch (error) {
-          worker.postMessage({ type: 'ack', id, error: serializeError(error) } satisfies ToThread);
+          if (!settled) worker.postMessage({ type: 'ack', id, error: serializeError(error) } satisfies ToThread);
         }
       };
-      worker.on('message', (message: FromThread) => {
+      const onMessage = (message: FromThread) => {
         if (message.type === 'epoch') {
           const event: EpochEndEvent = {
             ...message.event,
@@ -105,16 +137,28 @@ export async function trainModelInThread(args: ThreadTrainArgs): Promise<ThreadT
           void ack(message.id, () => onEpochEnd?.(event));
         } else if (message.type === 'checkpoint') {
           void ack(message.id, () => onCheckpoint?.({ epoch: message.epoch, bytes: message.bytes }));
-        } else if (message.type === 'done') finish(undefined, message.result);
-        else finish(deserializeError(message.error));
+        } else if (message.type === 'done') {
+          reusable = true;
+          finish(undefined, message.result);
+        } else finish(deserializeError(message.error));
+      };
+      const onError = (error: Error) => finish(error);
+      const onExit = (code: number) => finish(new Error(`the training thread exited with code ${code}`));
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+      listeners.push(() => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
       });
-      worker.once('error', (error) => finish(error));
-      worker.once('exit', (code) => finish(new Error(`the training thread exited with code ${code}`)));
       worker.postMessage({ type: 'train', args: rest } satisfies ToThread);
     });
   } finally {
     settled = true;
-    await worker.terminate();
+    for (const remove of listeners) remove();
+    if (reusable) giveBack(worker);
+    else await worker.terminate();
   }
 }
 

@@ -1,9 +1,10 @@
 import { createRng, disposeModel, initTfBackend, MlError, trainModel, type Dataset } from '../../../lib/ml';
-import { trainModelInThread, trainModelOffThread } from '../../../lib/ml/models/train-thread';
+import { closeTrainingThreads, trainModelInThread, trainModelOffThread } from '../../../lib/ml/models/train-thread';
 
 beforeAll(async () => {
   await initTfBackend({ preferred: 'wasm', strict: true });
 });
+afterAll(() => closeTrainingThreads());
 
 function dataset(rows: number, seed: number): Dataset {
   const rng = createRng(seed);
@@ -56,6 +57,19 @@ describe('training on a thread of its own', () => {
       'epoch 4/4 finished',
       'checkpoint 4',
     ]);
+  });
+
+  it('reuses an idle thread for the next training, with the same results', async () => {
+    const first = await trainModelInThread({ ...base, backend: 'wasm' });
+    const again = await trainModelInThread({ ...base, backend: 'wasm' });
+    expect(Buffer.from(again.modelBytes).equals(Buffer.from(first.modelBytes))).toBe(true);
+    // Two at once: one reuses the idle thread, one starts; both give the same model as in-process.
+    const [a, b] = await Promise.all([
+      trainModelInThread({ ...base, backend: 'wasm' }),
+      trainModelInThread({ ...base, backend: 'wasm' }),
+    ]);
+    expect(Buffer.from(a.modelBytes).equals(Buffer.from(first.modelBytes))).toBe(true);
+    expect(Buffer.from(b.modelBytes).equals(Buffer.from(first.modelBytes))).toBe(true);
   });
 
   it('a failing callback stops training there, with its error', async () => {
