@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { parse } from 'csv-parse/sync';
 import express from 'express';
+import { listenOrFail } from '../api/http/listen';
 import { migrateLatest } from '../infra/migrations';
 import { stackUp } from '../infra/stack';
 import { createApiKey, ensureUserPrincipal } from '../lib/auth';
@@ -37,6 +38,10 @@ function bare(): void {
   const workers = Number(process.env.BENCH_WORKERS ?? 1);
   if (workers > 1 && cluster.isPrimary) {
     for (let i = 0; i < workers; i++) cluster.fork();
+    // A process that could not listen (port taken) stops the whole handler, loudly.
+    cluster.on('exit', (_worker, code) => {
+      if (code !== 0) process.exit(1);
+    });
     return;
   }
   const app = express();
@@ -46,7 +51,10 @@ function bare(): void {
     res.json({ predictions: rows.map(() => ({ prediction: 'no', probabilities: { no: 0.8, yes: 0.2 } })) });
   });
   app.get('/healthz', (_req, res) => res.json({ ok: true }));
-  app.listen(Number(process.env.API_PORT), '127.0.0.1');
+  listenOrFail(app, Number(process.env.API_PORT), '127.0.0.1').catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
 }
 
 async function freePort(): Promise<number> {
