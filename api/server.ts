@@ -1,22 +1,25 @@
 // `npm run api`: the HTTP API and prediction service, with real dependencies.
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import { join } from 'node:path';
 import { loadPayloadCodec } from '../infra/codec';
 import { prepareMetadataStore } from '../infra/metadata-setup';
 import { connectClient } from '../infra/temporal-connection';
 import { createAuthenticator } from '../lib/auth';
-import { PROJECT_ROOT, assertProductionReady, loadConfig } from '../lib/config';
+import { PROJECT_ROOT, assertProductionReady, loadConfig, type AppConfig } from '../lib/config';
 import { loadConsoleConfig } from '../lib/config/console';
+import { loadScaleConfig, type ScaleConfig } from '../lib/config/scale';
 import { createDb } from '../lib/db';
 import { loadFeatureStoreConfig } from '../lib/featurestore/config';
 import { createOnlineStore } from '../lib/featurestore/online';
 import { createOnlineFeatureService } from '../lib/featurestore/serving';
-import { createLogger } from '../lib/logging';
-import { initTfBackend } from '../lib/ml';
+import { createLogger, type Logger } from '../lib/logging';
+import { initTfBackend, setDirectForwardMaxRows } from '../lib/ml';
 import { createModelServer } from '../lib/serving/model-server';
 import { createArtifactStore } from '../lib/store';
 import { createApp } from './app';
+import { apiWorkerNumber, runApiPrimary } from './cluster';
 import { apiSettingsFrom } from './deps';
 import { listenOrFail } from './http/listen';
 import { storedCatalog } from './pipelines';
@@ -30,14 +33,29 @@ function packageVersion(): string {
 async function main(): Promise<void> {
   const config = loadConfig();
   assertProductionReady(config, 'api');
-  const consoleConfig = loadConsoleConfig();
+  const scale = loadScaleConfig();
+  const worker = apiWorkerNumber();
   const log = createLogger({ name: 'mlops-api', level: config.logLevel });
+  if (scale.api.workers > 1 && cluster.isPrimary) {
+    // Migrations and seeding once, before any process serves.
+    const db = createDb({ url: config.database.url, poolMax: 2, applicationName: 'mlops-api' });
+    await prepareMetadataStore(db, config, log);
+    await db.destroy();
+    runApiPrimary({ workers: scale.api.workers, log, graceMs: SHUTDOWN_GRACE_MS });
+    return;
+  }
+  await serve(config, scale, worker === undefined ? log : log.child({ apiWorker: worker }), worker);
+}
+
+async function serve(config: AppConfig, scale: ScaleConfig, log: Logger, worker: number | undefined): Promise<void> {
+  const consoleConfig = loadConsoleConfig();
   const db = createDb({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'mlops-api' });
-  await prepareMetadataStore(db, config, log);
+  if (worker === undefined) await prepareMetadataStore(db, config, log);
   const store = createArtifactStore(config.artifacts);
   const temporal = await connectClient(config.temporal);
   const backend = await initTfBackend({ preferred: config.tfjsBackend });
-  const models = createModelServer({ db, store, log, notifyUrl: config.database.url });
+  setDirectForwardMaxRows(scale.directForwardMaxRows);
+  const models = createModelServer({ db, store, log, notifyUrl: config.database.url, batching: scale.batching });
   const featureStore = loadFeatureStoreConfig();
   const online = createOnlineStore(featureStore, db);
   const codec = loadPayloadCodec(config.temporal);
@@ -60,7 +78,15 @@ async function main(): Promise<void> {
     onlineFeatures: createOnlineFeatureService({ db, online, log, cacheMs: featureStore.lookupCacheMs }),
     console: consoleConfig,
   });
-  const server: Server = await listenOrFail(app, config.api.port, config.api.host);
+  // With several API processes, each response names the one that served it (X-Mlops-Api-Worker: 1..N).
+  const handler: RequestListener =
+    worker === undefined
+      ? app
+      : (req, res) => {
+          res.setHeader('X-Mlops-Api-Worker', String(worker));
+          app(req, res);
+        };
+  const server: Server = await listenOrFail(handler, config.api.port, config.api.host);
   log.info({ url: config.api.publicUrl, console: `${config.api.publicUrl}/ui/` }, 'API listening');
 
   let stopping = false;

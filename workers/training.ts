@@ -3,6 +3,7 @@
 import { Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../activities/deps';
 import { createTrainingActivities } from '../activities/training';
+import { loadScaleConfig } from '../lib/config/scale';
 import { initTfBackend } from '../lib/ml';
 import { runWorkerProcess } from './metrics';
 import { connectWorkerRuntime, createActivityDeps, routeTemporalLogs } from './runtime';
@@ -16,7 +17,12 @@ export async function createTrainingWorker(deps: ActivityDeps, taskQueue = deps.
   const worker = await Worker.create({
     ...workerOptions,
     taskQueue,
-    activities: createTrainingActivities({ ...deps, client, backend }),
+    activities: createTrainingActivities({
+      ...deps,
+      client,
+      backend,
+      trainingThreads: loadScaleConfig().training.threads,
+    }),
     maxConcurrentActivityTaskExecutions: deps.config.workers.trainingConcurrency,
   });
   return { worker, backend, close };

@@ -1,7 +1,8 @@
 import { Context, activityInfo } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { recordLineage } from '../../lib/metadata/artifacts';
-import { disposeModel, modelKind, trainModel, type EpochEndEvent, type FittedTransforms } from '../../lib/ml';
+import { modelKind, type EpochEndEvent, type FittedTransforms } from '../../lib/ml';
+import { trainModelOffThread } from '../../lib/ml/models/train-thread';
 import { runKey, storeArtifact } from '../artifacts';
 import type { ActivityDeps } from '../deps';
 import type { EpochMetrics, TrainInput, TrainOutput } from '../pipeline-io';
@@ -11,6 +12,8 @@ import { readAbtSplit } from './abt-reader';
 export interface TrainingDeps extends ActivityDeps {
   client: Client;
   backend: string;
+  /** Each training on a thread of its own (TRAINING_THREADS, default true): see lib/ml/models/train-thread.ts. */
+  trainingThreads?: boolean;
 }
 
 /**
@@ -85,7 +88,23 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
   const started = Date.now();
   let lastCheckpoint = 0;
 
-  const result = await trainModel({
+  // Every heartbeat repeats the latest details, so a keep-alive never drops the checkpoint a retry resumes from.
+  let details = activityInfo().heartbeatDetails as CheckpointHeartbeat | undefined;
+  const heartbeat = (next: CheckpointHeartbeat) => {
+    details = next;
+    ctx.heartbeat(next);
+  };
+  // With training on its own thread this thread stays free: it heartbeats while the thread starts (loading the
+  // backend) and through long epochs. A killed worker process still stops heartbeating, as before.
+  const timeoutMs = activityInfo().heartbeatTimeoutMs;
+  const keepAlive = setInterval(
+    () => ctx.heartbeat(details),
+    Math.min(10_000, Math.max(500, (timeoutMs ?? 30_000) / 3)),
+  );
+  // On wasm/cpu, each training gets a thread (a core) of its own, so TRAINING_CONCURRENCY trainings use that many.
+  const result = await trainModelOffThread({
+    backend: deps.backend,
+    threads: deps.trainingThreads ?? true,
     candidate,
     task: spec.task,
     numClasses: classification ? features.classes.length : undefined,
@@ -104,7 +123,7 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
         .db('training_epochs')
         .where({ run_id: ctx.runId, candidate: input.candidate, epoch, attempt: ctx.attempt })
         .update({ checkpointed: true });
-      ctx.heartbeat({ checkpointKey: key, epoch } satisfies CheckpointHeartbeat);
+      heartbeat({ checkpointKey: key, epoch });
     },
     onEpochEnd: async ({ epoch, epochs: totalEpochs, metrics, finished }) => {
       await deps
@@ -127,52 +146,45 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
         loss: metrics.loss,
         valLoss: metrics.valLoss ?? undefined,
       };
-      ctx.heartbeat({
-        ...(lastCheckpoint ? { checkpointKey: key, epoch: lastCheckpoint } : {}),
-        progress,
-      } satisfies CheckpointHeartbeat);
+      heartbeat({ ...(lastCheckpoint ? { checkpointKey: key, epoch: lastCheckpoint } : {}), progress });
+    },
+  }).finally(() => clearInterval(keepAlive));
+  const model = await storeArtifact(deps, ctx, {
+    key: runKey(ctx.runId, 'models', `${input.candidate}.model`),
+    body: result.modelBytes,
+    name: `model:${input.candidate}`,
+    kind: 'model',
+    metadata: {
+      candidate: input.candidate,
+      kind: candidate.kind,
+      epochsRun: result.epochsRun,
+      backend: result.backend,
     },
   });
-  try {
-    const model = await storeArtifact(deps, ctx, {
-      key: runKey(ctx.runId, 'models', `${input.candidate}.model`),
-      body: result.modelBytes,
-      name: `model:${input.candidate}`,
-      kind: 'model',
-      metadata: {
-        candidate: input.candidate,
-        kind: candidate.kind,
-        epochsRun: result.epochsRun,
-        backend: result.backend,
-      },
-    });
-    await recordLineage(deps.db, {
-      fromId: abt.artifactId,
-      toId: model.artifactId,
-      relation: 'trained_on',
-      runId: ctx.runId,
-    });
-    ctx.log.info(
-      {
-        candidate: input.candidate,
-        epochs: result.epochsRun,
-        resumedFrom: result.resumedFromEpoch,
-        backend: result.backend,
-      },
-      'candidate trained',
-    );
-    return {
+  await recordLineage(deps.db, {
+    fromId: abt.artifactId,
+    toId: model.artifactId,
+    relation: 'trained_on',
+    runId: ctx.runId,
+  });
+  ctx.log.info(
+    {
       candidate: input.candidate,
-      model,
-      epochsRun: result.epochsRun,
-      stoppedEarly: result.stoppedEarly,
-      resumedFromEpoch: result.resumedFromEpoch,
-      attempt: ctx.attempt,
+      epochs: result.epochsRun,
+      resumedFrom: result.resumedFromEpoch,
       backend: result.backend,
-      history: result.history.map(toHistory),
-      trainSeconds: (Date.now() - started) / 1000,
-    };
-  } finally {
-    disposeModel(result.model);
-  }
+    },
+    'candidate trained',
+  );
+  return {
+    candidate: input.candidate,
+    model,
+    epochsRun: result.epochsRun,
+    stoppedEarly: result.stoppedEarly,
+    resumedFromEpoch: result.resumedFromEpoch,
+    attempt: ctx.attempt,
+    backend: result.backend,
+    history: result.history.map(toHistory),
+    trainSeconds: (Date.now() - started) / 1000,
+  };
 }

@@ -1,13 +1,12 @@
-import type { Server } from 'node:http';
-import type { Express } from 'express';
+import { createServer, type RequestListener, type Server } from 'node:http';
 
 /**
  * Listens, or rejects with a message naming the address: a port already taken (another API, another user's
  * stack) must stop this process loudly, never leave it running while clients talk to someone else's server.
  */
-export function listenOrFail(app: Express, port: number, host: string): Promise<Server> {
+export function listenOrFail(app: RequestListener, port: number, host: string): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host);
+    const server = createServer(app).listen(port, host);
     const onError = (err: NodeJS.ErrnoException) => {
       const why =
         err.code === 'EADDRINUSE'

@@ -62,7 +62,8 @@ export type {
 export { MODEL_KIND_REGISTRY, kindsForTask, modelKind, modelKindNames } from './models/registry';
 export { disposeModel, loadModel, serializeModel, type MlModel } from './models/artifact';
 export { trainModel, type TrainArgs } from './models/train';
-export { predict, predictRows, type Prediction, type RowPrediction } from './models/predict';
+export { setDirectForwardMaxRows } from './models/kinds/dense/forward';
+export { fittedOf, predict, predictRows, rowPredictions, type Prediction, type RowPrediction } from './models/predict';
 export { featureImportanceOf, type NamedImportance } from './models/importance';
 
 export * from './metrics/classification';

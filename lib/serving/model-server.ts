@@ -5,6 +5,7 @@ import { disposeModel, loadModel, predictRows, type MlModel } from '../ml';
 import { getDeployment, getVersionById, type Slot } from '../registry';
 import type { ArtifactStore } from '../store';
 import { loadVerifiedModelBytes } from './artifacts';
+import { DEFAULT_BATCHING, createPredictBatcher, type BatchingOptions, type PredictBatcher } from './batching';
 import {
   InvalidPredictionInputError,
   ModelNotDeployedError,
@@ -24,6 +25,8 @@ interface Entry {
   loadedAt: string;
   inflight: number;
   retired: boolean;
+  /** Concurrent requests for this version share forward passes (batching.ts). */
+  batcher: PredictBatcher;
 }
 
 interface SlotState {
@@ -40,6 +43,8 @@ export interface ModelServerOptions {
   pollMs?: number;
   /** LISTEN on this database for deployment changes (instant swaps); default: no listener, polling only. */
   notifyUrl?: string;
+  /** Dynamic micro-batching of concurrent requests; default DEFAULT_BATCHING. */
+  batching?: BatchingOptions;
 }
 
 function checkRows(rows: unknown): asserts rows is Array<Record<string, unknown>> {
@@ -112,11 +117,9 @@ export function createModelServer(options: ModelServerOptions): ModelServer {
     if (!deployment) throw new ModelNotDeployedError(model, slot);
     state.checkedAt = Date.now();
     if (state.current?.versionId === deployment.model_version_id) return state.current;
-    const entry: Entry = {
-      ...(await loadServableVersion({ db, store }, deployment.model_version_id)),
-      inflight: 0,
-      retired: false,
-    };
+    const servable = await loadServableVersion({ db, store }, deployment.model_version_id);
+    const batcher = createPredictBatcher(servable.model, options.batching ?? DEFAULT_BATCHING);
+    const entry: Entry = { ...servable, inflight: 0, retired: false, batcher };
     const previous = state.current;
     state.current = entry;
     if (previous) {
@@ -170,13 +173,8 @@ export function createModelServer(options: ModelServerOptions): ModelServer {
       const entry = await entryFor(model, slot);
       entry.inflight += 1;
       try {
-        return {
-          model,
-          slot,
-          version: entry.version,
-          versionId: entry.versionId,
-          predictions: predictWith(entry.model, rows),
-        };
+        const predictions = await entry.batcher.predict(rows);
+        return { model, slot, version: entry.version, versionId: entry.versionId, predictions };
       } finally {
         entry.inflight -= 1;
         release(entry);

@@ -39,26 +39,38 @@ export function predictRows(args: {
   rows: readonly Record<string, unknown>[];
   fitted?: FittedTransforms;
 }) {
-  const fitted = args.fitted ?? args.model.fitted;
-  if (!fitted)
+  const fitted = fittedOf(args.model, args.fitted);
+  const features = applyTransforms({ fitted, rows: args.rows });
+  const prediction = predict({ model: args.model, x: features.features, rowCount: features.rowCount });
+  const predictions = rowPredictions(prediction, fitted);
+  return { predictions, imputedCells: features.imputedCells, unknownCategories: features.unknownCategories };
+}
+
+/** The transforms rows are served with: `fitted`, else the ones embedded in the artefact. */
+export function fittedOf(model: MlModel, fitted?: FittedTransforms): FittedTransforms {
+  const chosen = fitted ?? model.fitted;
+  if (!chosen)
     throw new MlError({
       code: 'INVALID_INPUT',
       message: 'predictRows needs fitted transforms: the model artefact has none, pass `fitted`.',
     });
-  const features = applyTransforms({ fitted, rows: args.rows });
-  const prediction = predict({ model: args.model, x: features.features, rowCount: features.rowCount });
+  return chosen;
+}
+
+/** Predictions as per-row answers: class label and per-class probabilities, or the regression value. */
+export function rowPredictions(prediction: Prediction, fitted: FittedTransforms): RowPrediction[] {
   const predictions: RowPrediction[] = [];
   if (prediction.task === 'classification') {
     const classes = fitted.label.classes ?? [];
     const k = prediction.numClasses;
+    const names = Array.from({ length: k }, (_, j) => String(classes[j] ?? j));
     prediction.classIndices.forEach((c, i) => {
       const probabilities: Record<string, number> = {};
-      for (let j = 0; j < k; j++)
-        probabilities[String(classes[j] ?? j)] = prediction.probabilities[i * k + j] as number;
+      for (let j = 0; j < k; j++) probabilities[names[j] as string] = prediction.probabilities[i * k + j] as number;
       predictions.push({ label: classes[c] ?? c, probabilities });
     });
   } else {
     prediction.values.forEach((value) => predictions.push({ value }));
   }
-  return { predictions, imputedCells: features.imputedCells, unknownCategories: features.unknownCategories };
+  return predictions;
 }

@@ -144,12 +144,18 @@ export function predictOutputs(
     const n = Math.min(chunk, rowCount - start);
     const block = x.subarray(start * featureCount, (start + n) * featureCount);
     const split = splitFeatures(block, n, featureCount, embeddings);
-    const values = tf.tidy(() => {
+    // The values are read after tidy: tidy walks whatever its callback returns looking for tensors, element by
+    // element for a typed array.
+    const output = tf.tidy(() => {
       const numeric = split.numeric ? tf.tensor2d(split.numeric, [n, split.numericCount]) : null;
       const ids = split.ids ? tf.tensor2d(split.ids, [n, embeddings.length], 'int32') : null;
-      return (network.predict(networkInputs(numeric, ids)) as tf.Tensor).dataSync();
+      return network.predict(networkInputs(numeric, ids)) as tf.Tensor;
     });
-    out.set(values, start * width);
+    try {
+      out.set(output.dataSync(), start * width);
+    } finally {
+      output.dispose();
+    }
   }
   return out;
 }

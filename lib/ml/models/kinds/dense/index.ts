@@ -2,6 +2,7 @@ import type { Task } from '../../../features/spec';
 import { defineModelKind, type AnyModelKind, type ModelKindDefinition } from '../../kind';
 import { decodeDense, encodeDense } from './artifact';
 import { predictOutputs } from './epoch';
+import { directForwardMaxRows, directForwardOf, predictDirect } from './forward';
 import { DenseHyperparametersSchema, type DenseHyperparameters } from './hyperparameters';
 import { trainDense, type DenseState } from './train';
 
@@ -13,8 +14,12 @@ const dense: Omit<ModelKindDefinition<DenseHyperparameters, DenseState>, 'name' 
   train: trainDense,
   encode: encodeDense,
   decode: decodeDense,
-  predict: (state, { x, rowCount, meta }) =>
-    predictOutputs(state.network, state.embeddings, x, rowCount, meta.featureCount),
+  predict: (state, { x, rowCount, meta }) => {
+    const direct = rowCount <= directForwardMaxRows() ? directForwardOf(state.network, state.embeddings) : null;
+    return direct
+      ? predictDirect(direct, state.embeddings, x, rowCount, meta.featureCount)
+      : predictOutputs(state.network, state.embeddings, x, rowCount, meta.featureCount);
+  },
   dispose: (state) => state.network.dispose(),
 };
 
