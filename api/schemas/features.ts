@@ -4,7 +4,7 @@ import { Duration, Links, NullableTimestamp, Timestamp } from './common';
 
 export const ViewParams = z.object({ view: FeatureStoreName.describe('Feature view name') });
 export const ViewQuery = z.object({
-  version: z.coerce.number().int().min(1).optional().describe('A version (default: the latest)'),
+  version: z.coerce.number().int().min(1).max(2_147_483_647).optional().describe('A version (default: the latest)'),
 });
 
 export const ApplyBody = z.object({

@@ -3,7 +3,13 @@ import { Identifier, ModelName, NullableTimestamp, Reason, Timestamp } from './c
 
 export const MonitoringParams = z.object({ name: ModelName });
 export const MonitoringQuery = z.object({
-  version: z.coerce.number().int().min(1).optional().describe('Model version (default: the latest monitored one)'),
+  version: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(2_147_483_647)
+    .optional()
+    .describe('Model version (default: the latest monitored one)'),
   limit: z.coerce.number().int().min(1).max(500).default(20).describe('How many recent windows and alerts'),
 });
 
@@ -57,7 +63,7 @@ export const MonitoringResponse = z.object({
   links: z.record(z.string(), z.string()),
 });
 
-export const AlertParams = z.object({ alertId: z.coerce.number().int().min(1) });
+export const AlertParams = z.object({ alertId: z.coerce.number().int().min(1).max(2_147_483_647) });
 export const AcknowledgeBody = z.object({ reason: Reason });
 
 export const ReportParams = z.object({ runId: Identifier.describe('Run id (the Temporal workflow id)') });

@@ -47,7 +47,7 @@ export const UpdateChannelBody = z
   })
   .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'nothing to update', path: [] });
 
-export const ChannelParams = z.object({ channelId: z.coerce.number().int().min(1) });
+export const ChannelParams = z.object({ channelId: z.coerce.number().int().min(1).max(2_147_483_647) });
 
 export const ChannelView = z.object({
   id: z.number().int(),
@@ -73,7 +73,7 @@ export const ChannelTestResponse = z.object({
 });
 
 export const DeliveriesQuery = z.object({
-  channel: z.coerce.number().int().min(1).optional(),
+  channel: z.coerce.number().int().min(1).max(2_147_483_647).optional(),
   runId: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });

@@ -38,7 +38,13 @@ export const FeedbackBody = z.object({
     .array(
       z.object({
         requestId: z.uuid(),
-        rowIndex: z.number().int().min(0).default(0),
+        rowIndex: z
+          .number()
+          .int()
+          .min(0)
+          .max(99_999)
+          .default(0)
+          .describe('Index of the row in the prediction request (requests carry at most 100,000 rows)'),
         label: z.union([z.string().min(1), z.number()]).describe('The true class label or target value'),
       }),
     )

@@ -5,7 +5,7 @@ export const Stage = z.enum(['none', 'staging', 'production', 'archived']);
 export const Slot = z.enum(['staging', 'production']);
 
 export const ModelParams = z.object({ name: ModelName });
-export const VersionParams = z.object({ name: ModelName, version: z.coerce.number().int().min(1) });
+export const VersionParams = z.object({ name: ModelName, version: z.coerce.number().int().min(1).max(2_147_483_647) });
 
 export const ModelSummary = z.object({
   name: z.string(),
@@ -58,7 +58,7 @@ export const DeploymentView = z.object({
 export const ListDeploymentsResponse = z.object({ items: z.array(DeploymentView) });
 
 export const RollbackBody = z.object({
-  version: z.number().int().min(1).describe('The earlier production version to restore'),
+  version: z.number().int().min(1).max(2_147_483_647).describe('The earlier production version to restore'),
   reason: Reason,
 });
 export const RollbackResponse = z.object({

@@ -10,7 +10,7 @@ const Cron = z
   .string()
   .trim()
   .regex(
-    /^(\S+\s+){4}\S+$|^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/,
+    /^[0-9A-Za-z*/,?#-]+( +[0-9A-Za-z*/,?#-]+){4}$|^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/,
     'a 5-field cron expression such as "0 3 * * 1" or one of @yearly, @monthly, @weekly, @daily, @hourly',
   )
   .describe('Cron expression (UTC)');

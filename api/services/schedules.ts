@@ -76,27 +76,29 @@ export async function createSchedule(
   };
   const timingMemo: TimingMemo = { cron: timing.cron ?? null, interval: timing.interval ?? null };
   const memo: ScheduleMemo = { mlopsPipeline: body.pipeline, createdBy: principal.id };
-  await deps.temporal.schedule.create({
-    scheduleId,
-    spec: specFor(timing),
-    action: {
-      type: 'startWorkflow',
-      workflowType: 'mlPipeline',
-      // Temporal appends the scheduled time, so every run gets its own id: <scheduleId>-<time>.
-      workflowId: scheduleId,
-      taskQueue: deps.settings.taskQueue,
-      args: [input],
-      memo: { mlopsSchedule: timingMemo },
-      typedSearchAttributes: runSearchAttributes({
-        pipeline: body.pipeline,
-        model: resolved.model,
-        trigger: 'schedule',
-      }),
-    },
-    policies: { overlap: body.overlap, catchupWindow: body.catchupWindow },
-    state: { paused: body.paused ?? fromSpec?.paused ?? false, note: body.note },
-    memo: { ...memo },
-  });
+  await checkedBySdk(() =>
+    deps.temporal.schedule.create({
+      scheduleId,
+      spec: specFor(timing),
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'mlPipeline',
+        // Temporal appends the scheduled time, so every run gets its own id: <scheduleId>-<time>.
+        workflowId: scheduleId,
+        taskQueue: deps.settings.taskQueue,
+        args: [input],
+        memo: { mlopsSchedule: timingMemo },
+        typedSearchAttributes: runSearchAttributes({
+          pipeline: body.pipeline,
+          model: resolved.model,
+          trigger: 'schedule',
+        }),
+      },
+      policies: { overlap: body.overlap, catchupWindow: body.catchupWindow },
+      state: { paused: body.paused ?? fromSpec?.paused ?? false, note: body.note },
+      memo: { ...memo },
+    }),
+  );
   await audit(deps, principal, 'create', scheduleId, { pipeline: body.pipeline, ...timingMemo, overlap: body.overlap });
   return describeSchedule(deps, scheduleId);
 }
@@ -175,33 +177,35 @@ export async function updateSchedule(
     ? (await deps.pipelines.resolve(current.pipeline, patch.params)).parameters
     : undefined;
   const handle = deps.temporal.schedule.getHandle(scheduleId);
-  await handle.update((previous) => {
-    const timing: Timing = patch.cron || patch.interval ? { cron: patch.cron, interval: patch.interval } : {};
-    const input = {
-      ...(previous.action.args?.[0] as PipelineInput),
-      ...(parameters ? { params: parameters } : {}),
-      // The principal who changes what the schedule runs becomes its requester for the four-eyes rule.
-      ...(parameters
-        ? { trigger: { kind: 'schedule' as const, by: `schedule:${scheduleId}`, requestedBy: principal.id } }
-        : {}),
-    };
-    const previousTiming = (previous.action.memo?.mlopsSchedule ?? {}) as TimingMemo;
-    const timingMemo: TimingMemo =
-      timing.cron || timing.interval
-        ? { cron: timing.cron ?? null, interval: timing.interval ?? null }
-        : previousTiming;
-    return {
-      ...previous,
-      spec: timing.cron || timing.interval ? specFor(timing) : previous.spec,
-      action: { ...previous.action, args: [input], memo: { ...previous.action.memo, mlopsSchedule: timingMemo } },
-      policies: {
-        ...previous.policies,
-        overlap: patch.overlap ?? previous.policies.overlap,
-        catchupWindow: patch.catchupWindow ?? previous.policies.catchupWindow,
-      },
-      state: { ...previous.state, note: patch.note ?? previous.state.note },
-    };
-  });
+  await checkedBySdk(() =>
+    handle.update((previous) => {
+      const timing: Timing = patch.cron || patch.interval ? { cron: patch.cron, interval: patch.interval } : {};
+      const input = {
+        ...(previous.action.args?.[0] as PipelineInput),
+        ...(parameters ? { params: parameters } : {}),
+        // The principal who changes what the schedule runs becomes its requester for the four-eyes rule.
+        ...(parameters
+          ? { trigger: { kind: 'schedule' as const, by: `schedule:${scheduleId}`, requestedBy: principal.id } }
+          : {}),
+      };
+      const previousTiming = (previous.action.memo?.mlopsSchedule ?? {}) as TimingMemo;
+      const timingMemo: TimingMemo =
+        timing.cron || timing.interval
+          ? { cron: timing.cron ?? null, interval: timing.interval ?? null }
+          : previousTiming;
+      return {
+        ...previous,
+        spec: timing.cron || timing.interval ? specFor(timing) : previous.spec,
+        action: { ...previous.action, args: [input], memo: { ...previous.action.memo, mlopsSchedule: timingMemo } },
+        policies: {
+          ...previous.policies,
+          overlap: patch.overlap ?? previous.policies.overlap,
+          catchupWindow: patch.catchupWindow ?? previous.policies.catchupWindow,
+        },
+        state: { ...previous.state, note: patch.note ?? previous.state.note },
+      };
+    }),
+  );
   await audit(deps, principal, 'update', scheduleId, { ...patch });
   return describeSchedule(deps, scheduleId);
 }
@@ -234,4 +238,19 @@ export async function deleteSchedule(
   await describeSchedule(deps, input.scheduleId);
   await deps.temporal.schedule.getHandle(input.scheduleId).delete();
   await audit(deps, input.principal, 'delete', input.scheduleId);
+}
+
+/**
+ * The SDK compiles cron strings and durations itself and throws a TypeError for one it cannot read: that is the
+ * caller's value, answered 400 with the SDK's words, not a 500.
+ */
+async function checkedBySdk<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof TypeError || err instanceof RangeError) {
+      throw new ApiError(400, 'INVALID_SCHEDULE', `Temporal cannot use this schedule: ${err.message}.`);
+    }
+    throw err;
+  }
 }

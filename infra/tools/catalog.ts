@@ -6,7 +6,10 @@ export const SERVER_TOOLS = ['temporal', 'temporal-test-server', 'weed', 'redis-
 export const CHART_TOOLS = ['helm', 'kubernetes-validate'] as const;
 export type ServerToolName = (typeof SERVER_TOOLS)[number];
 export type ChartToolName = (typeof CHART_TOOLS)[number];
-export type ToolName = ServerToolName | ChartToolName;
+/** The API fuzzer (`npm run fuzz:api`, and its short run in `npm test`). */
+export const FUZZ_TOOLS = ['schemathesis'] as const;
+export type FuzzToolName = (typeof FUZZ_TOOLS)[number];
+export type ToolName = ServerToolName | ChartToolName | FuzzToolName;
 
 export interface ToolSpec {
   name: ToolName;
@@ -87,6 +90,13 @@ export const TOOLS: Record<ToolName, ToolSpec> = {
     binary: 'kubernetes-validate',
     humanHint: '`pip install kubernetes-validate==1.37.0`',
     pypi: { pkg: 'kubernetes-validate', version: '1.37.0' },
+  },
+  schemathesis: {
+    name: 'schemathesis',
+    envVar: 'SCHEMATHESIS_BIN',
+    binary: 'st',
+    humanHint: '`pip install schemathesis==4.32.5`',
+    pypi: { pkg: 'schemathesis', version: '4.32.5' },
   },
 };
 
