@@ -1,6 +1,7 @@
 import { Context, activityInfo } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { recordLineage } from '../../lib/metadata/artifacts';
+import { recordCandidateTraining } from '../../lib/tracking/record';
 import { disposeModel, modelKind, trainModel, type EpochEndEvent, type FittedTransforms } from '../../lib/ml';
 import { runKey, storeArtifact } from '../artifacts';
 import type { ActivityDeps } from '../deps';
@@ -152,6 +153,21 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
       relation: 'trained_on',
       runId: ctx.runId,
     });
+    const trainSeconds = (Date.now() - started) / 1000;
+    await recordCandidateTraining(deps.db, {
+      runId: ctx.runId,
+      candidate: input.candidate,
+      kind: candidate.kind,
+      hyperparameters: candidate.hyperparameters,
+      backend: result.backend,
+      codeVersion: deps.codeVersion,
+      epochsRun: result.epochsRun,
+      stoppedEarly: result.stoppedEarly,
+      resumedFromEpoch: result.resumedFromEpoch,
+      attempt: ctx.attempt,
+      trainSeconds,
+      modelArtifactId: model.artifactId,
+    });
     ctx.log.info(
       {
         candidate: input.candidate,
@@ -170,7 +186,7 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
       attempt: ctx.attempt,
       backend: result.backend,
       history: result.history.map(toHistory),
-      trainSeconds: (Date.now() - started) / 1000,
+      trainSeconds,
     };
   } finally {
     disposeModel(result.model);

@@ -64,6 +64,7 @@ export { disposeModel, loadModel, serializeModel, type MlModel } from './models/
 export { trainModel, type TrainArgs } from './models/train';
 export { predict, predictRows, type Prediction, type RowPrediction } from './models/predict';
 export { featureImportanceOf, type NamedImportance } from './models/importance';
+export * from './importance/permutation';
 
 export * from './metrics/classification';
 export * from './metrics/regression';
