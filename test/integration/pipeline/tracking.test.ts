@@ -1,0 +1,280 @@
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import request from 'supertest';
+import { createApp } from '../../../api/app';
+import { apiSettingsFrom, type ApiDeps } from '../../../api/deps';
+import { storedCatalog } from '../../../api/pipelines';
+import { runCli } from '../../../cli/program';
+import { createAuthenticator } from '../../../lib/auth';
+import { createModelServer } from '../../../lib/serving/model-server';
+import { testKey } from '../../helpers/keys';
+import { FAST_CHURN_CANDIDATES, startPipelineHarness, type PipelineHarness } from '../../helpers/pipeline-harness';
+
+// Experiment tracking through the API on the real stack: what a run was made of and scored, kept in PostgreSQL;
+// search and sort by metric; compare; an exact re-run on the pinned data version gives identical metrics.
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+describe('run tracking, search, compare and re-runs through the API (real stack, real training)', () => {
+  let h: PipelineHarness;
+  let app: ReturnType<typeof createApp>;
+  let models: ReturnType<typeof createModelServer>;
+  const auth: Record<string, { Authorization: string }> = {};
+  const keys: Record<string, string> = {};
+  let first: string;
+  let again: string;
+
+  const get = (path: string) =>
+    request(app)
+      .get(path)
+      .set(auth.viewer as { Authorization: string });
+  const waiting = async (runId: string) => {
+    const status = await h.waitForStatus(h.client.workflow.getHandle(runId), (s) => s.status !== 'running', 180_000);
+    expect(status.status).toBe('waiting_approval');
+  };
+
+  beforeAll(async () => {
+    h = await startPipelineHarness();
+    await h.variant('churn', { candidates: FAST_CHURN_CANDIDATES });
+    models = createModelServer({ db: h.deps.db, store: h.deps.store, log: h.deps.log, notifyUrl: h.database.url });
+    const deps: ApiDeps = {
+      settings: apiSettingsFrom(h.config, 'test'),
+      db: h.deps.db,
+      temporal: h.client,
+      models,
+      pipelines: storedCatalog(h.deps.db),
+      authenticator: createAuthenticator({ db: h.deps.db, cacheTtlMs: 0 }),
+      log: h.deps.log,
+      store: h.deps.store,
+      random: () => 0,
+    };
+    app = createApp(deps);
+    for (const role of ['viewer', 'operator'] as const) {
+      const { key } = await testKey(h.deps.db, `tracking-${role}`, role);
+      keys[role] = key;
+      auth[role] = { Authorization: `Bearer ${key}` };
+    }
+  }, 120_000);
+  afterAll(async () => {
+    for (const id of [first, again].filter(Boolean)) {
+      await h.client.workflow
+        .getHandle(id)
+        .terminate('test done')
+        .catch(() => undefined);
+    }
+    await models?.close();
+    await h?.stop();
+  });
+
+  it('records the resolved spec, code and data versions, seeds, hyperparameters, metrics and importance', async () => {
+    const started = await request(app)
+      .post('/v1/pipelines/churn/runs')
+      .set(auth.operator as { Authorization: string })
+      .send({ params: { seed: 7 } });
+    expect(started.status).toBe(201);
+    first = started.body.runId;
+    await waiting(first);
+
+    const res = await get(`/v1/runs/${first}/tracking`);
+    expect(res.status).toBe(200);
+    const run = res.body;
+    expect(run).toMatchObject({
+      runId: first,
+      pipeline: 'churn',
+      trigger: 'api',
+      params: { seed: 7 },
+      codeVersion: 'test',
+      rerunOf: null,
+      seeds: { split: 7 },
+    });
+    expect(run.resolvedSpecHash).toMatch(HEX64);
+    expect(run.dataVersion).toMatch(HEX64);
+    const raw = await h.deps.db('artifacts').where({ run_id: first, kind: 'raw_dataset' }).first('sha256');
+    expect(run.dataVersion).toBe(raw.sha256);
+    expect(run.candidates.map((c: { candidate: string }) => c.candidate)).toEqual(['logreg', 'mlp']);
+    expect(run.candidates.filter((c: { best: boolean }) => c.best)).toHaveLength(1);
+    for (const c of run.candidates) {
+      expect(c.hyperparameters.epochs).toBe(4);
+      expect(c.backend).toEqual(expect.any(String));
+      expect(c.epochsRun).toBe(4);
+      expect(c.testMetrics.f1_macro).toBeGreaterThan(0);
+      expect(c.validationMetrics.f1_macro).toBeGreaterThan(0);
+      expect(c.testRows).toBeGreaterThan(0);
+      expect(c.trainSeconds).toBeGreaterThan(0);
+      // Permutation importance on raw columns: one entry per input column, one-hot groups counted once.
+      expect(c.importance).toMatchObject({ method: 'permutation', metric: 'f1_macro', repeats: 5, seed: 42 });
+      const columns = c.importance.columns.map((x: { column: string }) => x.column);
+      expect(new Set(columns).size).toBe(columns.length);
+      expect(columns).toEqual(expect.arrayContaining(['contract', 'region', 'signup_date', 'tenure_months']));
+      expect(c.importance.columns.find((x: { column: string }) => x.column === 'contract').features).toBeGreaterThan(1);
+    }
+
+    const spec = await get(`/v1/runs/${first}/spec`);
+    expect(spec.status).toBe(200);
+    expect(spec.body).toMatchObject({ hash: run.resolvedSpecHash, spec: { name: 'churn', split: { seed: 7 } } });
+    const importance = await get(`/v1/runs/${first}/importance`);
+    expect(importance.body.best).toBe(run.best);
+    expect(importance.body.candidates).toHaveLength(2);
+    // The run report shows the permutation importance.
+    const html = await get(`/v1/runs/${first}/report.html`);
+    expect(html.text).toContain('Permutation importance (raw columns, test split)');
+    expect((await get('/v1/runs/nope-1/tracking')).status).toBe(404);
+  }, 240_000);
+
+  it('re-runs on the same spec version, data version and parameters: identical metrics on the same backend', async () => {
+    const res = await request(app)
+      .post(`/v1/runs/${first}/rerun`)
+      .set(auth.operator as { Authorization: string })
+      .send({});
+    expect(res.status).toBe(201);
+    again = res.body.runId;
+    expect(res.body).toMatchObject({ rerunOf: first, params: { seed: 7 } });
+    await waiting(again);
+    const [a, b] = await Promise.all([get(`/v1/runs/${first}/tracking`), get(`/v1/runs/${again}/tracking`)]);
+    expect(b.body).toMatchObject({
+      trigger: 'rerun',
+      rerunOf: first,
+      dataVersion: a.body.dataVersion,
+      resolvedSpecHash: a.body.resolvedSpecHash,
+      specHash: a.body.specHash,
+      params: a.body.params,
+    });
+    expect(b.body.candidates.map((c: { backend: string }) => c.backend)).toEqual(
+      a.body.candidates.map((c: { backend: string }) => c.backend),
+    );
+    for (const [i, c] of b.body.candidates.entries()) {
+      const original = a.body.candidates[i];
+      expect(c.candidate).toBe(original.candidate);
+      expect(c.testMetrics).toEqual(original.testMetrics);
+      expect(c.validationMetrics).toEqual(original.validationMetrics);
+      expect(c.importance).toEqual(original.importance);
+    }
+
+    const compared = await get(`/v1/runs/compare?ids=${first},${again}`);
+    expect(compared.status).toBe(200);
+    expect(compared.body.differs).toEqual({ spec: false, data: false, code: false });
+    expect(compared.body.params).toEqual([]);
+    expect(compared.body.hyperparameters).toEqual([]);
+    const f1 = compared.body.metrics.find((m: { metric: string }) => m.metric === 'f1_macro');
+    expect(f1.test[first]).toBe(f1.test[again]);
+    expect(compared.body.curves[first].points.length).toBeGreaterThan(0);
+    // The same losses epoch by epoch (timings differ, of course).
+    const losses = (id: string) =>
+      compared.body.curves[id].points.map((p: { loss: number; valLoss: number }) => [p.loss, p.valLoss]);
+    expect(losses(again)).toEqual(losses(first));
+
+    // Refusals: an unknown data version, an undeclared parameter, too few ids to compare.
+    const unknownData = await request(app)
+      .post(`/v1/runs/${first}/rerun`)
+      .set(auth.operator as { Authorization: string })
+      .send({ dataVersion: 'a'.repeat(64) });
+    expect(unknownData.status).toBe(409);
+    expect(unknownData.body.error).toBe('DATA_VERSION_NOT_IN_LAKE');
+    const undeclared = await request(app)
+      .post(`/v1/runs/${first}/rerun`)
+      .set(auth.operator as { Authorization: string })
+      .send({ params: { batchsize: 3 } });
+    expect(undeclared.status).toBe(400);
+    expect(undeclared.body.error).toBe('INVALID_PARAMETERS');
+    const viewer = await request(app)
+      .post(`/v1/runs/${first}/rerun`)
+      .set(auth.viewer as { Authorization: string })
+      .send({});
+    expect(viewer.status).toBe(403);
+    expect((await get(`/v1/runs/compare?ids=${first}`)).status).toBe(400);
+    expect((await get(`/v1/runs/compare?ids=${first},nope-2`)).status).toBe(404);
+  }, 240_000);
+
+  it('searches runs by parameter, trigger and metric bounds, sorted by a metric, page by page; the CLI too', async () => {
+    // A third run with another split seed scores differently: sorting by f1_macro orders the three.
+    const third = await request(app)
+      .post(`/v1/runs/${first}/rerun`)
+      .set(auth.operator as { Authorization: string })
+      .send({ params: { seed: 11 } });
+    expect(third.status).toBe(201);
+    const thirdId = third.body.runId as string;
+    await waiting(thirdId);
+    await h.client.workflow
+      .getHandle(thirdId)
+      .terminate('test done')
+      .catch(() => undefined);
+
+    const sorted = await get('/v1/runs?pipeline=churn&sort=f1_macro&order=desc');
+    expect(sorted.status).toBe(200);
+    const values = sorted.body.items.map((r: { metrics: { f1_macro: number } }) => r.metrics.f1_macro);
+    expect(values).toHaveLength(3);
+    expect([...values].sort((x: number, y: number) => y - x)).toEqual(values);
+    const asc = await get('/v1/runs?pipeline=churn&sort=f1_macro&order=asc');
+    expect(asc.body.items.map((r: { runId: string }) => r.runId)).toEqual(
+      [...sorted.body.items.map((r: { runId: string }) => r.runId)].reverse(),
+    );
+    // Page by page with the metric's keyset: the same order, no run twice.
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: request.Response = await get(
+        `/v1/runs?pipeline=churn&sort=f1_macro&order=desc&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      seen.push(...page.body.items.map((r: { runId: string }) => r.runId));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(sorted.body.items.map((r: { runId: string }) => r.runId));
+    const otherSort = await get(`/v1/runs?sort=accuracy&cursor=${encodeURIComponent(sorted.body.nextCursor ?? 'x')}`);
+    expect(otherSort.status).toBe(400);
+
+    const bySeed = await get('/v1/runs?param=seed=11');
+    expect(bySeed.body.items.map((r: { runId: string }) => r.runId)).toEqual([thirdId]);
+    const reruns = await get('/v1/runs?trigger=rerun&sort=started');
+    expect(reruns.body.items.map((r: { runId: string }) => r.runId).sort()).toEqual([again, thirdId].sort());
+    const min = Math.min(...values);
+    const bounded = await get(`/v1/runs?metric=${encodeURIComponent(`f1_macro>${min}`)}`);
+    expect(bounded.body.items).toHaveLength(values.filter((v: number) => v > min).length);
+    const bad = await get('/v1/runs?metric=f1_macro~1');
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.issues[0].path).toBe('query.metric');
+
+    const compared = await get(`/v1/runs/compare?ids=${first},${thirdId}`);
+    expect(compared.body.differs.data).toBe(false);
+    expect(compared.body.differs.spec).toBe(true);
+    expect(compared.body.params).toEqual([{ name: 'seed', values: { [first]: 7, [thirdId]: 11 } }]);
+
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const cli = async (args: string[]) => {
+      let out = '';
+      const sink = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          out += chunk.toString();
+          done();
+        },
+      });
+      const code = await runCli(args, {
+        io: { out: sink, err: sink, interactive: false },
+        env: { MLOPS_API_URL: url, MLOPS_API_KEY: keys.viewer as string },
+        pollMs: 200,
+        exitCode: 0,
+      });
+      return { code, out };
+    };
+    try {
+      const listed = await cli(['runs', 'list', '--pipeline', 'churn', '--sort', 'f1_macro', '--desc']);
+      expect(listed.code).toBe(0);
+      const lines = listed.out.trim().split('\n');
+      expect(lines[0]).toMatch(/^RUNID\s+STATUS\s+TRIGGER\s+BEST\s+F1_MACRO/);
+      expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(seen);
+      const table = await cli(['runs', 'compare', first, thirdId]);
+      expect(table.code).toBe(0);
+      expect(table.out).toMatch(/param seed\s+7\s+11/);
+      expect(table.out).toMatch(/test f1_macro/);
+      expect(table.out).toContain('same data, code in every run');
+      const json = await cli(['--json', 'runs', 'compare', first, again]);
+      expect(JSON.parse(json.out).differs).toEqual({ spec: false, data: false, code: false });
+      const shown = await cli(['runs', 'importance', first]);
+      expect(shown.code).toBe(0);
+      expect(shown.out).toMatch(/drop of f1_macro/);
+    } finally {
+      server.close();
+    }
+  }, 300_000);
+});
