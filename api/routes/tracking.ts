@@ -6,12 +6,22 @@ import {
   CompareQuery,
   CompareResponse,
   ImportanceResponse,
+  LineageParams,
+  LineageQuery,
+  LineageResponse,
   RerunBody,
   RerunResponse,
   ResolvedSpecView,
   TrackedRunView,
 } from '../schemas/tracking';
-import { compareTrackedRuns, getImportance, getResolvedSpec, getTrackedRun, rerun } from '../services/tracking';
+import {
+  compareTrackedRuns,
+  getImportance,
+  getLineage,
+  getResolvedSpec,
+  getTrackedRun,
+  rerun,
+} from '../services/tracking';
 
 const READ = { role: 'viewer' } as const;
 const OPERATE = { role: 'operator' } as const;
@@ -93,6 +103,23 @@ export function trackingRoutes(deps: ApiDeps, metrics: ApiMetrics) {
       async handle({ params, body, principal }) {
         const started = await rerun(deps, metrics, { runId: params.runId, ...body, principal });
         return { status: 201, body: started, headers: { Location: started.links.self as string } };
+      },
+    }),
+    defineRoute({
+      operationId: 'getLineage',
+      method: 'get',
+      path: '/v1/lineage/:kind/:id',
+      summary: 'The lineage graph around a dataset, spec, run, ABT, candidate, version, deployment, monitor or alert',
+      description:
+        'up: what it was made from (data, spec, code); down: what was made from it (versions, deployments, ' +
+        'monitors, alerts, retraining runs). Nodes are <kind>/<id>; edges point downstream.',
+      tags: ['tracking'],
+      access: READ,
+      request: { params: LineageParams, query: LineageQuery },
+      responses: { 200: LineageResponse },
+      errors: [400, 401, 403, 404],
+      async handle({ params, query }) {
+        return { status: 200, body: await getLineage(deps, { ...params, ...query }) };
       },
     }),
   ];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Identifier, Links, NullableTimestamp, Timestamp } from './common';
 import { RunParams } from './pipelines';
+import { NODE_KINDS } from '../../lib/tracking/lineage';
 import { RunStatus, RunSummary } from './runs';
 
 // Experiment tracking: the tracked record of a run, several runs side by side, and re-runs.
@@ -183,3 +184,35 @@ export const RunListItem = RunSummary.extend({
 });
 
 export const ListRunsResponse = z.object({ items: z.array(RunListItem), nextCursor: z.string().nullable() });
+
+export const LineageParams = z.object({
+  kind: z.enum(NODE_KINDS).describe('dataset, spec, code, run, abt, candidate, version, deployment, monitor or alert'),
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,299}$/, 'letters, digits and . _ : @ - (max 300)')
+    .describe(
+      'dataset: SHA-256; spec: resolved spec hash; run: run id; abt: artifact id; candidate: <run>:<candidate>; ' +
+        'version: <model>@<n>; deployment: <model>:<slot>; monitor: monitor id; alert: alert id',
+    ),
+});
+
+export const LineageQuery = z.object({
+  direction: z.enum(['up', 'down', 'both']).default('both').describe('up: what it was made from; down: what it made'),
+  depth: z.coerce.number().int().min(1).max(20).default(10),
+});
+
+export const LineageResponse = z.object({
+  root: z.string().describe('<kind>/<id>'),
+  direction: z.enum(['up', 'down', 'both']),
+  depth: z.number().int(),
+  nodes: z.array(
+    z.object({
+      kind: z.enum(NODE_KINDS),
+      id: z.string(),
+      depth: z.number().int(),
+      attributes: z.record(z.string(), z.unknown()),
+    }),
+  ),
+  edges: z.array(z.object({ from: z.string(), to: z.string(), relation: z.string() })),
+  truncated: z.boolean().describe('true when the 500-node limit stopped the walk'),
+});

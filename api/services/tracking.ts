@@ -5,6 +5,7 @@ import { recordRunStart, updateRun } from '../../lib/metadata/runs';
 import { modelNameOf } from '../../lib/pipeline/load';
 import { loadPipelineSpec } from '../../lib/pipeline/store';
 import { DATA_VERSION, findLakeObject } from '../../lib/tracking/data-versions';
+import { LineageNotFoundError, lineageGraph, type NodeKind } from '../../lib/tracking/lineage';
 import { compareRuns, resolvedSpec, trackedRun, type TrackedRun } from '../../lib/tracking/query';
 import type { mlPipeline } from '../../workflows/pipeline/workflow';
 import type { ApiDeps } from '../deps';
@@ -237,4 +238,22 @@ export async function rerun(
     status: 'running' as const,
     links: runLinks(deps, runId),
   };
+}
+
+export async function getLineage(
+  deps: ApiDeps,
+  input: { kind: NodeKind; id: string; direction: 'up' | 'down' | 'both'; depth: number },
+) {
+  try {
+    const graph = await lineageGraph(deps.db, input);
+    return { ...graph, nodes: graph.nodes.map((n) => ({ ...n, attributes: jsonSafe(n.attributes) })) };
+  } catch (err) {
+    if (err instanceof LineageNotFoundError) throw new ApiError(404, 'LINEAGE_NODE_NOT_FOUND', err.message);
+    throw err;
+  }
+}
+
+/** Dates as ISO strings, as everywhere else in the API. */
+function jsonSafe(attributes: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
 }

@@ -3,10 +3,12 @@ import type { z } from 'zod';
 import type {
   CompareResponse,
   ImportanceResponse,
+  LineageResponse,
   ListRunsResponse,
   RerunResponse,
   TrackedRunView,
 } from '../../api/schemas/tracking';
+import { parseLineageRef } from '../../lib/tracking/lineage';
 import { collect, commandApi, parseParams, type CliContext } from '../context';
 import { printFields, printJson, printTable } from '../output';
 
@@ -213,5 +215,43 @@ export function registerTrackingCommands(program: Command, ctx: CliContext): voi
       );
       if (json) return printJson(ctx.io, result);
       ctx.io.out.write(`${result.runId} (re-run of ${result.rerunOf} on data ${short(result.dataVersion)})\n`);
+    });
+
+  program
+    .command('lineage <ref>')
+    .description('lineage graph: <model>@<n>, a run id, a data version (sha256) or <kind>/<id>')
+    .option('--up', 'only what it was made from')
+    .option('--down', 'only what was made from it')
+    .option('--depth <n>', 'hops (1-20)', '10')
+    .action(async (ref: string, o: { up?: boolean; down?: boolean; depth: string }, command: Command) => {
+      const { client, json } = commandApi(ctx, command);
+      const { kind, id } = parseLineageRef(ref);
+      const direction = o.up && !o.down ? 'up' : o.down && !o.up ? 'down' : 'both';
+      const graph = await client.request<z.infer<typeof LineageResponse>>(
+        'GET',
+        `/v1/lineage/${kind}/${encodeURIComponent(id)}`,
+        { query: { direction, depth: o.depth } },
+      );
+      if (json) return printJson(ctx.io, graph);
+      const into = (node: string) =>
+        graph.edges
+          .filter((e) => e.to === node || e.from === node)
+          .map((e) => (e.to === node ? `<-${e.relation}- ${e.from}` : `-${e.relation}-> ${e.to}`));
+      const summary = (a: Record<string, unknown>) =>
+        ['status', 'stage', 'slot', 'pipeline', 'kind', 'message']
+          .filter((k) => a[k] !== undefined && a[k] !== null)
+          .map((k) => `${k}=${String(a[k])}`)
+          .join(' ');
+      printTable(
+        ctx.io,
+        graph.nodes.map((n) => ({
+          ...n,
+          node: `${n.kind}/${n.id}`,
+          about: summary(n.attributes),
+          links: into(`${n.kind}/${n.id}`).length,
+        })),
+        ['depth', 'node', 'about', 'links'],
+      );
+      if (graph.truncated) ctx.io.out.write('\n(truncated at 500 nodes: ask with a smaller --depth)\n');
     });
 }

@@ -146,6 +146,12 @@ describe('every path in /openapi.json exists and answers as documented', () => {
       query: { ids: `${ids.approveRun as string},${ids.rejectRun as string}` },
       status: 200,
     }),
+    getLineage: () => ({
+      holder: 'viewer',
+      params: { kind: 'run', id: ids.approveRun as string },
+      query: { direction: 'up', depth: '3' },
+      status: 200,
+    }),
     // The API harness's activities are doubles that ingest nothing: the run has no data version to repeat.
     rerunRun: () => ({ holder: 'operator', params: { runId: ids.approveRun as string }, body: {}, status: 409 }),
     approveRun: () => ({
@@ -388,10 +394,13 @@ describe('every path in /openapi.json exists and answers as documented', () => {
       alertId: 'abc',
       principalId: 'has space',
       view: 'BAD VIEW',
+      kind: 'thing',
+      id: 'bad id',
     };
     const invalidQuery: Record<string, Record<string, string>> = {
       listRuns: { limit: '0' },
       compareRuns: { ids: 'only-one' },
+      getLineage: { direction: 'sideways' },
       listAudit: { limit: '0' },
       listSchedules: { pipeline: 'BAD_NAME' },
     };
@@ -434,6 +443,8 @@ describe('every path in /openapi.json exists and answers as documented', () => {
       alertId: 999999,
       view: 'no_such_view',
       channelId: 999999,
+      kind: 'run',
+      id: 'no-such-run',
     };
     const problems: string[] = [];
     for (const { path, method, op } of operations()) {

@@ -23,6 +23,7 @@ describe('run tracking, search, compare and re-runs through the API (real stack,
   const keys: Record<string, string> = {};
   let first: string;
   let again: string;
+  let third: string;
 
   const get = (path: string) =>
     request(app)
@@ -56,7 +57,7 @@ describe('run tracking, search, compare and re-runs through the API (real stack,
     }
   }, 120_000);
   afterAll(async () => {
-    for (const id of [first, again].filter(Boolean)) {
+    for (const id of [first, again, `monitor-${first}`].filter(Boolean)) {
       await h.client.workflow
         .getHandle(id)
         .terminate('test done')
@@ -187,12 +188,13 @@ describe('run tracking, search, compare and re-runs through the API (real stack,
 
   it('searches runs by parameter, trigger and metric bounds, sorted by a metric, page by page; the CLI too', async () => {
     // A third run with another split seed scores differently: sorting by f1_macro orders the three.
-    const third = await request(app)
+    const started = await request(app)
       .post(`/v1/runs/${first}/rerun`)
       .set(auth.operator as { Authorization: string })
       .send({ params: { seed: 11 } });
-    expect(third.status).toBe(201);
-    const thirdId = third.body.runId as string;
+    expect(started.status).toBe(201);
+    const thirdId = started.body.runId as string;
+    third = thirdId;
     await waiting(thirdId);
     await h.client.workflow
       .getHandle(thirdId)
@@ -277,4 +279,133 @@ describe('run tracking, search, compare and re-runs through the API (real stack,
       server.close();
     }
   }, 300_000);
+
+  it('walks the lineage from the production version up to its data, spec and code and down to its alerts', async () => {
+    const handle = h.client.workflow.getHandle(first);
+    await h.decide(handle as never, 'approved', 'alice', 'tracking test');
+    await eventuallyProduction();
+    const version = (await h.deps.db('model_versions').where({ run_id: first }).first()) as {
+      id: number;
+      model_name: string;
+      version: number;
+    };
+    // A monitoring window of the version with a drift alert that started a retraining run (the third run stands
+    // in for it: the monitor's own workflow is tested in monitoring/closed-loop).
+    const [report] = await h.deps
+      .db('monitoring_reports')
+      .insert({
+        monitor_id: `monitor-${first}`,
+        model: version.model_name,
+        version_id: version.id,
+        version: version.version,
+        window_index: 1,
+        window_start: new Date(Date.now() - 3_600_000),
+        window_end: new Date(),
+        samples: 300,
+        drifted: true,
+        drifted_features: ['tenure_months'],
+        feature_drift: JSON.stringify([]),
+      })
+      .onConflict(['monitor_id', 'window_index'])
+      .merge()
+      .returning('id');
+    const [alert] = await h.deps
+      .db('alerts')
+      .insert({
+        model: version.model_name,
+        version_id: version.id,
+        report_id: (report as { id: number }).id,
+        kind: 'drift',
+        message: 'drift in tenure_months',
+        action: 'retrain',
+        retraining_run_id: third,
+      })
+      .returning('id');
+    const alertId = String((alert as { id: number }).id);
+    const ref = `${version.model_name}@${version.version}`;
+
+    const up = await get(`/v1/lineage/version/${ref}?direction=up`);
+    expect(up.status).toBe(200);
+    const run = (await get(`/v1/runs/${first}/tracking`)).body;
+    const nodes = (g: { nodes: Array<{ kind: string; id: string }> }) => g.nodes.map((n) => `${n.kind}/${n.id}`);
+    expect(nodes(up.body)).toEqual(
+      expect.arrayContaining([
+        `version/${ref}`,
+        `run/${first}`,
+        `dataset/${run.dataVersion}`,
+        `spec/${run.resolvedSpecHash}`,
+        'code/test',
+        expect.stringMatching(/^abt\/\d+$/),
+      ]),
+    );
+    expect(up.body.edges).toEqual(
+      expect.arrayContaining([
+        { from: `dataset/${run.dataVersion}`, to: `run/${first}`, relation: 'input_of' },
+        { from: `candidate/${first}:${run.best}`, to: `version/${ref}`, relation: 'registered_as' },
+      ]),
+    );
+    expect(nodes(up.body)).not.toContain(`alert/${alertId}`);
+
+    // From the raw object back down: every run and version trained on it, the production slot, the alert and
+    // the retraining run it started.
+    const down = await get(`/v1/lineage/dataset/${run.dataVersion}?direction=down`);
+    expect(down.status).toBe(200);
+    expect(nodes(down.body)).toEqual(
+      expect.arrayContaining([
+        `run/${first}`,
+        `run/${again}`,
+        `version/${ref}`,
+        `deployment/${version.model_name}:production`,
+        `monitor/monitor-${first}`,
+        `alert/${alertId}`,
+        `run/${third}`,
+      ]),
+    );
+    expect(down.body.edges).toEqual(
+      expect.arrayContaining([{ from: `alert/${alertId}`, to: `run/${third}`, relation: 'started' }]),
+    );
+    const alertUp = await get(`/v1/lineage/alert/${alertId}?direction=up&depth=20`);
+    expect(nodes(alertUp.body)).toEqual(expect.arrayContaining([`version/${ref}`, `dataset/${run.dataVersion}`]));
+    const shallow = await get(`/v1/lineage/version/${ref}?direction=up&depth=1`);
+    expect(nodes(shallow.body)).toEqual([`version/${ref}`, `candidate/${first}:${run.best}`]);
+
+    expect((await get('/v1/lineage/version/no-such@1')).status).toBe(404);
+    expect((await get('/v1/lineage/thing/x')).status).toBe(400);
+
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      let out = '';
+      const sink = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          out += chunk.toString();
+          done();
+        },
+      });
+      const code = await runCli(['lineage', ref, '--up'], {
+        io: { out: sink, err: sink, interactive: false },
+        env: {
+          MLOPS_API_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+          MLOPS_API_KEY: keys.viewer as string,
+        },
+        pollMs: 200,
+        exitCode: 0,
+      });
+      expect(code).toBe(0);
+      expect(out).toContain(`dataset/${run.dataVersion}`);
+      expect(out).toMatch(/^0\s+version\//m);
+    } finally {
+      server.close();
+    }
+  }, 240_000);
+
+  async function eventuallyProduction() {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const row = await h.deps.db('model_versions').where({ run_id: first, stage: 'production' }).first();
+      if (row) return;
+      if (Date.now() > deadline) throw new Error('the approved version never reached production');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 });
