@@ -11,6 +11,8 @@ import {
   LineageResponse,
   RerunBody,
   RerunResponse,
+  RetentionBody,
+  RetentionResponse,
   ResolvedSpecView,
   TrackedRunView,
 } from '../schemas/tracking';
@@ -21,10 +23,12 @@ import {
   getResolvedSpec,
   getTrackedRun,
   rerun,
+  runRetention,
 } from '../services/tracking';
 
 const READ = { role: 'viewer' } as const;
 const OPERATE = { role: 'operator' } as const;
+const ADMIN = { role: 'admin' } as const;
 
 /** Experiment tracking (registered before the run routes: /v1/runs/compare is not a run id). */
 export function trackingRoutes(deps: ApiDeps, metrics: ApiMetrics) {
@@ -120,6 +124,24 @@ export function trackingRoutes(deps: ApiDeps, metrics: ApiMetrics) {
       errors: [400, 401, 403, 404],
       async handle({ params, query }) {
         return { status: 200, body: await getLineage(deps, { ...params, ...query }) };
+      },
+    }),
+    defineRoute({
+      operationId: 'applyRetention',
+      method: 'post',
+      path: '/v1/admin/retention',
+      summary: 'Remove ABT tables, checkpoints and artefacts of runs older than a policy; report what was freed',
+      description:
+        'Never touches open runs, runs with a version deployed, in staging or production, or archived after serving ' +
+        'production (kept for audit), ' +
+        'raw lake objects, or anything a kept run also references. The run records stay, marked. Audited.',
+      tags: ['tracking'],
+      access: ADMIN,
+      request: { body: RetentionBody },
+      responses: { 200: RetentionResponse },
+      errors: [400, 401, 403, 503],
+      async handle({ body, principal }) {
+        return { status: 200, body: await runRetention(deps, { ...body, principal }) };
       },
     }),
   ];

@@ -216,3 +216,32 @@ export const LineageResponse = z.object({
   edges: z.array(z.object({ from: z.string(), to: z.string(), relation: z.string() })),
   truncated: z.boolean().describe('true when the 500-node limit stopped the walk'),
 });
+
+export const RetentionBody = z.strictObject({
+  olderThanDays: z.number().int().min(1).max(36500).describe('Runs that ended more than this many days ago'),
+  pipeline: z.string().max(63).optional().describe('Only this pipeline'),
+  dryRun: z.boolean().default(false).describe('Report what would be removed, remove nothing'),
+  limit: z.number().int().min(1).max(1000).default(200).describe('At most this many runs per call'),
+});
+
+export const RetentionResponse = z.object({
+  dryRun: z.boolean(),
+  endedBefore: Timestamp,
+  runs: z.array(
+    z.object({
+      runId: z.string(),
+      pipeline: z.string(),
+      endedAt: Timestamp,
+      objects: z.number().int(),
+      bytes: z.number().int(),
+      abtTables: z.array(z.string()),
+    }),
+  ),
+  kept: z.array(z.object({ runId: z.string(), reason: z.string() })).describe('Old runs kept, and why'),
+  freed: z.object({
+    objects: z.number().int(),
+    bytes: z.number().int(),
+    abtTables: z.number().int(),
+    abtBytes: z.number().int(),
+  }),
+});

@@ -1,11 +1,14 @@
 import type { z } from 'zod';
+import { runKey } from '../../activities/artifacts';
 import type { Principal } from '../../lib/auth';
+import { recordAudit } from '../../lib/audit';
 import { searchRuns, type MetricBound, type RunSort } from '../../lib/metadata/run-search';
 import { recordRunStart, updateRun } from '../../lib/metadata/runs';
 import { modelNameOf } from '../../lib/pipeline/load';
 import { loadPipelineSpec } from '../../lib/pipeline/store';
 import { DATA_VERSION, findLakeObject } from '../../lib/tracking/data-versions';
 import { LineageNotFoundError, lineageGraph, type NodeKind } from '../../lib/tracking/lineage';
+import { applyRetention } from '../../lib/tracking/retention';
 import { compareRuns, resolvedSpec, trackedRun, type TrackedRun } from '../../lib/tracking/query';
 import type { mlPipeline } from '../../workflows/pipeline/workflow';
 import type { ApiDeps } from '../deps';
@@ -256,4 +259,33 @@ export async function getLineage(
 /** Dates as ISO strings, as everywhere else in the API. */
 function jsonSafe(attributes: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
+}
+
+/** Removes ABT tables, checkpoints and artefacts of old runs (admin; audited); see lib/tracking/retention.ts. */
+export async function runRetention(
+  deps: ApiDeps,
+  input: { olderThanDays: number; pipeline?: string; dryRun: boolean; limit: number; principal: Principal },
+) {
+  if (!deps.store) throw new ApiError(503, 'STORE_UNAVAILABLE', 'The artifact store is not configured for this API.');
+  const endedBefore = new Date(Date.now() - input.olderThanDays * 86_400_000);
+  const report = await applyRetention(
+    deps.db,
+    deps.store,
+    { endedBefore, pipeline: input.pipeline, limit: input.limit },
+    { dryRun: input.dryRun, checkpointPrefix: (runId) => `${runKey(runId, 'checkpoints')}/` },
+  );
+  if (!input.dryRun) {
+    await recordAudit(deps.db, {
+      actor: input.principal.id,
+      action: 'retention',
+      target: input.pipeline ? `pipeline:${input.pipeline}` : 'runs',
+      reason: `runs ended more than ${input.olderThanDays} days ago`,
+      details: { runs: report.runs.map((r) => r.runId), freed: report.freed, kept: report.kept.length },
+    });
+  }
+  return {
+    ...report,
+    endedBefore: report.endedBefore.toISOString(),
+    runs: report.runs.map((r) => ({ ...r, endedAt: isoRequired(r.endedAt) })),
+  };
 }

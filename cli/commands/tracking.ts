@@ -6,6 +6,7 @@ import type {
   LineageResponse,
   ListRunsResponse,
   RerunResponse,
+  RetentionResponse,
   TrackedRunView,
 } from '../../api/schemas/tracking';
 import { parseLineageRef } from '../../lib/tracking/lineage';
@@ -254,4 +255,40 @@ export function registerTrackingCommands(program: Command, ctx: CliContext): voi
       );
       if (graph.truncated) ctx.io.out.write('\n(truncated at 500 nodes: ask with a smaller --depth)\n');
     });
+
+  program
+    .command('retention')
+    .description(
+      'admin: remove ABT tables, checkpoints and artefacts of old runs (never of deployed or promoted versions)',
+    )
+    .requiredOption('--older-than-days <n>', 'runs that ended more than n days ago')
+    .option('--pipeline <name>', 'only this pipeline')
+    .option('--dry-run', 'report what would be removed, remove nothing')
+    .option('--limit <n>', 'at most n runs per call', '200')
+    .action(
+      async (o: { olderThanDays: string; pipeline?: string; dryRun?: boolean; limit: string }, command: Command) => {
+        const { client, json } = commandApi(ctx, command);
+        const report = await client.request<z.infer<typeof RetentionResponse>>('POST', '/v1/admin/retention', {
+          body: {
+            olderThanDays: Number(o.olderThanDays),
+            ...(o.pipeline ? { pipeline: o.pipeline } : {}),
+            dryRun: Boolean(o.dryRun),
+            limit: Number(o.limit),
+          },
+        });
+        if (json) return printJson(ctx.io, report);
+        printTable(
+          ctx.io,
+          report.runs.map((r) => ({ ...r, abtTables: r.abtTables.length })),
+          ['runId', 'pipeline', 'endedAt', 'objects', 'bytes', 'abtTables'],
+        );
+        const f = report.freed;
+        const mb = ((f.bytes + f.abtBytes) / 1048576).toFixed(1);
+        ctx.io.out.write(
+          `\n${report.dryRun ? 'would free' : 'freed'} ${f.objects} objects (${f.bytes} bytes) and ${f.abtTables} ABT ` +
+            `tables (${f.abtBytes} bytes): ${mb} MiB; kept ${report.kept.length} old runs\n`,
+        );
+        for (const k of report.kept) ctx.io.out.write(`  kept ${k.runId}: ${k.reason}\n`);
+      },
+    );
 }

@@ -146,6 +146,7 @@ describe('every path in /openapi.json exists and answers as documented', () => {
       query: { ids: `${ids.approveRun as string},${ids.rejectRun as string}` },
       status: 200,
     }),
+    applyRetention: () => ({ holder: 'admin', body: { olderThanDays: 36500, dryRun: true }, status: 200 }),
     getLineage: () => ({
       holder: 'viewer',
       params: { kind: 'run', id: ids.approveRun as string },

@@ -50,14 +50,14 @@ describe('run tracking, search, compare and re-runs through the API (real stack,
       random: () => 0,
     };
     app = createApp(deps);
-    for (const role of ['viewer', 'operator'] as const) {
+    for (const role of ['viewer', 'operator', 'admin'] as const) {
       const { key } = await testKey(h.deps.db, `tracking-${role}`, role);
       keys[role] = key;
       auth[role] = { Authorization: `Bearer ${key}` };
     }
   }, 120_000);
   afterAll(async () => {
-    for (const id of [first, again, `monitor-${first}`].filter(Boolean)) {
+    for (const id of [first, again, third, `monitor-${first}`].filter(Boolean)) {
       await h.client.workflow
         .getHandle(id)
         .terminate('test done')
@@ -196,9 +196,14 @@ describe('run tracking, search, compare and re-runs through the API (real stack,
     const thirdId = started.body.runId as string;
     third = thirdId;
     await waiting(thirdId);
+    const cancelled = await request(app)
+      .post(`/v1/runs/${thirdId}/cancel`)
+      .set(auth.operator as { Authorization: string })
+      .send({ reason: 'tracking test' });
+    expect(cancelled.status).toBe(202);
     await h.client.workflow
       .getHandle(thirdId)
-      .terminate('test done')
+      .result()
       .catch(() => undefined);
 
     const sorted = await get('/v1/runs?pipeline=churn&sort=f1_macro&order=desc');
@@ -397,6 +402,69 @@ describe('run tracking, search, compare and re-runs through the API (real stack,
     } finally {
       server.close();
     }
+  }, 240_000);
+
+  it('retention removes the artefacts of old runs, never of deployed or served versions, and reports what it freed', async () => {
+    // `again` is rejected (its version archived without ever serving): the one old run retention may clean.
+    await h.decide(h.client.workflow.getHandle(again) as never, 'rejected', 'alice', 'retention test');
+    await h.client.workflow.getHandle(again).result();
+    const runs = [first, again, third];
+    const states = await h.deps.db('pipeline_runs').whereIn('run_id', runs).select('run_id', 'status', 'ended_at');
+    expect(states.every((r: { ended_at: Date | null }) => r.ended_at !== null)).toBe(true);
+    await h.deps
+      .db('pipeline_runs')
+      .whereIn('run_id', runs)
+      .update({ ended_at: h.deps.db.raw(`ended_at - interval '100 days'`) });
+    const objectsOf = async (runId: string) =>
+      (await h.deps
+        .db('artifacts')
+        .where({ run_id: runId })
+        .whereNot({ kind: 'raw_dataset' })
+        .whereNotNull('store_key')
+        .select('store_key', 'kind')) as Array<{ store_key: string; kind: string }>;
+    const exists = async (key: string) => (await h.deps.store.stat(key)) !== undefined;
+    const againModel = (await objectsOf(again)).find((a) => a.kind === 'model') as { store_key: string };
+    const firstModel = (await objectsOf(first)).find((a) => a.kind === 'model') as { store_key: string };
+    expect(await exists(againModel.store_key)).toBe(true);
+    const retention = (body: object, holder = 'admin') =>
+      request(app)
+        .post('/v1/admin/retention')
+        .set(auth[holder] as { Authorization: string })
+        .send(body);
+
+    expect((await retention({ olderThanDays: 30 }, 'operator')).status).toBe(403);
+    const dry = await retention({ olderThanDays: 30, pipeline: 'churn', dryRun: true });
+    expect(dry.status).toBe(200);
+    expect(dry.body.runs.map((r: { runId: string }) => r.runId)).toEqual([again]);
+    expect(dry.body.kept).toEqual(
+      expect.arrayContaining([
+        { runId: first, reason: expect.stringMatching(/deployed to production/) },
+        { runId: third, reason: expect.stringMatching(/deployed to staging|in staging/) },
+      ]),
+    );
+    expect(dry.body.freed.objects).toBeGreaterThan(0);
+    expect(await exists(againModel.store_key)).toBe(true);
+
+    const applied = await retention({ olderThanDays: 30, pipeline: 'churn' });
+    expect(applied.status).toBe(200);
+    expect(applied.body.runs).toEqual(dry.body.runs);
+    expect(applied.body.freed).toEqual(dry.body.freed);
+    // The ABT `again` read is the one `first` built (a cache hit): it stays, as does everything `first` uses.
+    expect(applied.body.runs[0].abtTables).toEqual([]);
+    expect(await exists(againModel.store_key)).toBe(false);
+    expect(await exists(firstModel.store_key)).toBe(true);
+    for (const a of await objectsOf(first)) expect(await exists(a.store_key)).toBe(true);
+    const raw = (await get(`/v1/runs/${again}/tracking`)).body;
+    expect(raw.artifactsRemovedAt).toEqual(expect.any(String));
+    expect(raw.candidates).toHaveLength(2);
+    expect((await get(`/v1/runs/${first}/tracking`)).body.artifactsRemovedAt).toBeNull();
+    expect(
+      await exists((await h.deps.db('artifacts').where({ run_id: again, kind: 'raw_dataset' }).first()).store_key),
+    ).toBe(true);
+    // Idempotent: nothing left to free.
+    const second = await retention({ olderThanDays: 30, pipeline: 'churn' });
+    expect(second.body.runs).toEqual([]);
+    expect(second.body.freed).toEqual({ objects: 0, bytes: 0, abtTables: 0, abtBytes: 0 });
   }, 240_000);
 
   async function eventuallyProduction() {
