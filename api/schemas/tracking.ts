@@ -161,7 +161,7 @@ export const CompareResponse = z.object({
 export const RerunBody = z
   .strictObject({
     params: RunParams.describe('Overrides of declared parameters (the others keep the original run values)'),
-    dataVersion: Sha256.optional().describe('Another data version (a raw object already in the lake)'),
+    dataVersion: Sha256.optional().describe('Another data version that a run of the same pipeline ingested'),
   })
   .partial()
   .default({});

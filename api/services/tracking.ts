@@ -173,11 +173,17 @@ export async function rerun(
       `Run ${input.runId} never recorded a data version (it did not get past ingest): give body.dataVersion.`,
     );
   }
-  if (!DATA_VERSION.test(dataVersion) || !(await findLakeObject(deps.db, dataVersion))) {
+  // Only data this pipeline already trained on: a re-run never reads another pipeline's data.
+  const usedByPipeline = await deps
+    .db('pipeline_runs')
+    .where({ pipeline: source.pipeline, data_version: dataVersion })
+    .first('run_id');
+  if (!DATA_VERSION.test(dataVersion) || !usedByPipeline || !(await findLakeObject(deps.db, dataVersion))) {
     throw new ApiError(
       409,
       'DATA_VERSION_NOT_IN_LAKE',
-      `Data version ${dataVersion} is not in the data lake (never ingested, or removed by retention).`,
+      `Data version ${dataVersion} is not in the data lake for pipeline ${source.pipeline}: no run of it ingested ` +
+        'these bytes (GET /v1/runs/{id}/tracking shows the data version of a run).',
       { dataVersion },
     );
   }
