@@ -465,7 +465,36 @@ describe('run tracking, search, compare and re-runs through the API (real stack,
     const second = await retention({ olderThanDays: 30, pipeline: 'churn' });
     expect(second.body.runs).toEqual([]);
     expect(second.body.freed).toEqual({ objects: 0, bytes: 0, abtTables: 0, abtBytes: 0 });
-  }, 240_000);
+
+    // A run that failed its gate built an ABT of its own (another pipeline): retention drops the table.
+    await h.variant('churn-gate', {
+      candidates: FAST_CHURN_CANDIDATES,
+      evaluation: { thresholds: { f1_macro: { min: 0.999 } } },
+    });
+    const gated = await h.start({ pipeline: 'churn-gate', trigger: { kind: 'api', by: 'oscar' } });
+    await gated.result().catch(() => undefined);
+    const gatedRow = await h.deps.db('pipeline_runs').where({ run_id: gated.workflowId }).first('status');
+    expect(gatedRow.status).toBe('gate_failed');
+    await h.deps
+      .db('pipeline_runs')
+      .where({ run_id: gated.workflowId })
+      .update({ ended_at: h.deps.db.raw(`ended_at - interval '100 days'`) });
+    const abt = (await h.deps.db('artifacts').where({ run_id: gated.workflowId, kind: 'abt' }).first('uri'))
+      .uri as string;
+    const [schema, table] = abt.replace(/^postgres:/, '').split('.');
+    const tableExists = async () =>
+      Boolean(await h.deps.db('information_schema.tables').where({ table_schema: schema, table_name: table }).first());
+    expect(await tableExists()).toBe(true);
+    const dropped = await retention({ olderThanDays: 30, pipeline: 'churn-gate' });
+    expect(dropped.body.runs).toEqual([
+      expect.objectContaining({ runId: gated.workflowId, abtTables: [`${schema}.${table}`] }),
+    ]);
+    expect(dropped.body.freed.abtTables).toBe(1);
+    expect(dropped.body.freed.abtBytes).toBeGreaterThan(0);
+    expect(await tableExists()).toBe(false);
+    // Its cached steps are forgotten: a new run of the pipeline builds the ABT again instead of reading a gone table.
+    expect(await h.deps.db('step_cache').where({ producer_run_id: gated.workflowId }).first()).toBeUndefined();
+  }, 300_000);
 
   async function eventuallyProduction() {
     const deadline = Date.now() + 120_000;
