@@ -133,7 +133,8 @@ async function describe(db: Db, ref: Ref): Promise<Found | undefined> {
       return found(
         row && {
           uri: row.uri,
-          table: (row.metadata as Row)?.table ?? null,
+          table: String(row.uri).replace(/^postgres:/, ''),
+          rows: (row.metadata as Row)?.rows ?? null,
           run: row.run_id,
           removed: row.deleted_at !== null,
         },

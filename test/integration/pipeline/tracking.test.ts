@@ -458,6 +458,10 @@ describe('run tracking, search, compare and re-runs through the API (real stack,
     expect(raw.artifactsRemovedAt).toEqual(expect.any(String));
     expect(raw.candidates).toHaveLength(2);
     expect((await get(`/v1/runs/${first}/tracking`)).body.artifactsRemovedAt).toBeNull();
+    const gone = await get(`/v1/runs/${again}/report.html`);
+    expect(gone.status).toBe(404);
+    expect(gone.body.error).toBe('REPORT_REMOVED');
+    expect((await get(`/v1/runs/${first}/report.html`)).status).toBe(200);
     expect(
       await exists((await h.deps.db('artifacts').where({ run_id: again, kind: 'raw_dataset' }).first()).store_key),
     ).toBe(true);
