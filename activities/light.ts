@@ -1,6 +1,8 @@
 import { loadPipelineSpec as loadStoredSpec } from '../lib/pipeline/store';
 import type { VerificationKeys } from '../lib/governance/approval';
 import { recordRunStart, updateRun } from '../lib/metadata/runs';
+import { recordBestCandidate } from '../lib/tracking/record';
+import { recordRunDefinitionOf } from './tracking';
 import { renderRunReportHtml, runReportCsv, runReportXlsx, trainingCurvesCsv } from '../lib/reports';
 import { storeArtifact, runKey } from './artifacts';
 import { buildRunReportData } from './report-data';
@@ -53,6 +55,7 @@ export function createLightActivities(deps: ActivityDeps) {
           trigger: input.trigger ?? 'manual',
           params: input.params ?? {},
         });
+        await recordRunDefinitionOf(deps, input);
       }
       await updateRun(deps.db, {
         runId: input.runId,
@@ -80,6 +83,7 @@ export function createLightActivities(deps: ActivityDeps) {
         await put('training-curves.csv', trainingCurvesCsv(data), 'text/csv');
         const html = await put('report.html', renderRunReportHtml(data), 'text/html');
         const xlsx = await put('report.xlsx', await runReportXlsx(data), XLSX_TYPE);
+        await recordBestCandidate(deps.db, input.runId, input.best);
         return { json, csv, html, xlsx };
       });
     },

@@ -146,7 +146,10 @@ export interface EvaluateInput {
 
 export interface EvaluateOutput {
   candidate: string;
+  /** On the test split. */
   metrics: Record<string, number>;
+  /** On the validation split (absent without one, and in results of earlier versions). */
+  validationMetrics?: Record<string, number>;
   evaluation: StoredObject;
   testRows: number;
 }
@@ -198,6 +201,8 @@ export interface RunTrigger {
   requestedBy?: string;
   /** For drift-triggered runs: the alert that started the run (lineage: alert → run → version). */
   alertId?: number;
+  /** For re-runs: the run repeated (same spec version, data version and parameters unless overridden). */
+  rerunOf?: string;
 }
 
 export interface RegisterInput {

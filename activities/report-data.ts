@@ -10,6 +10,8 @@ interface StoredEvaluation {
   classes: string[];
   residuals?: Array<{ actual: number; predicted: number }>;
   featureImportance?: RunCandidate['featureImportance'];
+  validationMetrics?: RunCandidate['validationMetrics'];
+  permutationImportance?: RunCandidate['permutationImportance'];
 }
 
 /** Everything the run report shows, from the step outputs and the evaluation artifacts of each candidate. */
@@ -47,6 +49,8 @@ export async function buildRunReportData(deps: ActivityDeps, input: ReportInput)
         : {}),
       ...(!classification && stored?.residuals ? { residuals: stored.residuals } : {}),
       ...(stored?.featureImportance ? { featureImportance: stored.featureImportance } : {}),
+      ...(stored?.validationMetrics ? { validationMetrics: stored.validationMetrics } : {}),
+      ...(stored?.permutationImportance ? { permutationImportance: stored.permutationImportance } : {}),
     });
   }
   const views = await viewsOfRun(deps.db, input.runId);

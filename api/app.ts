@@ -26,6 +26,7 @@ import { reportRoutes } from './routes/reports';
 import { runRoutes } from './routes/runs';
 import { scheduleRoutes } from './routes/schedules';
 import { sessionRoutes } from './routes/session';
+import { trackingRoutes } from './routes/tracking';
 
 /** Console sessions on the app's database, with the configured lifetimes. */
 export function sessionGateFor(deps: ApiDeps): SessionGate {
@@ -42,6 +43,7 @@ export function apiRoutes(
   let document: unknown;
   const routes: RouteDef[] = [
     ...pipelineRoutes(deps),
+    ...trackingRoutes(deps, metrics),
     ...runRoutes(deps, metrics),
     ...consoleRoutes(deps),
     ...scheduleRoutes(deps),

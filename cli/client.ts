@@ -15,7 +15,8 @@ export class CliApiError extends Error {
 
 export interface RequestOptions {
   body?: unknown;
-  query?: Record<string, string | number | undefined>;
+  /** An array value repeats the key (`metric=a&metric=b`). */
+  query?: Record<string, string | number | string[] | undefined>;
   headers?: Record<string, string>;
 }
 
@@ -33,7 +34,8 @@ export function createApiClient(settings: { baseUrl: string; apiKey?: string; fe
     async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
       const url = new URL(`${baseUrl}${path}`);
       for (const [key, value] of Object.entries(options.query ?? {})) {
-        if (value !== undefined) url.searchParams.set(key, String(value));
+        if (Array.isArray(value)) for (const v of value) url.searchParams.append(key, v);
+        else if (value !== undefined) url.searchParams.set(key, String(value));
       }
       const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
       if (settings.apiKey) headers.Authorization = `Bearer ${settings.apiKey}`;

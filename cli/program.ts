@@ -8,6 +8,7 @@ import { registerKeyCommands } from './commands/keys';
 import { registerModelCommands } from './commands/models';
 import { registerRunCommands } from './commands/runs';
 import { registerScheduleCommands } from './commands/schedules';
+import { registerTrackingCommands } from './commands/tracking';
 import type { CliContext } from './context';
 
 function packageVersion(): string {
@@ -25,6 +26,7 @@ export function createProgram(ctx: CliContext): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out.write(s), writeErr: (s) => ctx.io.err.write(s) });
   registerRunCommands(program, ctx);
+  registerTrackingCommands(program, ctx);
   registerScheduleCommands(program, ctx);
   registerModelCommands(program, ctx);
   registerKeyCommands(program, ctx);

@@ -12,7 +12,9 @@ import type {
 import { runStep } from '../step-context';
 import { buildAnalyticBaseTable } from './abt';
 import { fitFeatures } from './features';
+import { recordDataVersion, pinnedDataVersion } from '../../lib/tracking/record';
 import { ingestRawData } from './ingest';
+import { ingestPinnedData } from './pinned';
 import { validateDataset } from './validate';
 
 /** Phase-0 data steps (orchestration worker): each records its execution row and artifacts with lineage. */
@@ -22,7 +24,13 @@ export function createDataActivities(deps: ActivityDeps) {
       return runStep(
         deps,
         'ingest',
-        (ctx) => ingestRawData(deps, ctx, input.source),
+        async (ctx) => {
+          // A re-run reads the data version the API pinned for it; every other run reads its spec's source.
+          const pinned = await pinnedDataVersion(deps.db, ctx.runId);
+          const raw = pinned ? await ingestPinnedData(deps, ctx, pinned) : await ingestRawData(deps, ctx, input.source);
+          await recordDataVersion(deps.db, ctx.runId, raw.raw.sha256);
+          return raw;
+        },
         (r) => ({ cached: r.alreadyInLake, details: { key: r.raw.key, bytes: r.raw.size } }),
       );
     },

@@ -1,4 +1,5 @@
 import { recordLineage } from '../../lib/metadata/artifacts';
+import { recordCandidateEvaluation } from '../../lib/tracking/record';
 import {
   PREDICTION_COLUMN,
   buildReferenceProfile,
@@ -13,8 +14,6 @@ import {
   regressionMetrics,
   selectRows,
   tableRow,
-  type ClassificationMetrics,
-  type RegressionMetrics,
 } from '../../lib/ml';
 import { modelNameOf } from '../../lib/pipeline/load';
 import { getProductionVersion } from '../../lib/registry';
@@ -25,20 +24,10 @@ import type { ActivityDeps } from '../deps';
 import type { BaselineInput, BaselineOutput, EvaluateInput, EvaluateOutput } from '../pipeline-io';
 import type { StepContext } from '../step-context';
 import { readAbtSplit } from './abt-reader';
+import { metricsOn, testSplitImportance } from './insights';
+import { flatMetrics } from './metrics';
 
-/** The flat metric names gates and thresholds use (see README, "Metrics"). */
-export function flatMetrics(m: ClassificationMetrics | RegressionMetrics): Record<string, number> {
-  if ('rmse' in m) return { rmse: m.rmse, mae: m.mae, ...(m.r2 === null ? {} : { r2: m.r2 }) };
-  const flat: Record<string, number> = {
-    accuracy: m.accuracy,
-    precision_macro: m.macroPrecision,
-    recall_macro: m.macroRecall,
-    f1_macro: m.macroF1,
-    log_loss: m.logLoss,
-  };
-  if (m.rocAuc !== null) flat.roc_auc = m.rocAuc;
-  return flat;
-}
+export { flatMetrics } from './metrics';
 
 const RESIDUAL_POINTS = 1000;
 /** Most important features kept in the evaluation artefact (one-hot columns can number thousands). */
@@ -61,12 +50,10 @@ export async function evaluateCandidate(
 ): Promise<EvaluateOutput> {
   const { spec, abt, features } = input;
   const classification = spec.task === 'classification';
-  const test = await readAbtSplit(deps.db, {
-    table: abt.table,
-    featureNames: features.featureNames,
-    split: 'test',
-    classification,
-  });
+  const started = Date.now();
+  const read = (split: 'test' | 'validation') =>
+    readAbtSplit(deps.db, { table: abt.table, featureNames: features.featureNames, split, classification });
+  const [test, validation] = await Promise.all([read('test'), read('validation')]);
   const model = await loadModel({ bytes: new Uint8Array(await deps.store.getBytes(input.model.key)) });
   try {
     const prediction = predict({ model, x: test.x, rowCount: test.rowCount });
@@ -104,9 +91,20 @@ export async function evaluateCandidate(
     });
     const residuals =
       prediction.task === 'regression' ? residualSample(test.y, prediction.values, RESIDUAL_POINTS) : undefined;
-    // Native importance where the kind measures one (issue 12's permutation importance on raw columns is separate).
+    // Native importance where the kind measures one; permutation importance (below) covers every kind.
     const featureImportance =
       featureImportanceOf({ model, featureNames: features.featureNames, top: IMPORTANCE_FEATURES }) ?? undefined;
+    const validationMetrics =
+      validation.rowCount > 0
+        ? metricsOn({
+            model,
+            x: validation.x,
+            y: validation.y,
+            rowCount: validation.rowCount,
+            classes: features.classes,
+          })
+        : undefined;
+    const permutationImportance = await testSplitImportance(deps, ctx, input, model, test);
     const evaluation = await storeArtifact(deps, ctx, {
       key: runKey(ctx.runId, 'evaluation', `${input.candidate}.json`),
       body: JSON.stringify({
@@ -119,6 +117,9 @@ export async function evaluateCandidate(
         predictionProfile,
         residuals,
         featureImportance,
+        validationMetrics,
+        validationRows: validation.rowCount,
+        permutationImportance,
       }),
       name: `evaluation:${input.candidate}`,
       kind: 'evaluation',
@@ -130,7 +131,18 @@ export async function evaluateCandidate(
       relation: 'evaluated_on',
       runId: ctx.runId,
     });
-    return { candidate: input.candidate, metrics, evaluation, testRows: test.rowCount };
+    await recordCandidateEvaluation(deps.db, {
+      runId: ctx.runId,
+      candidate: input.candidate,
+      kind: model.meta.kind,
+      testMetrics: metrics,
+      testRows: test.rowCount,
+      validationMetrics,
+      validationRows: validation.rowCount,
+      importance: permutationImportance,
+      evaluateSeconds: (Date.now() - started) / 1000,
+    });
+    return { candidate: input.candidate, metrics, evaluation, testRows: test.rowCount, validationMetrics };
   } finally {
     disposeModel(model);
   }

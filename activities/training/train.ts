@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { recordLineage } from '../../lib/metadata/artifacts';
 import { modelKind, type EpochEndEvent, type FittedTransforms } from '../../lib/ml';
 import { trainModelOffThread } from '../../lib/ml/models/train-thread';
+import { recordCandidateTraining } from '../../lib/tracking/record';
 import { runKey, storeArtifact } from '../artifacts';
 import type { ActivityDeps } from '../deps';
 import type { EpochMetrics, TrainInput, TrainOutput } from '../pipeline-io';
@@ -167,6 +168,21 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
     relation: 'trained_on',
     runId: ctx.runId,
   });
+  const trainSeconds = (Date.now() - started) / 1000;
+  await recordCandidateTraining(deps.db, {
+    runId: ctx.runId,
+    candidate: input.candidate,
+    kind: candidate.kind,
+    hyperparameters: candidate.hyperparameters,
+    backend: result.backend,
+    codeVersion: deps.codeVersion,
+    epochsRun: result.epochsRun,
+    stoppedEarly: result.stoppedEarly,
+    resumedFromEpoch: result.resumedFromEpoch,
+    attempt: ctx.attempt,
+    trainSeconds,
+    modelArtifactId: model.artifactId,
+  });
   ctx.log.info(
     {
       candidate: input.candidate,
@@ -185,6 +201,6 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
     attempt: ctx.attempt,
     backend: result.backend,
     history: result.history.map(toHistory),
-    trainSeconds: (Date.now() - started) / 1000,
+    trainSeconds,
   };
 }

@@ -38,7 +38,14 @@ function runReportRoutes(deps: ApiDeps): RouteDef[] {
         const artifact = await deps
           .db('artifacts')
           .where({ run_id: params.runId, step: 'report', name: format.name })
-          .first('store_key');
+          .first('store_key', 'deleted_at');
+        if (artifact?.deleted_at) {
+          throw new ApiError(
+            404,
+            'REPORT_REMOVED',
+            `The ${format.ext} report of run ${params.runId} was removed by retention: GET /v1/runs/${params.runId}/tracking keeps its metrics.`,
+          );
+        }
         if (!artifact?.store_key || !deps.store) {
           throw new ApiError(
             404,

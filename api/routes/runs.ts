@@ -6,8 +6,6 @@ import {
   CancelResponse,
   DecisionBody,
   DecisionResponse,
-  ListRunsQuery,
-  ListRunsResponse,
   RunDetail,
   RunIdParams,
   StartRunBody,
@@ -17,7 +15,9 @@ import {
 } from '../schemas/runs';
 import { cancelRun, decideRun } from '../services/run-control';
 import { startRun } from '../services/run-start';
-import { getRunDetail, listRuns, runLinks } from '../services/run-view';
+import { ListRunsResponse, ListTrackedRunsQuery } from '../schemas/tracking';
+import { getRunDetail, runLinks } from '../services/run-view';
+import { listTrackedRuns } from '../services/tracking';
 
 const READ = { role: 'viewer' } as const;
 const OPERATE = { role: 'operator' } as const;
@@ -75,14 +75,14 @@ export function runRoutes(deps: ApiDeps, metrics: ApiMetrics) {
       operationId: 'listRuns',
       method: 'get',
       path: '/v1/runs',
-      summary: 'List runs, newest first',
+      summary: 'List and search runs: newest first, or sorted by a metric; filtered by parameters and metric bounds',
       tags: ['runs'],
       access: READ,
-      request: { query: ListRunsQuery },
+      request: { query: ListTrackedRunsQuery },
       responses: { 200: ListRunsResponse },
       errors: [400, 401, 403],
       async handle({ query }) {
-        return { status: 200, body: await listRuns(deps, query) };
+        return { status: 200, body: await listTrackedRuns(deps, query) };
       },
     }),
     defineRoute({

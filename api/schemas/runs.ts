@@ -43,15 +43,6 @@ export const RunSummary = z.object({
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
-export const ListRunsQuery = z.object({
-  pipeline: PipelineName.optional(),
-  status: RunStatus.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(500).optional().describe('nextCursor of the previous page'),
-});
-
-export const ListRunsResponse = z.object({ items: z.array(RunSummary), nextCursor: z.string().nullable() });
-
 const StepView = z.object({
   step: z.string(),
   attempt: z.number().int(),

@@ -9,6 +9,7 @@ import { statusQuery, type PipelineStatus } from '../../workflows/pipeline/messa
 import type { GateResult } from '../../workflows/pipeline/policy';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../http/errors';
+import { decodeRunCursor, pageOf } from './run-cursor';
 import { iso, isoRequired } from '../schemas/common';
 import type { ConsoleRun } from '../schemas/console';
 import { summaryOf } from './run-view';
@@ -16,25 +17,9 @@ import { summaryOf } from './run-view';
 const LIVE_QUERY_MS = 2_000;
 const QUARANTINE_SAMPLE_ROWS = 20;
 
+const STARTED = { kind: 'started' } as const;
+
 type RunSummaryJson = { best?: string; metrics?: Record<string, Record<string, number>> };
-
-function encodeCursor(startedUs: number, runId: string): string {
-  return Buffer.from(JSON.stringify([startedUs, runId]), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): { startedUs: number; runId: string } {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string') {
-      return { startedUs: value[0], runId: value[1] };
-    }
-  } catch {
-    // reported below
-  }
-  throw new ApiError(400, 'INVALID_CURSOR', 'query.cursor is not a cursor this API returned: start again without it.', {
-    issues: [{ path: 'query.cursor', message: 'invalid cursor' }],
-  });
-}
 
 async function versionsOfRuns(deps: ApiDeps, runIds: string[]) {
   if (runIds.length === 0) return new Map<string, { model: string; version: number }>();
@@ -59,10 +44,9 @@ export async function consoleRuns(
     ...query,
     from: query.from ? new Date(query.from) : undefined,
     to: query.to ? new Date(query.to) : undefined,
-    after: query.cursor ? decodeCursor(query.cursor) : undefined,
+    after: query.cursor ? decodeRunCursor(query.cursor, STARTED) : undefined,
   });
-  const page = rows.slice(0, query.limit);
-  const last = page[page.length - 1];
+  const { page, nextCursor } = pageOf(rows, query.limit, STARTED);
   const [versions, facets] = await Promise.all([
     versionsOfRuns(
       deps,
@@ -75,7 +59,6 @@ export async function consoleRuns(
     ...bestOf(row),
     modelVersion: versions.get(row.run_id) ?? null,
   }));
-  const nextCursor = rows.length > query.limit && last ? encodeCursor(Number(last.started_us), last.run_id) : null;
   return { items, nextCursor, facets };
 }
 

@@ -29,50 +29,6 @@ export function summaryOf(deps: ApiDeps, row: RunRow): RunSummary {
   };
 }
 
-/** Keyset pagination on (started_at, run_id), newest first; the cursor keeps microseconds so no row is skipped. */
-export async function listRuns(
-  deps: ApiDeps,
-  query: { pipeline?: string; status?: RunStatus; limit: number; cursor?: string },
-): Promise<{ items: RunSummary[]; nextCursor: string | null }> {
-  const startedUs = deps.db.raw('(extract(epoch from started_at) * 1000000)::bigint');
-  const q = deps
-    .db<RunRow & { started_us: number }>('pipeline_runs')
-    .select('*', deps.db.raw('(extract(epoch from started_at) * 1000000)::bigint as started_us'))
-    .orderBy([
-      { column: 'started_at', order: 'desc' },
-      { column: 'run_id', order: 'desc' },
-    ])
-    .limit(query.limit + 1);
-  if (query.pipeline) void q.where({ pipeline: query.pipeline });
-  if (query.status) void q.where({ status: query.status });
-  if (query.cursor) {
-    const [us, runId] = decodeCursor(query.cursor);
-    void q.whereRaw('(?, run_id) < (?, ?)', [startedUs, us, runId]);
-  }
-  const rows = await q;
-  const page = rows.slice(0, query.limit);
-  const last = page[page.length - 1];
-  const nextCursor = rows.length > query.limit && last ? encodeCursor(Number(last.started_us), last.run_id) : null;
-  return { items: page.map((r) => summaryOf(deps, r)), nextCursor };
-}
-
-function encodeCursor(startedUs: number, runId: string): string {
-  return Buffer.from(JSON.stringify([startedUs, runId]), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): [number, string] {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string')
-      return [value[0], value[1]];
-  } catch {
-    // reported below
-  }
-  throw new ApiError(400, 'INVALID_CURSOR', 'query.cursor is not a cursor this API returned: start again without it.', {
-    issues: [{ path: 'query.cursor', message: 'invalid cursor' }],
-  });
-}
-
 async function describeRun(deps: ApiDeps, runId: string): Promise<WorkflowExecutionDescription | undefined> {
   try {
     const info = await deps.temporal.workflow.getHandle(runId).describe();

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { z } from 'zod';
-import type { DecisionResponse, ListRunsResponse, RunDetail, StartRunResponse } from '../../api/schemas/runs';
+import type { DecisionResponse, RunDetail, StartRunResponse } from '../../api/schemas/runs';
+import type { ListRunsResponse } from '../../api/schemas/tracking';
 import { collect, commandApi, parseParams, type CliContext } from '../context';
 import { printFields, printJson, printTable } from '../output';
 import { createProgressRenderer } from '../progress';

@@ -65,6 +65,7 @@ export { trainModel, type TrainArgs } from './models/train';
 export { setDirectForwardMaxRows } from './models/kinds/dense/forward';
 export { fittedOf, predict, predictRows, rowPredictions, type Prediction, type RowPrediction } from './models/predict';
 export { featureImportanceOf, type NamedImportance } from './models/importance';
+export * from './importance/permutation';
 
 export * from './metrics/classification';
 export * from './metrics/regression';

@@ -78,6 +78,21 @@ export const EvaluationSpec = z.object({
   thresholds: z.record(z.string(), ThresholdSpec).default({}),
   /** The candidate must beat the current production model on the same test split by at least this much. */
   minImprovement: z.number().min(0).default(0),
+  /** Permutation importance of the raw input columns on the test split, per candidate (defaults when absent). */
+  importance: z
+    .strictObject({
+      /** false skips it (very wide data, or very slow models). */
+      enabled: z.boolean().default(true),
+      /** Seeded shuffles per column; the importance is the mean drop of the metric. */
+      repeats: z.number().int().min(1).max(50).default(5),
+      /** Test rows scored (a seeded sample when the split is larger). */
+      maxRows: z.number().int().min(10).max(1_000_000).default(5000),
+      /** The metric whose drop is measured; default: the primary metric. */
+      metric: z.string().min(1).optional(),
+      /** Seeds the row sample and the shuffles. */
+      seed: z.number().int().default(42),
+    })
+    .optional(),
 });
 
 export const ApprovalSpec = z.object({

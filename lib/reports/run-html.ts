@@ -3,7 +3,7 @@ import { type Row, badge, code, facts, safeLink, section, table } from './html/e
 import { htmlPage } from './html/page';
 import { metricsSection } from './run-metrics';
 import { classificationSection, regressionSection, trainingCurvesSection } from './run-charts';
-import { importanceSection } from './run-importance';
+import { importanceSection, permutationSection } from './run-importance';
 import type { RunReportData } from './types';
 
 /** The run report: one self-contained HTML file (inline CSS and SVG, no scripts, no fetches). */
@@ -15,6 +15,7 @@ export function renderRunReportHtml(data: RunReportData): string {
     metricsSection(data),
     trainingCurvesSection(data),
     data.task === 'classification' ? classificationSection(data) : regressionSection(data),
+    permutationSection(data),
     importanceSection(data),
   ];
   return htmlPage({ title, header: runHeader(data), sections });

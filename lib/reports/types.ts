@@ -1,3 +1,5 @@
+import type { PermutationImportance } from '../ml/importance/permutation';
+
 /** Everything the run report shows; built by the report activity from the registry, metadata and artifacts. */
 export interface RunReportData {
   runId: string;
@@ -47,6 +49,10 @@ export interface RunCandidate {
   residuals?: Array<{ actual: number; predicted: number }>;
   /** The kind's native importance of model features (e.g. tree split gain), most important first; absent otherwise. */
   featureImportance?: { type: string; features: Array<{ feature: string; importance: number }> };
+  /** Metrics on the validation split (absent without one). */
+  validationMetrics?: Record<string, number>;
+  /** Permutation importance of the raw input columns on the test split (every kind); absent when turned off. */
+  permutationImportance?: PermutationImportance;
 }
 
 /** Drift and live quality of one deployed model version over its monitoring windows. */

@@ -1,6 +1,6 @@
 import { type Cell, Workbook, type Worksheet } from 'exceljs';
 import { alertsTable, featureDriftTable, monitoringWindowsTable } from './monitoring-tables';
-import { featureImportanceTable } from './run-importance';
+import { featureImportanceTable, permutationImportanceTable } from './run-importance';
 import { confusionTable, residualsTable, runMetricsTable, runSummaryTable, trainingCurvesTable } from './run-tables';
 import type { CellValue, Tabular, TabularColumn } from './tabular';
 import type { MonitoringReportData, RunReportData } from './types';
@@ -19,6 +19,8 @@ export async function runReportXlsx(data: RunReportData): Promise<Buffer> {
   else addSheet({ workbook, name: 'Residuals', table: residualsTable(data) });
   const importance = featureImportanceTable(data);
   if (importance.rows.length > 0) addSheet({ workbook, name: 'Feature importance', table: importance });
+  const permutation = permutationImportanceTable(data);
+  if (permutation.rows.length > 0) addSheet({ workbook, name: 'Permutation importance', table: permutation });
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 

@@ -8,6 +8,8 @@ import { payloadToJson } from '../../../infra/codec';
 import { PROJECT_ROOT } from '../../../lib/config/paths';
 import { applyDefinitions } from '../../../lib/featurestore/registry';
 import { insertChannel } from '../../../lib/notify';
+import { loadPipelineSpec } from '../../../lib/pipeline/store';
+import { recordRunDefinition } from '../../../lib/tracking/record';
 import { eventually, startApiHarness, type ApiHarness, type Holder } from './harness';
 import { validate, type Schema } from './json-schema';
 import { promoteAndDeploy, registerTinyModel } from './model-fixture';
@@ -102,6 +104,8 @@ describe('every path in /openapi.json exists and answers as documented', () => {
       ids[name] = String(channel.id);
     }
     await storeRunReport(h, ids.approveRun as string);
+    const { spec } = await loadPipelineSpec(h.database.db, { pipeline: 'churn' });
+    await recordRunDefinition(h.database.db, { runId: ids.approveRun as string, spec, codeVersion: 'test' });
     ids.alertId = String((await storeMonitoringWindow(h, { model: 'tiny', versionId: v1.id, version: 1 })).alertId);
     await applyDefinitions(h.database.db, docDefinitions, { actor: 'test', source: 'openapi test' });
     h.track('fs-materialize-doc_view');
@@ -134,6 +138,23 @@ describe('every path in /openapi.json exists and answers as documented', () => {
     startRun: () => ({ holder: 'operator', params: { name: 'churn' }, body: { params: {} }, status: 201 }),
     listRuns: () => ({ holder: 'viewer', query: { limit: '2' }, status: 200 }),
     getRun: () => ({ holder: 'viewer', params: { runId: ids.approveRun as string }, status: 200 }),
+    getRunTracking: () => ({ holder: 'viewer', params: { runId: ids.approveRun as string }, status: 200 }),
+    getRunSpec: () => ({ holder: 'viewer', params: { runId: ids.approveRun as string }, status: 200 }),
+    getRunImportance: () => ({ holder: 'viewer', params: { runId: ids.approveRun as string }, status: 200 }),
+    compareRuns: () => ({
+      holder: 'viewer',
+      query: { ids: `${ids.approveRun as string},${ids.rejectRun as string}` },
+      status: 200,
+    }),
+    applyRetention: () => ({ holder: 'admin', body: { olderThanDays: 36500, dryRun: true }, status: 200 }),
+    getLineage: () => ({
+      holder: 'viewer',
+      params: { kind: 'run', id: ids.approveRun as string },
+      query: { direction: 'up', depth: '3' },
+      status: 200,
+    }),
+    // The API harness's activities are doubles that ingest nothing: the run has no data version to repeat.
+    rerunRun: () => ({ holder: 'operator', params: { runId: ids.approveRun as string }, body: {}, status: 409 }),
     approveRun: () => ({
       holder: 'approver',
       params: { runId: ids.approveRun as string },
@@ -374,9 +395,13 @@ describe('every path in /openapi.json exists and answers as documented', () => {
       alertId: 'abc',
       principalId: 'has space',
       view: 'BAD VIEW',
+      kind: 'thing',
+      id: 'bad id',
     };
     const invalidQuery: Record<string, Record<string, string>> = {
       listRuns: { limit: '0' },
+      compareRuns: { ids: 'only-one' },
+      getLineage: { direction: 'sideways' },
       listAudit: { limit: '0' },
       listSchedules: { pipeline: 'BAD_NAME' },
     };
@@ -419,6 +444,8 @@ describe('every path in /openapi.json exists and answers as documented', () => {
       alertId: 999999,
       view: 'no_such_view',
       channelId: 999999,
+      kind: 'run',
+      id: 'no-such-run',
     };
     const problems: string[] = [];
     for (const { path, method, op } of operations()) {
