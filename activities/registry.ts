@@ -2,7 +2,9 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { recordAudit } from '../lib/audit';
 import { decisionSignatureProblem } from '../lib/governance/approval';
 import { recordLineage } from '../lib/metadata/artifacts';
+import type { FittedTransforms } from '../lib/ml/features/types';
 import { modelKind } from '../lib/ml/models/registry';
+import { signatureFromTransforms, type ModelSignature } from '../lib/ml/signature';
 import { modelNameOf } from '../lib/pipeline/load';
 import {
   deployToSlot,
@@ -62,6 +64,13 @@ function candidateLineage(input: RegisterInput) {
   };
 }
 
+/** The signature the features step stored in the transform; reconstructed from the transform when it has none. */
+async function signatureOf(deps: ActivityDeps, input: RegisterInput): Promise<ModelSignature> {
+  const bytes = await deps.store.getBytes(input.features.transform.key);
+  const fitted = JSON.parse(bytes.toString('utf8')) as FittedTransforms;
+  return fitted.signature ?? signatureFromTransforms(fitted);
+}
+
 /** Model registry and deployment-slot writes (orchestration worker). All idempotent on run + step. */
 export function createRegistryActivities(deps: ActivityDeps) {
   return {
@@ -79,6 +88,7 @@ export function createRegistryActivities(deps: ActivityDeps) {
             metrics: input.evaluation.metrics,
             modelArtifactId: input.trained.model.artifactId,
             transformArtifactId: input.features.transform.artifactId,
+            signature: await signatureOf(deps, input),
             lineage: {
               pipeline: input.spec.name,
               specHash: input.specHash,

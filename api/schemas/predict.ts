@@ -20,6 +20,16 @@ export function predictBody(maxRows: number) {
 export const PredictionView = z.object({
   prediction: z.union([z.string(), z.number()]),
   probabilities: z.record(z.string(), z.number()).optional(),
+  warnings: z
+    .array(
+      z.object({
+        field: z.string(),
+        code: z.enum(['UNSEEN_CATEGORY', 'OUT_OF_RANGE', 'IGNORED_FIELD']),
+        message: z.string(),
+      }),
+    )
+    .optional()
+    .describe("This row's inputs outside the training data: the prediction is given but less trustworthy"),
 });
 
 export const PredictResponse = z.object({

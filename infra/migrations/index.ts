@@ -7,6 +7,7 @@ import * as m005 from './005_governance';
 import * as m040 from './040_feature_store';
 import * as m030 from './030_console_sessions';
 import * as m031 from './031_notifications';
+import * as m060 from './060_model_signatures';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -23,6 +24,7 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['040_feature_store', m040],
   ['030_console_sessions', m030],
   ['031_notifications', m031],
+  ['060_model_signatures', m060],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

@@ -16,6 +16,8 @@ export interface ModelVersionRow {
   lineage: Record<string, unknown>;
   model_artifact_id: number | null;
   transform_artifact_id: number | null;
+  /** The input signature (lib/ml/signature.ts); null for versions registered before signatures were stored. */
+  signature: unknown;
   created_at: Date;
 }
 
@@ -44,6 +46,8 @@ export interface RegisterInput {
   lineage: Record<string, unknown>;
   modelArtifactId: number;
   transformArtifactId: number;
+  /** The model's input signature (lib/ml/signature.ts), checked on every predict. */
+  signature?: unknown;
 }
 
 /** Idempotent on run + candidate: a retried registration returns the version the first attempt created. */
@@ -69,6 +73,7 @@ export async function registerModelVersion(
         lineage: JSON.stringify(input.lineage) as unknown as Record<string, unknown>,
         model_artifact_id: input.modelArtifactId,
         transform_artifact_id: input.transformArtifactId,
+        signature: input.signature === undefined ? null : JSON.stringify(input.signature),
       })
       .returning('*');
     return { version: version as ModelVersionRow, created: true };

@@ -4,7 +4,9 @@ import type { Logger } from '../logging';
 import { disposeModel, loadModel, predictRows, type MlModel } from '../ml';
 import { getDeployment, getVersionById, type Slot } from '../registry';
 import type { ArtifactStore } from '../store';
+import { isModelSignature, signatureFromTransforms, type ModelSignature } from '../ml/signature';
 import { loadVerifiedModelBytes } from './artifacts';
+import { checkAgainstSignature, type InputProblem } from './signature-check';
 import {
   InvalidPredictionInputError,
   ModelNotDeployedError,
@@ -20,6 +22,7 @@ interface Entry {
   versionId: number;
   version: number;
   model: MlModel;
+  signature?: ModelSignature;
   sha256: string;
   loadedAt: string;
   inflight: number;
@@ -54,6 +57,8 @@ export interface ServableVersion {
   versionId: number;
   version: number;
   model: MlModel;
+  /** What a request must send: stored at registration, else reconstructed from the model's transforms. */
+  signature?: ModelSignature;
   sha256: string;
   loadedAt: string;
 }
@@ -67,10 +72,16 @@ export async function loadServableVersion(
   const bytes = await loadVerifiedModelBytes(deps, version);
   const model = await loadModel({ bytes });
   const artifact = await deps.db('artifacts').where({ id: version.model_artifact_id }).first();
+  const signature = isModelSignature(version.signature)
+    ? version.signature
+    : model.fitted
+      ? signatureFromTransforms(model.fitted)
+      : undefined;
   return {
     versionId: version.id,
     version: version.version,
     model,
+    signature,
     sha256: artifact?.sha256 as string,
     loadedAt: new Date().toISOString(),
   };
@@ -81,6 +92,21 @@ export function predictWith(model: MlModel, rows: Array<Record<string, unknown>>
   const { predictions } = predictRows({ model, rows });
   return predictions.map((p) =>
     'value' in p ? { prediction: p.value } : { prediction: p.label as string | number, probabilities: p.probabilities },
+  );
+}
+
+/** The 400 for rows that break the signature: every problem (up to 100) with its row and field. */
+function signatureFailure(model: string, entry: Entry, problems: InputProblem[]): InvalidPredictionInputError {
+  const shown = problems.slice(0, 5).map((p) => p.message);
+  const more = problems.length > 5 ? ` (${problems.length - 5} more in details.problems)` : '';
+  return new InvalidPredictionInputError(
+    `${problems.length} problem(s) in the rows for ${model} v${entry.version}: ${shown.join(' ')}${more} ` +
+      `The model's inputs: GET /v1/models/${model}/versions/${entry.version}/signature.`,
+    {
+      problems: problems.slice(0, 100),
+      problemCount: problems.length,
+      signature: `/v1/models/${model}/versions/${entry.version}/signature`,
+    },
   );
 }
 
@@ -164,19 +190,19 @@ export function createModelServer(options: ModelServerOptions): ModelServer {
   const listening = options.notifyUrl ? listen(options.notifyUrl) : Promise.resolve();
 
   return {
-    async predict({ model, slot, rows }): Promise<PredictionResult> {
+    async predict({ model, slot, rows, allowExtraFields }): Promise<PredictionResult> {
       checkRows(rows);
       await listening;
       const entry = await entryFor(model, slot);
       entry.inflight += 1;
       try {
-        return {
-          model,
-          slot,
-          version: entry.version,
-          versionId: entry.versionId,
-          predictions: predictWith(entry.model, rows),
-        };
+        const check = entry.signature ? checkAgainstSignature(entry.signature, rows, { allowExtraFields }) : undefined;
+        if (check && check.problems.length > 0) throw signatureFailure(model, entry, check.problems);
+        const predictions = predictWith(entry.model, rows);
+        check?.warnings.forEach((w, i) => {
+          if (w.length > 0) (predictions[i] as Prediction).warnings = w;
+        });
+        return { model, slot, version: entry.version, versionId: entry.versionId, predictions };
       } finally {
         entry.inflight -= 1;
         release(entry);
