@@ -57,6 +57,15 @@ function nonFiniteRows(predictions: Prediction[]): number[] {
   return rows;
 }
 
+/** The fields the online store added to the request rows. */
+function filledByStore(sent: Array<Record<string, unknown>>, enriched: Array<Record<string, unknown>>): Set<string> {
+  const filled = new Set<string>();
+  enriched.forEach((row, i) => {
+    for (const key of Object.keys(row)) if (!(key in (sent[i] ?? {}))) filled.add(key);
+  });
+  return filled;
+}
+
 /** Counts the input problems of a refused request and the warnings of an answered one, per code. */
 function countInputIssues(metrics: ApiMetrics, model: string, err: unknown): void {
   if (!(err instanceof InvalidPredictionInputError)) return;
@@ -99,12 +108,14 @@ export function predictRoutes(deps: ApiDeps, metrics: ApiMetrics) {
         const rows = online?.rows ?? body.rows;
         let result;
         try {
-          // Entity keys of an online-feature lookup are not model inputs: accepted beside the signature's fields.
+          // Entity keys of an online-feature lookup are not model inputs: accepted beside the signature's fields. The
+          // columns the store filled may be null (missing or stale entity): featureWarnings say so, not a 400.
           result = await deps.models.predict({
             model: params.model,
             slot: query.env,
             rows,
             allowExtraFields: !!online,
+            optionalFields: online ? filledByStore(body.rows, online.rows) : undefined,
           });
         } catch (err) {
           countInputIssues(metrics, params.model, err);

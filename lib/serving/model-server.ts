@@ -190,13 +190,15 @@ export function createModelServer(options: ModelServerOptions): ModelServer {
   const listening = options.notifyUrl ? listen(options.notifyUrl) : Promise.resolve();
 
   return {
-    async predict({ model, slot, rows, allowExtraFields }): Promise<PredictionResult> {
+    async predict({ model, slot, rows, allowExtraFields, optionalFields }): Promise<PredictionResult> {
       checkRows(rows);
       await listening;
       const entry = await entryFor(model, slot);
       entry.inflight += 1;
       try {
-        const check = entry.signature ? checkAgainstSignature(entry.signature, rows, { allowExtraFields }) : undefined;
+        const check = entry.signature
+          ? checkAgainstSignature(entry.signature, rows, { allowExtraFields, optionalFields })
+          : undefined;
         if (check && check.problems.length > 0) throw signatureFailure(model, entry, check.problems);
         const predictions = predictWith(entry.model, rows);
         check?.warnings.forEach((w, i) => {

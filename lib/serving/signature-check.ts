@@ -55,12 +55,13 @@ function categoryList(column: SignatureColumn): string {
  * Checks request rows against a model's signature. Refused (problems): a required column missing, a field the
  * model does not know (with the closest known name), a value that is not of the column's type. Warned: a category
  * not seen in training, a number outside the training range, the label sent as input (ignored).
- * `allowExtraFields` accepts unknown fields (e.g. entity keys of a model served with online features).
+ * `allowExtraFields` accepts unknown fields (e.g. entity keys of a model served with online features);
+ * `optionalFields` may be missing even when required (values an online store filled in, with its own warnings).
  */
 export function checkAgainstSignature(
   signature: ModelSignature,
   rows: ReadonlyArray<Record<string, unknown>>,
-  options: { allowExtraFields?: boolean } = {},
+  options: { allowExtraFields?: boolean; optionalFields?: ReadonlySet<string> } = {},
 ): SignatureCheck {
   const problems: InputProblem[] = [];
   const warnings: InputWarning[][] = rows.map(() => []);
@@ -114,7 +115,7 @@ export function checkAgainstSignature(
       }
       const missing = isNumberColumn(column) ? column.missing[i] === 1 : column.values[i] === null;
       if (missing) {
-        if (input.required) {
+        if (input.required && !options.optionalFields?.has(input.name)) {
           const how = raw === undefined ? 'is missing' : `is ${show(raw)}, a missing value`;
           problems.push({
             row: i,
@@ -125,7 +126,9 @@ export function checkAgainstSignature(
         }
         continue;
       }
-      if (isNumberColumn(column) && input.type !== 'boolean' && input.min !== undefined && input.max !== undefined) {
+      // Dates are not range-checked: a model trained on past dates is served on later ones by design.
+      if (isNumberColumn(column) && (input.type === 'numeric' || input.type === 'integer')) {
+        if (input.min === undefined || input.max === undefined) continue;
         const x = column.values[i] as number;
         if (x < input.min || x > input.max) {
           (warnings[i] as InputWarning[]).push({

@@ -35,13 +35,15 @@ export interface ModelServer {
   /**
    * Checks the rows against the version's signature (400 naming row and field for a missing, unknown or mistyped
    * field; warnings on the predictions for unseen categories and out-of-range numbers), then predicts.
-   * `allowExtraFields`: fields the model does not know are accepted (entity keys of online-feature lookups).
+   * `allowExtraFields`: fields the model does not know are accepted (entity keys of online-feature lookups);
+   * `optionalFields`: may be missing although required (filled by the online store, which warns on its own).
    */
   predict(input: {
     model: string;
     slot: Slot;
     rows: Array<Record<string, unknown>>;
     allowExtraFields?: boolean;
+    optionalFields?: ReadonlySet<string>;
   }): Promise<PredictionResult>;
   /** What is loaded now, per model and slot (for /metrics and /v1/deployments). */
   loaded(): LoadedModelInfo[];
