@@ -114,7 +114,7 @@ export function predictRoutes(deps: ApiDeps, metrics: ApiMetrics) {
             model: params.model,
             slot: query.env,
             rows,
-            allowExtraFields: !!online,
+            extraFields: online ? 'accept' : query.unknownFields === 'ignore' ? 'warn' : 'reject',
             optionalFields: online ? filledByStore(body.rows, online.rows) : undefined,
           });
         } catch (err) {

@@ -5,6 +5,12 @@ import { PredictFeatureFields } from './features';
 export const PredictParams = z.object({ model: ModelName });
 export const PredictQuery = z.object({
   env: z.enum(['production', 'staging']).default('production').describe('The deployment slot to predict with'),
+  unknownFields: z
+    .enum(['reject', 'ignore'])
+    .default('reject')
+    .describe(
+      'A field that is not an input of the model: reject (400, the default) or ignore it with an IGNORED_FIELD warning on the row (scoring a file with id columns)',
+    ),
 });
 
 export function predictBody(maxRows: number) {

@@ -190,14 +190,14 @@ export function createModelServer(options: ModelServerOptions): ModelServer {
   const listening = options.notifyUrl ? listen(options.notifyUrl) : Promise.resolve();
 
   return {
-    async predict({ model, slot, rows, allowExtraFields, optionalFields }): Promise<PredictionResult> {
+    async predict({ model, slot, rows, extraFields, optionalFields }): Promise<PredictionResult> {
       checkRows(rows);
       await listening;
       const entry = await entryFor(model, slot);
       entry.inflight += 1;
       try {
         const check = entry.signature
-          ? checkAgainstSignature(entry.signature, rows, { allowExtraFields, optionalFields })
+          ? checkAgainstSignature(entry.signature, rows, { extraFields, optionalFields })
           : undefined;
         if (check && check.problems.length > 0) throw signatureFailure(model, entry, check.problems);
         const predictions = predictWith(entry.model, rows);

@@ -20,6 +20,9 @@ export interface InputWarning {
   message: string;
 }
 
+/** What happens to a field the model does not know. */
+export type ExtraFields = 'reject' | 'warn' | 'accept';
+
 export interface SignatureCheck {
   problems: InputProblem[];
   /** Per row (same order as the rows): its warnings, empty when none. */
@@ -55,13 +58,14 @@ function categoryList(column: SignatureColumn): string {
  * Checks request rows against a model's signature. Refused (problems): a required column missing, a field the
  * model does not know (with the closest known name), a value that is not of the column's type. Warned: a category
  * not seen in training, a number outside the training range, the label sent as input (ignored).
- * `allowExtraFields` accepts unknown fields (e.g. entity keys of a model served with online features);
+ * `extraFields`: unknown fields are refused ('reject', the default), answered with an IGNORED_FIELD warning
+ * ('warn': a CSV scored with its id columns) or accepted silently ('accept': entity keys of online features);
  * `optionalFields` may be missing even when required (values an online store filled in, with its own warnings).
  */
 export function checkAgainstSignature(
   signature: ModelSignature,
   rows: ReadonlyArray<Record<string, unknown>>,
-  options: { allowExtraFields?: boolean; optionalFields?: ReadonlySet<string> } = {},
+  options: { extraFields?: ExtraFields; optionalFields?: ReadonlySet<string> } = {},
 ): SignatureCheck {
   const problems: InputProblem[] = [];
   const warnings: InputWarning[][] = rows.map(() => []);
@@ -79,7 +83,11 @@ export function checkAgainstSignature(
         });
         continue;
       }
-      if (options.allowExtraFields) continue;
+      if (options.extraFields === 'accept') continue;
+      if (options.extraFields === 'warn') {
+        warnings[i]?.push({ field, code: 'IGNORED_FIELD', message: `${field} is not an input of the model: ignored.` });
+        continue;
+      }
       const close = closestName(field, names);
       problems.push({
         row: i,

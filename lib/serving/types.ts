@@ -1,5 +1,5 @@
 import type { Slot } from '../registry';
-import type { InputWarning } from './signature-check';
+import type { ExtraFields, InputWarning } from './signature-check';
 
 export interface Prediction {
   /** The class label (classification) or the predicted value (regression). */
@@ -35,14 +35,14 @@ export interface ModelServer {
   /**
    * Checks the rows against the version's signature (400 naming row and field for a missing, unknown or mistyped
    * field; warnings on the predictions for unseen categories and out-of-range numbers), then predicts.
-   * `allowExtraFields`: fields the model does not know are accepted (entity keys of online-feature lookups);
+   * `extraFields`: fields the model does not know are refused (default), warned about or accepted (entity keys);
    * `optionalFields`: may be missing although required (filled by the online store, which warns on its own).
    */
   predict(input: {
     model: string;
     slot: Slot;
     rows: Array<Record<string, unknown>>;
-    allowExtraFields?: boolean;
+    extraFields?: ExtraFields;
     optionalFields?: ReadonlySet<string>;
   }): Promise<PredictionResult>;
   /** What is loaded now, per model and slot (for /metrics and /v1/deployments). */

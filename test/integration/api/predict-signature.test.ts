@@ -1,4 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import request from 'supertest';
+import { runCli } from '../../../cli/program';
 import { buildDataset, disposeModel, fitFeatureTransforms, rowsToTable, trainModel } from '../../../lib/ml';
 import { buildSignature } from '../../../lib/ml/signature';
 import { startApiHarness, type ApiHarness } from './harness';
@@ -170,5 +176,50 @@ describe('predict checks rows against the model signature', () => {
       ['wieght', 'UNKNOWN_FIELD'],
       ['Cylinders', 'WRONG_TYPE'],
     ]);
+  });
+
+  it('?unknownFields=ignore answers with IGNORED_FIELD; the CLI scores a CSV with its id column and lists warnings', async () => {
+    const ignored = await request(h.app)
+      .post('/v1/predict/cars?unknownFields=ignore')
+      .set(h.auth('predictor'))
+      .send({ rows: [{ ...good, car_id: 'a1' }] });
+    expect(ignored.status).toBe(200);
+    expect(ignored.body.predictions[0].warnings).toEqual([
+      expect.objectContaining({ field: 'car_id', code: 'IGNORED_FIELD' }),
+    ]);
+
+    const dir = mkdtempSync(join(tmpdir(), 'mlops-signature-'));
+    const file = join(dir, 'cars.csv');
+    writeFileSync(file, 'car_id,Cylinders,Horsepower,Weight,Origin\na1,4,95,2400,japan\na2,4,,2400,Mars\n');
+    const server = h.app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    let out = '';
+    let err = '';
+    const sink = (append: (s: string) => void) =>
+      new Writable({
+        write(chunk: Buffer, _enc, done) {
+          append(chunk.toString());
+          done();
+        },
+      });
+    try {
+      const code = await runCli(['predict', 'cars', '-f', file], {
+        io: { out: sink((s) => (out += s)), err: sink((s) => (err += s)), interactive: false },
+        env: {
+          MLOPS_API_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+          MLOPS_API_KEY: h.keys.predictor,
+        },
+        exitCode: 0,
+      });
+      expect(code).toBe(0);
+    } finally {
+      server.close();
+    }
+    const lines = out.trim().split('\n');
+    expect(lines[0]).toBe('car_id,Cylinders,Horsepower,Weight,Origin,prediction,warnings');
+    expect(lines[1]).toMatch(/^a1,4,95,2400,japan,[-0-9.e]+,$/);
+    expect(lines[2]).toMatch(/^a2,4,,2400,Mars,[-0-9.e]+,Origin:UNSEEN_CATEGORY$/);
+    expect(err).toContain('column car_id is not an input of the model: ignored');
+    expect(err).toMatch(/warning: 1 row\(s\) UNSEEN_CATEGORY Origin \(e\.g\. Origin="Mars" was never seen/);
   });
 });
