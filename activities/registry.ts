@@ -12,6 +12,7 @@ import {
   promoteToProduction,
   registerModelVersion as registerVersion,
   setStage,
+  undeployVersion,
 } from '../lib/registry';
 import type { ActivityDeps } from './deps';
 import type {
@@ -168,6 +169,13 @@ export function createRegistryActivities(deps: ActivityDeps) {
           actor: input.actor,
           reason: `rejected: ${input.reason}`,
           idempotencyKey: `${input.runId}:archive`,
+        });
+        // A rejected version leaves the staging slot: it must not be served any more (an empty slot answers 404).
+        await undeployVersion(deps.db, {
+          versionId: input.versionId,
+          actor: input.actor,
+          reason: `rejected: ${input.reason}`,
+          idempotencyKey: `${input.runId}:undeploy`,
         });
         await recordAudit(deps.db, {
           actor: input.actor,

@@ -193,6 +193,39 @@ export async function deployToSlot(
   });
 }
 
+/**
+ * Takes a version out of every slot that holds it (a rejected or archived version must not be served): the slot is
+ * left empty, so predict answers 404 MODEL_NOT_DEPLOYED instead of serving it. Audited; prediction services are told
+ * to reload the slot at once. Returns the slots it left.
+ */
+export async function undeployVersion(
+  db: Db,
+  input: { versionId: number; actor: string; reason: string; idempotencyKey?: string },
+): Promise<Slot[]> {
+  return db.transaction(async (trx) => {
+    const rows = await trx<DeploymentRow>('deployments').where({ model_version_id: input.versionId }).forUpdate();
+    if (rows.length === 0) return [];
+    await trx('deployments').where({ model_version_id: input.versionId }).delete();
+    const version = await getVersionById(trx, input.versionId);
+    for (const row of rows) {
+      await trx.raw('select pg_notify(?, ?)', [
+        'mlops_deployments',
+        JSON.stringify({ model: row.model_name, slot: row.slot }),
+      ]);
+    }
+    const slots = rows.map((r) => r.slot);
+    await recordAudit(trx as unknown as Db, {
+      actor: input.actor,
+      action: 'undeploy',
+      target: `model:${version.model_name}:v${version.version}`,
+      reason: input.reason,
+      details: { slots },
+      idempotencyKey: input.idempotencyKey,
+    });
+    return slots;
+  });
+}
+
 export async function getDeployment(db: Db, modelName: string, slot: Slot): Promise<DeploymentRow | undefined> {
   return db<DeploymentRow>('deployments').where({ model_name: modelName, slot }).first();
 }

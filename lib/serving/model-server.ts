@@ -135,7 +135,17 @@ export function createModelServer(options: ModelServerOptions): ModelServer {
 
   async function load(model: string, slot: Slot, state: SlotState): Promise<Entry> {
     const deployment = await getDeployment(db, model, slot);
-    if (!deployment) throw new ModelNotDeployedError(model, slot);
+    if (!deployment) {
+      // The slot was emptied (its version rejected or archived): stop serving what it held.
+      const previous = state.current;
+      state.current = undefined;
+      if (previous) {
+        previous.retired = true;
+        release(previous);
+        log.info({ model, slot, version: previous.version }, 'slot emptied; version no longer served');
+      }
+      throw new ModelNotDeployedError(model, slot);
+    }
     state.checkedAt = Date.now();
     if (state.current?.versionId === deployment.model_version_id) return state.current;
     const entry: Entry = {

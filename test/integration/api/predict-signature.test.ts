@@ -7,7 +7,8 @@ import request from 'supertest';
 import { runCli } from '../../../cli/program';
 import { buildDataset, disposeModel, fitFeatureTransforms, rowsToTable, trainModel } from '../../../lib/ml';
 import { buildSignature } from '../../../lib/ml/signature';
-import { startApiHarness, type ApiHarness } from './harness';
+import { undeployVersion } from '../../../lib/registry';
+import { eventually, startApiHarness, type ApiHarness } from './harness';
 import { promoteAndDeploy, storeAndRegister } from './model-fixture';
 
 // An auto-mpg-like table: what a new user predicted garbage with (issue 10 item 1). Horsepower has gaps in
@@ -221,5 +222,24 @@ describe('predict checks rows against the model signature', () => {
     expect(lines[2]).toMatch(/^a2,4,,2400,Mars,[-0-9.e]+,Origin:UNSEEN_CATEGORY$/);
     expect(err).toContain('column car_id is not an input of the model: ignored');
     expect(err).toMatch(/warning: 1 row\(s\) UNSEEN_CATEGORY Origin \(e\.g\. Origin="Mars" was never seen/);
+  });
+
+  it('a version taken out of its slot (rejected) is no longer served: the empty slot answers 404', async () => {
+    const v2 = await registerCars(h, 'cars-run-2', true);
+    await promoteAndDeploy(h, { model: 'cars', versionId: v2.id, slot: 'staging' });
+    const staging = () =>
+      request(h.app)
+        .post('/v1/predict/cars?env=staging')
+        .set(h.auth('predictor'))
+        .send({ rows: [good] });
+    expect((await staging()).body).toMatchObject({ slot: 'staging', version: 2 });
+    expect(await undeployVersion(h.db, { versionId: v2.id, actor: 'alice', reason: 'rejected: worse' })).toEqual([
+      'staging',
+    ]);
+    await eventually(async () => (await staging()).status === 404, 10_000, 'the staging slot to empty');
+    const res = await staging();
+    expect(res.body).toMatchObject({ error: 'MODEL_NOT_DEPLOYED', message: expect.stringMatching(/staging slot/) });
+    // Production is untouched.
+    expect((await predict('cars', [good])).body).toMatchObject({ slot: 'production', version: 1 });
   });
 });

@@ -166,6 +166,19 @@ describe('pipeline on the real stack: full run, then a second run on the same da
       reason: 'rejected: no better than v1 on the holdout',
     });
     expect((await getDeployment(db, 'churn-classifier', 'production'))?.model_version_id).toBe(versions[1]?.id);
+    // The rejected version left the staging slot: predicting with staging is a 404, not the archived version.
+    expect(await getDeployment(db, 'churn-classifier', 'staging')).toBeUndefined();
+    expect(await listAudit(db, { action: 'undeploy' })).toEqual([
+      expect.objectContaining({ actor: 'alice', target: 'model:churn-classifier:v2' }),
+    ]);
+    const server = createModelServer({ db, store: h.deps.store, log: h.deps.log });
+    try {
+      await expect(
+        server.predict({ model: 'churn-classifier', slot: 'staging', rows: [{ tenure_months: 12 }] }),
+      ).rejects.toMatchObject({ code: 'MODEL_NOT_DEPLOYED' });
+    } finally {
+      await server.close();
+    }
     const run = await db('pipeline_runs').where({ run_id: handle.workflowId }).first();
     expect(run).toMatchObject({ status: 'rejected', phase: 'staging' });
   });
