@@ -43,7 +43,7 @@ export const DataSourceSpec = z.discriminatedUnion('kind', [
     format: z.enum(['csv', 'jsonl']).default('csv'),
   }),
   z
-    .object({
+    .strictObject({
       kind: z.literal('postgres'),
       /** A table or view to read whole: `table` or `schema.table` (e.g. `sources.customers`). */
       table: z.string().regex(TABLE_NAME, 'a table name: table or schema.table').optional(),

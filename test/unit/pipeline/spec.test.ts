@@ -102,6 +102,13 @@ describe('pipeline spec', () => {
       features: { features: [{ column: 'a', transform: 'standardize', impute: { strategy: 'mean', vaule: 1 } }] },
     });
     expect(impute.message).toContain('features.features[0].impute.vaule');
+    const query = specError({
+      ...base(),
+      data: { source: { kind: 'postgres', query: 'select 1', qurey: 'x' } },
+    });
+    expect(query.details.issues).toEqual([
+      expect.objectContaining({ path: 'data.source.qurey', message: expect.stringMatching(/Did you mean "query"\?/) }),
+    ]);
   });
 
   it('says which transform is unknown and which ones exist', () => {
