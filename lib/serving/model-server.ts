@@ -75,7 +75,7 @@ export async function loadServableVersion(
   const signature = isModelSignature(version.signature)
     ? version.signature
     : model.fitted
-      ? signatureFromTransforms(model.fitted)
+      ? (model.fitted.signature ?? signatureFromTransforms(model.fitted))
       : undefined;
   return {
     versionId: version.id,
