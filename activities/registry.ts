@@ -2,7 +2,9 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { recordAudit } from '../lib/audit';
 import { decisionSignatureProblem } from '../lib/governance/approval';
 import { recordLineage } from '../lib/metadata/artifacts';
+import type { FittedTransforms } from '../lib/ml/features/types';
 import { modelKind } from '../lib/ml/models/registry';
+import { signatureFromTransforms, type ModelSignature } from '../lib/ml/signature';
 import { modelNameOf } from '../lib/pipeline/load';
 import {
   deployToSlot,
@@ -10,6 +12,7 @@ import {
   promoteToProduction,
   registerModelVersion as registerVersion,
   setStage,
+  undeployVersion,
 } from '../lib/registry';
 import type { ActivityDeps } from './deps';
 import type {
@@ -62,6 +65,13 @@ function candidateLineage(input: RegisterInput) {
   };
 }
 
+/** The signature the features step stored in the transform; reconstructed from the transform when it has none. */
+async function signatureOf(deps: ActivityDeps, input: RegisterInput): Promise<ModelSignature> {
+  const bytes = await deps.store.getBytes(input.features.transform.key);
+  const fitted = JSON.parse(bytes.toString('utf8')) as FittedTransforms;
+  return fitted.signature ?? signatureFromTransforms(fitted);
+}
+
 /** Model registry and deployment-slot writes (orchestration worker). All idempotent on run + step. */
 export function createRegistryActivities(deps: ActivityDeps) {
   return {
@@ -79,6 +89,7 @@ export function createRegistryActivities(deps: ActivityDeps) {
             metrics: input.evaluation.metrics,
             modelArtifactId: input.trained.model.artifactId,
             transformArtifactId: input.features.transform.artifactId,
+            signature: await signatureOf(deps, input),
             lineage: {
               pipeline: input.spec.name,
               specHash: input.specHash,
@@ -158,6 +169,13 @@ export function createRegistryActivities(deps: ActivityDeps) {
           actor: input.actor,
           reason: `rejected: ${input.reason}`,
           idempotencyKey: `${input.runId}:archive`,
+        });
+        // A rejected version leaves the staging slot: it must not be served any more (an empty slot answers 404).
+        await undeployVersion(deps.db, {
+          versionId: input.versionId,
+          actor: input.actor,
+          reason: `rejected: ${input.reason}`,
+          idempotencyKey: `${input.runId}:undeploy`,
         });
         await recordAudit(deps.db, {
           actor: input.actor,

@@ -1,6 +1,7 @@
 import { recordLineage } from '../../lib/metadata/artifacts';
 import { lookupStepCache, stepCacheKey, storeStepCache } from '../../lib/metadata/step-cache';
 import { buildReferenceProfile, fitFeatureTransforms, selectRows, tableRow } from '../../lib/ml';
+import { SIGNATURE_VERSION, buildSignature } from '../../lib/ml/signature';
 import type { PipelineSpec } from '../../lib/pipeline/spec';
 import { registerStoredArtifact, storeArtifact } from '../artifacts';
 import type { ActivityDeps } from '../deps';
@@ -15,6 +16,8 @@ export function featuresCacheKey(spec: PipelineSpec, raw: Pick<IngestOutput, 'ra
     task: spec.task,
     features: spec.features,
     split: spec.split,
+    // The transform embeds the model signature (lib/ml/signature.ts) since this version.
+    signature: SIGNATURE_VERSION,
   });
 }
 
@@ -70,6 +73,7 @@ export async function fitFeatures(
     spec: { ...spec.features, task: spec.task },
     trainRows: sample.trainRows,
   });
+  fitted.signature = buildSignature({ fitted, table: sample.table, rows: sample.trainRows });
   const codes = plan.codes;
   const featureColumns = fitted.inputs.map((c) => c.name).filter((c) => c !== spec.features.label);
   const profile = buildReferenceProfile({ table: selectRows(sample.table, sample.trainRows), columns: featureColumns });

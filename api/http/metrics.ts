@@ -6,6 +6,9 @@ export interface ApiMetrics {
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   runsStarted: Counter<'pipeline' | 'result'>;
   predictions: Counter<'model' | 'version' | 'slot'>;
+  /** Predict input checked against the model signature: warnings given, requests refused. */
+  predictInputWarnings: Counter<'model' | 'code'>;
+  predictInputRejected: Counter<'model' | 'code'>;
 }
 
 /** One registry per app, so that several apps in one process (tests) never share or clash on metrics. */
@@ -31,6 +34,18 @@ export function createApiMetrics(options: { models: ModelServer; processMetrics?
     labelNames: ['model', 'version', 'slot'] as const,
     registers: [registry],
   });
+  const predictInputWarnings = new Counter({
+    name: 'mlops_predict_input_warnings_total',
+    help: 'Predicted rows with an input outside the training data, by model and code (UNSEEN_CATEGORY, OUT_OF_RANGE, IGNORED_FIELD)',
+    labelNames: ['model', 'code'] as const,
+    registers: [registry],
+  });
+  const predictInputRejected = new Counter({
+    name: 'mlops_predict_input_rejected_total',
+    help: 'Input problems of refused predict requests, by model and code (MISSING_FIELD, UNKNOWN_FIELD, WRONG_TYPE)',
+    labelNames: ['model', 'code'] as const,
+    registers: [registry],
+  });
   new Gauge({
     name: 'mlops_model_version_served',
     help: 'The model version each slot serves now (loaded by this process)',
@@ -42,5 +57,5 @@ export function createApiMetrics(options: { models: ModelServer; processMetrics?
         this.set({ model: loaded.model, slot: loaded.slot }, loaded.version);
     },
   });
-  return { registry, httpDuration, runsStarted, predictions };
+  return { registry, httpDuration, runsStarted, predictions, predictInputWarnings, predictInputRejected };
 }

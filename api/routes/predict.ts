@@ -57,6 +57,22 @@ function nonFiniteRows(predictions: Prediction[]): number[] {
   return rows;
 }
 
+/** The fields the online store added to the request rows. */
+function filledByStore(sent: Array<Record<string, unknown>>, enriched: Array<Record<string, unknown>>): Set<string> {
+  const filled = new Set<string>();
+  enriched.forEach((row, i) => {
+    for (const key of Object.keys(row)) if (!(key in (sent[i] ?? {}))) filled.add(key);
+  });
+  return filled;
+}
+
+/** Counts the input problems of a refused request and the warnings of an answered one, per code. */
+function countInputIssues(metrics: ApiMetrics, model: string, err: unknown): void {
+  if (!(err instanceof InvalidPredictionInputError)) return;
+  const problems = (err.details.problems ?? []) as Array<{ code: string }>;
+  for (const p of problems) metrics.predictInputRejected.inc({ model, code: p.code });
+}
+
 function servingError(err: unknown): unknown {
   if (err instanceof ModelNotDeployedError) return new ApiError(404, err.code, err.message);
   if (err instanceof InvalidPredictionInputError) return new ApiError(400, err.code, err.message, err.details);
@@ -76,7 +92,10 @@ export function predictRoutes(deps: ApiDeps, metrics: ApiMetrics) {
       description:
         'Rows are raw feature values; the registered transforms are applied server-side. The model artifact is ' +
         'verified (SHA-256) before it is loaded, and a newly promoted version replaces the old one without failing ' +
-        'requests in flight. A sample of requests (PREDICTION_LOG_SAMPLE_RATE) is logged for monitoring.',
+        'requests in flight. A sample of requests (PREDICTION_LOG_SAMPLE_RATE) is logged for monitoring. Rows are ' +
+        "checked against the version's signature (GET /v1/models/{name}/versions/{version}/signature): a required " +
+        'column missing, an unknown field or a value of the wrong type answers 400 with every problem by row and ' +
+        'field; an unseen category or a number outside the training range is answered with `warnings` on that row.',
       tags: ['predict'],
       access: PREDICT,
       middleware: predictRateLimit(rateLimitPerMinute),
@@ -89,9 +108,21 @@ export function predictRoutes(deps: ApiDeps, metrics: ApiMetrics) {
         const rows = online?.rows ?? body.rows;
         let result;
         try {
-          result = await deps.models.predict({ model: params.model, slot: query.env, rows });
+          // Entity keys of an online-feature lookup are not model inputs: accepted beside the signature's fields. The
+          // columns the store filled may be null (missing or stale entity): featureWarnings say so, not a 400.
+          result = await deps.models.predict({
+            model: params.model,
+            slot: query.env,
+            rows,
+            extraFields: online ? 'accept' : query.unknownFields === 'ignore' ? 'warn' : 'reject',
+            optionalFields: online ? filledByStore(body.rows, online.rows) : undefined,
+          });
         } catch (err) {
+          countInputIssues(metrics, params.model, err);
           throw servingError(err);
+        }
+        for (const p of result.predictions) {
+          for (const w of p.warnings ?? []) metrics.predictInputWarnings.inc({ model: result.model, code: w.code });
         }
         // Refused before anything is logged: a NaN must neither reach the caller as a number nor the prediction log.
         const broken = nonFiniteRows(result.predictions);

@@ -8,6 +8,8 @@ import {
   type ModelVersionRow,
 } from '../../lib/registry';
 import { deploymentsOfVersion, getModel, listDeploymentViews, versionArtifacts } from '../../lib/registry/queries';
+import type { FittedTransforms } from '../../lib/ml/features/types';
+import { isModelSignature, signatureFromTransforms, type ModelSignature } from '../../lib/ml/signature';
 import type { ApiDeps } from '../deps';
 import { handOverMonitoring } from '../services/monitor-handover';
 import { ApiError } from '../http/errors';
@@ -18,6 +20,7 @@ import {
   ListModelsResponse,
   ListVersionsResponse,
   ModelParams,
+  SignatureResponse,
   RollbackBody,
   RollbackResponse,
   VersionDetail,
@@ -49,6 +52,16 @@ function versionSummary(v: ModelVersionRow) {
 
 const artifactRef = (a?: { uri: string; sha256: string | null; size_bytes: number | null }) =>
   a ? { uri: a.uri, sha256: a.sha256, sizeBytes: a.size_bytes === null ? null : Number(a.size_bytes) } : null;
+
+/** The stored signature, else one reconstructed from the version's transform (versions registered before). */
+async function signatureOfVersion(deps: ApiDeps, version: ModelVersionRow): Promise<ModelSignature | undefined> {
+  if (isModelSignature(version.signature)) return version.signature;
+  const { transform } = await versionArtifacts(deps.db, version);
+  const key = transform?.store_key;
+  if (!key || !deps.store) return undefined;
+  const fitted = JSON.parse((await deps.store.getBytes(key)).toString('utf8')) as FittedTransforms;
+  return fitted.signature ?? signatureFromTransforms(fitted);
+}
 
 export function registryRoutes(deps: ApiDeps) {
   return [
@@ -94,6 +107,45 @@ export function registryRoutes(deps: ApiDeps) {
         await requireModel(deps, params.name);
         const versions = await listVersions(deps.db, params.name);
         return { status: 200, body: { items: versions.map(versionSummary) } };
+      },
+    }),
+    defineRoute({
+      operationId: 'getModelSignature',
+      method: 'get',
+      path: '/v1/models/:name/versions/:version/signature',
+      summary: 'The input signature of a model version: what POST /v1/predict accepts',
+      description:
+        'The raw columns a request sends, their types, which are required, and the categories and ranges seen in ' +
+        'training. Predict refuses (400) a row with a required column missing, an unknown field or a value of the ' +
+        'wrong type, and answers unseen categories and out-of-range numbers with per-row warnings.',
+      tags: ['registry'],
+      access: READ,
+      request: { params: VersionParams },
+      responses: { 200: SignatureResponse },
+      errors: [400, 401, 403, 404],
+      async handle({ params }) {
+        await requireModel(deps, params.name);
+        const version = await getVersion(deps.db, params.name, params.version);
+        if (!version) {
+          throw new ApiError(
+            404,
+            'VERSION_NOT_FOUND',
+            `Model ${params.name} has no version ${params.version}: GET /v1/models/${params.name}/versions lists them.`,
+          );
+        }
+        const signature = await signatureOfVersion(deps, version);
+        if (!signature) {
+          throw new ApiError(
+            404,
+            'SIGNATURE_NOT_FOUND',
+            `Model ${params.name} v${params.version} has no transform to read a signature from.`,
+          );
+        }
+        const { task, label, inputs, observedRows, source } = signature;
+        return {
+          status: 200,
+          body: { model: params.name, version: params.version, task, label, inputs, observedRows, source },
+        };
       },
     }),
     defineRoute({

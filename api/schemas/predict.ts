@@ -5,6 +5,12 @@ import { PredictFeatureFields } from './features';
 export const PredictParams = z.object({ model: ModelName });
 export const PredictQuery = z.object({
   env: z.enum(['production', 'staging']).default('production').describe('The deployment slot to predict with'),
+  unknownFields: z
+    .enum(['reject', 'ignore'])
+    .default('reject')
+    .describe(
+      'A field that is not an input of the model: reject (400, the default) or ignore it with an IGNORED_FIELD warning on the row (scoring a file with id columns)',
+    ),
 });
 
 export function predictBody(maxRows: number) {
@@ -20,6 +26,16 @@ export function predictBody(maxRows: number) {
 export const PredictionView = z.object({
   prediction: z.union([z.string(), z.number()]),
   probabilities: z.record(z.string(), z.number()).optional(),
+  warnings: z
+    .array(
+      z.object({
+        field: z.string(),
+        code: z.enum(['UNSEEN_CATEGORY', 'OUT_OF_RANGE', 'IGNORED_FIELD']),
+        message: z.string(),
+      }),
+    )
+    .optional()
+    .describe("This row's inputs outside the training data: the prediction is given but less trustworthy"),
 });
 
 export const PredictResponse = z.object({

@@ -72,3 +72,31 @@ export const RollbackResponse = z.object({
   reason: z.string(),
   at: NullableTimestamp,
 });
+
+export const SignatureColumnView = z.object({
+  name: z.string(),
+  type: z.enum(['numeric', 'integer', 'boolean', 'categorical', 'datetime', 'text']),
+  required: z.boolean().describe('true: every request row must send a value (training never saw it missing)'),
+  missingRatio: z.number().describe('Share of training rows where it was missing'),
+  min: z.number().optional().describe('Smallest value seen in training (datetimes: epoch milliseconds)'),
+  max: z.number().optional().describe('Largest value seen in training'),
+  categories: z.array(z.string()).optional().describe('Values seen in training, most frequent first'),
+  categoriesComplete: z
+    .boolean()
+    .optional()
+    .describe('false: the list is cut (or not known), so unseen values are not warned about'),
+});
+
+export const SignatureResponse = z.object({
+  model: z.string(),
+  version: z.number().int(),
+  task: z.enum(['classification', 'regression']),
+  label: z.string().describe('The predicted column: not an input'),
+  inputs: z.array(SignatureColumnView),
+  observedRows: z.number().int().describe('Training rows the ranges and categories were observed on'),
+  source: z
+    .enum(['training', 'transforms'])
+    .describe(
+      'training: observed on the training rows; transforms: reconstructed for a version registered before signatures',
+    ),
+});

@@ -26,6 +26,34 @@ export function readCsvRows(file: string): Array<Record<string, unknown>> {
   return records.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === '' ? null : v])));
 }
 
+type RowWarnings = PredictResponse['predictions'][number]['warnings'];
+
+/** A row's input warnings for its CSV cell: `Origin:UNSEEN_CATEGORY; Weight:OUT_OF_RANGE` (ignored columns left out). */
+function inputWarnings(warnings: RowWarnings): string {
+  return (warnings ?? [])
+    .filter((w) => w.code !== 'IGNORED_FIELD')
+    .map((w) => `${w.field}:${w.code}`)
+    .join('; ');
+}
+
+/** One stderr line per kind of warning: how many rows had it, with the first message as an example. */
+function warningSummary(predictions: PredictResponse['predictions']): string[] {
+  const byKind = new Map<string, { rows: number; example: string }>();
+  for (const p of predictions) {
+    for (const w of p.warnings ?? []) {
+      const key = `${w.code} ${w.field}`;
+      const seen = byKind.get(key);
+      if (seen) seen.rows += 1;
+      else byKind.set(key, { rows: 1, example: w.message });
+    }
+  }
+  return [...byKind.entries()].map(([key, { rows, example }]) =>
+    key.startsWith('IGNORED_FIELD')
+      ? `column ${key.slice('IGNORED_FIELD '.length)} is not an input of the model: ignored`
+      : `warning: ${rows} row(s) ${key} (e.g. ${example})`,
+  );
+}
+
 export function registerModelCommands(program: Command, ctx: CliContext): void {
   const models = program
     .command('models [name]')
@@ -118,7 +146,8 @@ export function registerModelCommands(program: Command, ctx: CliContext): void {
       for (let i = 0; i < rows.length; i += size) {
         responses.push(
           await client.request<PredictResponse>('POST', `/v1/predict/${encodeURIComponent(model)}`, {
-            query: { env: o.env },
+            // Whole CSV rows are sent: id and other columns the model does not use are ignored, with a warning.
+            query: { env: o.env, unknownFields: 'ignore' },
             body: { rows: rows.slice(i, i + size) },
           }),
         );
@@ -126,14 +155,22 @@ export function registerModelCommands(program: Command, ctx: CliContext): void {
       if (json) return printJson(ctx.io, responses);
       const predictions = responses.flatMap((r) => r.predictions);
       const classes = [...new Set(predictions.flatMap((p) => Object.keys(p.probabilities ?? {})))];
-      const header = [...Object.keys(rows[0] ?? {}), 'prediction', ...classes.map((c) => `p_${c}`)];
+      const warned = predictions.some((p) => p.warnings?.some((w) => w.code !== 'IGNORED_FIELD'));
+      const header = [
+        ...Object.keys(rows[0] ?? {}),
+        'prediction',
+        ...classes.map((c) => `p_${c}`),
+        ...(warned ? ['warnings'] : []),
+      ];
       ctx.io.out.write(`${header.map(csvCell).join(',')}\n`);
       rows.forEach((row, i) => {
         const p = predictions[i];
         const values = [...Object.values(row), p?.prediction, ...classes.map((c) => p?.probabilities?.[c])];
+        if (warned) values.push(inputWarnings(p?.warnings));
         ctx.io.out.write(`${values.map(csvCell).join(',')}\n`);
       });
       const versions = [...new Set(responses.map((r) => `v${r.version}`))].join(', ');
       ctx.io.err.write(`${rows.length} rows predicted by ${model} ${versions} (${o.env})\n`);
+      for (const line of warningSummary(predictions)) ctx.io.err.write(`${line}\n`);
     });
 }

@@ -7,6 +7,7 @@ import * as m005 from './005_governance';
 import * as m040 from './040_feature_store';
 import * as m030 from './030_console_sessions';
 import * as m031 from './031_notifications';
+import * as m060 from './060_model_signatures';
 import * as m070 from './070_run_tracking';
 
 interface Migration {
@@ -24,6 +25,7 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['040_feature_store', m040],
   ['030_console_sessions', m030],
   ['031_notifications', m031],
+  ['060_model_signatures', m060],
   ['070_run_tracking', m070],
 ];
 

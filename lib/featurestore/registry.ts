@@ -122,7 +122,7 @@ export async function getEntity(db: Conn, name: string): Promise<StoredEntity> {
 /** Validates raw definitions (a parsed YAML file or an API body); throws INVALID_DEFINITION with field paths. */
 export async function parseDefinitions(db: Conn, raw: unknown, where: string): Promise<FeatureDefinitions> {
   const parsed = FeatureDefinitionsSchema.safeParse(raw);
-  if (!parsed.success) throw invalid(where, formatIssues(parsed.error, raw));
+  if (!parsed.success) throw invalid(where, formatIssues(parsed.error, raw, FeatureDefinitionsSchema));
   const known = new Map((await listEntities(db)).map((e) => [e.name, e.definition]));
   const issues = definitionIssues(parsed.data, known);
   if (issues.length > 0) throw invalid(where, issues);

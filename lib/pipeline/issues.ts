@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import { knownKeysAt } from './schema-keys';
+import { closestName } from './suggest';
 
 export interface SpecIssue {
   path: string;
@@ -43,10 +45,36 @@ function explainUnion(issue: Extract<Issue, { code: 'invalid_union' }>, input: u
   return issue.message;
 }
 
-/** Every zod issue as "path: problem", in words a person can act on. */
-export function formatIssues(error: z.ZodError, input: unknown): SpecIssue[] {
-  return error.issues.map((issue) => ({
-    path: formatPath(issue.path) || '(root)',
-    message: issue.code === 'invalid_union' ? explainUnion(issue, input) : issue.message,
-  }));
+/** One issue per unknown field, naming it at its full path, with the closest allowed field and the list of them. */
+function unknownFields(
+  issue: Extract<Issue, { code: 'unrecognized_keys' }>,
+  input: unknown,
+  schema: z.core.$ZodType | undefined,
+): SpecIssue[] {
+  const known = schema ? knownKeysAt(schema, issue.path, input) : [];
+  return issue.keys.map((key) => {
+    const match = closestName(key, known);
+    const hint = match ? ` Did you mean "${match}"?` : '';
+    const allowed = known.length > 0 ? ` Allowed here: ${known.join(', ')}.` : '';
+    return {
+      path: formatPath([...issue.path, key]),
+      message: `unknown field "${key}": it is not part of the spec and would be ignored.${hint}${allowed}`,
+    };
+  });
+}
+
+/**
+ * Every zod issue as "path: problem", in words a person can act on. With the schema, an unknown field is answered
+ * with the closest allowed one ("tpye" → Did you mean "type"?).
+ */
+export function formatIssues(error: z.ZodError, input: unknown, schema?: z.core.$ZodType): SpecIssue[] {
+  return error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') return unknownFields(issue, input, schema);
+    return [
+      {
+        path: formatPath(issue.path) || '(root)',
+        message: issue.code === 'invalid_union' ? explainUnion(issue, input) : issue.message,
+      },
+    ];
+  });
 }

@@ -56,7 +56,7 @@ function specFailure(where: string, issues: SpecIssue[]): SpecError {
 /** Validates a spec document as written (schema, consistency, parameter declarations); `where` names its origin. */
 export function parseSpecDocument(raw: unknown, where: string): PipelineSpec {
   const result = PipelineSpec.safeParse(raw);
-  if (!result.success) throw specFailure(where, formatIssues(result.error, raw));
+  if (!result.success) throw specFailure(where, formatIssues(result.error, raw, PipelineSpec));
   const issues = [
     ...specConsistencyIssues(result.data),
     ...parameterDeclarationIssues(raw as Record<string, unknown>, result.data.parameters),
@@ -88,7 +88,9 @@ export function resolveSpec(
   if (Object.keys(parameters).length === 0) return { spec: document, parameters };
   const applied = applyParameterValues(raw as Record<string, unknown>, document.parameters, parameters);
   const result = PipelineSpec.safeParse(applied);
-  const issues = result.success ? specConsistencyIssues(result.data) : formatIssues(result.error, applied);
+  const issues = result.success
+    ? specConsistencyIssues(result.data)
+    : formatIssues(result.error, applied, PipelineSpec);
   if (!result.success || issues.length > 0) {
     const bound = document.parameters.filter((p) => parameters[p.name] !== undefined);
     const explained = issues.map((issue) => {

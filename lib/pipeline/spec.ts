@@ -30,20 +30,20 @@ const name = z
   .regex(/^[a-z][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes, starting with a letter (max 63)');
 
 export const DataSourceSpec = z.discriminatedUnion('kind', [
-  z.object({
+  z.strictObject({
     kind: z.literal('file'),
     /** Relative to the project root (or absolute); must lie inside a data folder (DATA_FILE_ROOTS). */
     path: z.string().min(1),
     format: z.enum(['csv', 'jsonl']).default('csv'),
   }),
-  z.object({
+  z.strictObject({
     kind: z.literal('s3'),
     /** Key in the artifact store's bucket, under an allowed prefix (DATA_S3_PREFIXES: datasets/, uploads/, ...). */
     key: z.string().min(1),
     format: z.enum(['csv', 'jsonl']).default('csv'),
   }),
   z
-    .object({
+    .strictObject({
       kind: z.literal('postgres'),
       /** A table or view to read whole: `table` or `schema.table` (e.g. `sources.customers`). */
       table: z.string().regex(TABLE_NAME, 'a table name: table or schema.table').optional(),
@@ -67,9 +67,14 @@ export const DataSourceSpec = z.discriminatedUnion('kind', [
 ]);
 export type DataSourceSpec = z.infer<typeof DataSourceSpec>;
 
-const ThresholdSpec = z.object({ min: z.number().optional(), max: z.number().optional() });
+const ThresholdSpec = z.strictObject({ min: z.number().optional(), max: z.number().optional() });
 
-export const EvaluationSpec = z.object({
+export const DataSpec = z.strictObject({
+  /** Where the training data comes from. */
+  source: DataSourceSpec,
+});
+
+export const EvaluationSpec = z.strictObject({
   /** The metric that ranks candidates and is compared with production. */
   primaryMetric: z.string().default('f1_macro'),
   /** 'max' for scores (accuracy, f1, r2), 'min' for errors (rmse, mae, log_loss). */
@@ -95,7 +100,7 @@ export const EvaluationSpec = z.object({
     .optional(),
 });
 
-export const ApprovalSpec = z.object({
+export const ApprovalSpec = z.strictObject({
   /** Who may approve or reject (principal ids: API key holders or JWT subjects); empty: anyone with the approver role. */
   approvers: z.array(z.string().min(1)).default([]),
   timeout: durationAtLeast('1m').default('7d'),
@@ -109,7 +114,7 @@ export const ApprovalSpec = z.object({
   fourEyes: z.boolean().default(true),
 });
 
-export const MonitoringSpec = z.object({
+export const MonitoringSpec = z.strictObject({
   enabled: z.boolean().default(true),
   interval: durationAtLeast('1m').default('1h'),
   /** Fewer logged predictions than this in a window: no drift verdict (too little evidence). */
@@ -125,13 +130,13 @@ export const MonitoringSpec = z.object({
   webhookUrl: z.string().url().optional(),
 });
 
-export const ScheduleSpec = z.object({
+export const ScheduleSpec = z.strictObject({
   cron: z.string().optional(),
   interval: durationAtLeast('1m').optional(),
   paused: z.boolean().default(false),
 });
 
-export const TrainingSpec = z.object({
+export const TrainingSpec = z.strictObject({
   /** Task queue of the training worker: 'mlops-training' by default, e.g. 'training-gpu' for GPU workers. */
   taskQueue: z.string().optional(),
   timeout: durationAtLeast('1m').default('2h'),
@@ -142,13 +147,14 @@ export const TrainingSpec = z.object({
   checkpointEvery: z.number().int().min(1).default(1),
 });
 
-export const PipelineSpec = z.object({
+export const PipelineSpec = z.strictObject({
   name,
   description: z.string().default(''),
   /** Registry name of the model this pipeline produces (default: the pipeline name). */
   model: name.optional(),
   task: z.enum(['classification', 'regression']),
-  data: z.object({ source: DataSourceSpec }),
+  /** The data source. */
+  data: DataSpec,
   expectations: ExpectationsSpecSchema.prefault({}),
   /** The label and the feature columns with their transforms; the task comes from the top level. */
   features: FeatureSpecSchema.omit({ task: true }),
@@ -158,7 +164,7 @@ export const PipelineSpec = z.object({
     .min(1, 'at least one model candidate'),
   training: TrainingSpec.prefault({}),
   evaluation: EvaluationSpec.prefault({}),
-  deployment: z.object({ smokeTestRows: z.number().int().min(1).max(1000).default(20) }).prefault({}),
+  deployment: z.strictObject({ smokeTestRows: z.number().int().min(1).max(1000).default(20) }).prefault({}),
   approval: ApprovalSpec.prefault({}),
   monitoring: MonitoringSpec.prefault({}),
   schedule: ScheduleSpec.optional(),

@@ -16,6 +16,8 @@ export interface ModelVersionRow {
   lineage: Record<string, unknown>;
   model_artifact_id: number | null;
   transform_artifact_id: number | null;
+  /** The input signature (lib/ml/signature.ts); null for versions registered before signatures were stored. */
+  signature: unknown;
   created_at: Date;
 }
 
@@ -44,6 +46,8 @@ export interface RegisterInput {
   lineage: Record<string, unknown>;
   modelArtifactId: number;
   transformArtifactId: number;
+  /** The model's input signature (lib/ml/signature.ts), checked on every predict. */
+  signature?: unknown;
 }
 
 /** Idempotent on run + candidate: a retried registration returns the version the first attempt created. */
@@ -69,6 +73,7 @@ export async function registerModelVersion(
         lineage: JSON.stringify(input.lineage) as unknown as Record<string, unknown>,
         model_artifact_id: input.modelArtifactId,
         transform_artifact_id: input.transformArtifactId,
+        signature: input.signature === undefined ? null : JSON.stringify(input.signature),
       })
       .returning('*');
     return { version: version as ModelVersionRow, created: true };
@@ -185,6 +190,39 @@ export async function deployToSlot(
       JSON.stringify({ model: input.modelName, slot: input.slot }),
     ]);
     return row;
+  });
+}
+
+/**
+ * Takes a version out of every slot that holds it (a rejected or archived version must not be served): the slot is
+ * left empty, so predict answers 404 MODEL_NOT_DEPLOYED instead of serving it. Audited; prediction services are told
+ * to reload the slot at once. Returns the slots it left.
+ */
+export async function undeployVersion(
+  db: Db,
+  input: { versionId: number; actor: string; reason: string; idempotencyKey?: string },
+): Promise<Slot[]> {
+  return db.transaction(async (trx) => {
+    const rows = await trx<DeploymentRow>('deployments').where({ model_version_id: input.versionId }).forUpdate();
+    if (rows.length === 0) return [];
+    await trx('deployments').where({ model_version_id: input.versionId }).delete();
+    const version = await getVersionById(trx, input.versionId);
+    for (const row of rows) {
+      await trx.raw('select pg_notify(?, ?)', [
+        'mlops_deployments',
+        JSON.stringify({ model: row.model_name, slot: row.slot }),
+      ]);
+    }
+    const slots = rows.map((r) => r.slot);
+    await recordAudit(trx as unknown as Db, {
+      actor: input.actor,
+      action: 'undeploy',
+      target: `model:${version.model_name}:v${version.version}`,
+      reason: input.reason,
+      details: { slots },
+      idempotencyKey: input.idempotencyKey,
+    });
+    return slots;
   });
 }
 

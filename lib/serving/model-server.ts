@@ -4,8 +4,10 @@ import type { Logger } from '../logging';
 import { disposeModel, loadModel, predictRows, type MlModel } from '../ml';
 import { getDeployment, getVersionById, type Slot } from '../registry';
 import type { ArtifactStore } from '../store';
+import { isModelSignature, signatureFromTransforms, type ModelSignature } from '../ml/signature';
 import { loadVerifiedModelBytes } from './artifacts';
 import { DEFAULT_BATCHING, createPredictBatcher, type BatchingOptions, type PredictBatcher } from './batching';
+import { checkAgainstSignature, type InputProblem } from './signature-check';
 import {
   InvalidPredictionInputError,
   ModelNotDeployedError,
@@ -21,6 +23,7 @@ interface Entry {
   versionId: number;
   version: number;
   model: MlModel;
+  signature?: ModelSignature;
   sha256: string;
   loadedAt: string;
   inflight: number;
@@ -59,6 +62,8 @@ export interface ServableVersion {
   versionId: number;
   version: number;
   model: MlModel;
+  /** What a request must send: stored at registration, else reconstructed from the model's transforms. */
+  signature?: ModelSignature;
   sha256: string;
   loadedAt: string;
 }
@@ -72,10 +77,16 @@ export async function loadServableVersion(
   const bytes = await loadVerifiedModelBytes(deps, version);
   const model = await loadModel({ bytes });
   const artifact = await deps.db('artifacts').where({ id: version.model_artifact_id }).first();
+  const signature = isModelSignature(version.signature)
+    ? version.signature
+    : model.fitted
+      ? (model.fitted.signature ?? signatureFromTransforms(model.fitted))
+      : undefined;
   return {
     versionId: version.id,
     version: version.version,
     model,
+    signature,
     sha256: artifact?.sha256 as string,
     loadedAt: new Date().toISOString(),
   };
@@ -86,6 +97,21 @@ export function predictWith(model: MlModel, rows: Array<Record<string, unknown>>
   const { predictions } = predictRows({ model, rows });
   return predictions.map((p) =>
     'value' in p ? { prediction: p.value } : { prediction: p.label as string | number, probabilities: p.probabilities },
+  );
+}
+
+/** The 400 for rows that break the signature: every problem (up to 100) with its row and field. */
+function signatureFailure(model: string, entry: Entry, problems: InputProblem[]): InvalidPredictionInputError {
+  const shown = problems.slice(0, 5).map((p) => p.message);
+  const more = problems.length > 5 ? ` (${problems.length - 5} more in details.problems)` : '';
+  return new InvalidPredictionInputError(
+    `${problems.length} problem(s) in the rows for ${model} v${entry.version}: ${shown.join(' ')}${more} ` +
+      `The model's inputs: GET /v1/models/${model}/versions/${entry.version}/signature.`,
+    {
+      problems: problems.slice(0, 100),
+      problemCount: problems.length,
+      signature: `/v1/models/${model}/versions/${entry.version}/signature`,
+    },
   );
 }
 
@@ -114,7 +140,17 @@ export function createModelServer(options: ModelServerOptions): ModelServer {
 
   async function load(model: string, slot: Slot, state: SlotState): Promise<Entry> {
     const deployment = await getDeployment(db, model, slot);
-    if (!deployment) throw new ModelNotDeployedError(model, slot);
+    if (!deployment) {
+      // The slot was emptied (its version rejected or archived): stop serving what it held.
+      const previous = state.current;
+      state.current = undefined;
+      if (previous) {
+        previous.retired = true;
+        release(previous);
+        log.info({ model, slot, version: previous.version }, 'slot emptied; version no longer served');
+      }
+      throw new ModelNotDeployedError(model, slot);
+    }
     state.checkedAt = Date.now();
     if (state.current?.versionId === deployment.model_version_id) return state.current;
     const servable = await loadServableVersion({ db, store }, deployment.model_version_id);
@@ -167,13 +203,20 @@ export function createModelServer(options: ModelServerOptions): ModelServer {
   const listening = options.notifyUrl ? listen(options.notifyUrl) : Promise.resolve();
 
   return {
-    async predict({ model, slot, rows }): Promise<PredictionResult> {
+    async predict({ model, slot, rows, extraFields, optionalFields }): Promise<PredictionResult> {
       checkRows(rows);
       await listening;
       const entry = await entryFor(model, slot);
       entry.inflight += 1;
       try {
+        const check = entry.signature
+          ? checkAgainstSignature(entry.signature, rows, { extraFields, optionalFields })
+          : undefined;
+        if (check && check.problems.length > 0) throw signatureFailure(model, entry, check.problems);
         const predictions = await entry.batcher.predict(rows);
+        check?.warnings.forEach((w, i) => {
+          if (w.length > 0) (predictions[i] as Prediction).warnings = w;
+        });
         return { model, slot, version: entry.version, versionId: entry.versionId, predictions };
       } finally {
         entry.inflight -= 1;

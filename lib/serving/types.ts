@@ -1,10 +1,13 @@
 import type { Slot } from '../registry';
+import type { ExtraFields, InputWarning } from './signature-check';
 
 export interface Prediction {
   /** The class label (classification) or the predicted value (regression). */
   prediction: string | number;
   /** Per-class probabilities, classification only. */
   probabilities?: Record<string, number>;
+  /** Inputs outside what the model was trained on (unseen category, out-of-range number): answered, but flagged. */
+  warnings?: InputWarning[];
 }
 
 export interface PredictionResult {
@@ -29,7 +32,19 @@ export interface LoadedModelInfo {
  * artifacts (SHA-256) once, and swaps to a newly deployed version without failing requests in flight.
  */
 export interface ModelServer {
-  predict(input: { model: string; slot: Slot; rows: Array<Record<string, unknown>> }): Promise<PredictionResult>;
+  /**
+   * Checks the rows against the version's signature (400 naming row and field for a missing, unknown or mistyped
+   * field; warnings on the predictions for unseen categories and out-of-range numbers), then predicts.
+   * `extraFields`: fields the model does not know are refused (default), warned about or accepted (entity keys);
+   * `optionalFields`: may be missing although required (filled by the online store, which warns on its own).
+   */
+  predict(input: {
+    model: string;
+    slot: Slot;
+    rows: Array<Record<string, unknown>>;
+    extraFields?: ExtraFields;
+    optionalFields?: ReadonlySet<string>;
+  }): Promise<PredictionResult>;
   /** What is loaded now, per model and slot (for /metrics and /v1/deployments). */
   loaded(): LoadedModelInfo[];
   /** Re-reads the deployment of a slot now (called on a pg NOTIFY, or by tests). */

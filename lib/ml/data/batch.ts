@@ -4,6 +4,7 @@ import {
   missingTokensOf,
   readCell,
   writeCell,
+  writeParsedTextCell,
   writeTextCell,
   type MissingTokens,
 } from './cells';
@@ -11,6 +12,13 @@ import { DEFAULT_MISSING_TOKENS } from './cells';
 import type { CsvRecords } from './csv';
 import type { CellValue, Column, Table, TableSchema } from './types';
 import { isNumberColumn } from './types';
+
+/** How one column is read when it differs from the dataset: its own missing-value tokens, a datetime format. */
+export interface ColumnReading {
+  missingTokens?: ReadonlySet<string>;
+  /** Text → epoch milliseconds (a declared datetime format); undefined marks the cell invalid. */
+  parse?: (text: string) => number | undefined;
+}
 
 /** Fills fixed-capacity columns row by row; `flush()` hands the filled rows over as a batch and starts new arrays. */
 export class BatchBuilder {
@@ -20,15 +28,35 @@ export class BatchBuilder {
   private count = 0;
   private readonly index: Map<string, number>;
   private readonly missing: MissingTokens;
+  /** Per schema column: its own tokens and parser, or undefined for the dataset's (the fast path). */
+  private readonly custom: Array<
+    { tokens: ReadonlySet<string>; missing: MissingTokens; parse?: ColumnReading['parse'] } | undefined
+  >;
 
   constructor(
     private readonly schema: TableSchema,
     private readonly capacity: number,
     private readonly missingTokens: ReadonlySet<string>,
+    reading: ReadonlyMap<string, ColumnReading> = new Map(),
   ) {
     this.index = new Map(schema.columns.map((c, i) => [c.name, i]));
     this.missing = missingTokensOf(missingTokens);
+    this.custom = schema.columns.map((c) => {
+      const r = reading.get(c.name);
+      if (!r) return undefined;
+      const tokens = r.missingTokens ?? missingTokens;
+      return { tokens, missing: missingTokensOf(tokens), parse: r.parse };
+    });
     this.reset();
+  }
+
+  private write(j: number, raw: unknown): void {
+    const column = this.columns[j] as Column;
+    const custom = this.custom[j];
+    if (!custom) writeCell(column, this.count, raw, this.missingTokens);
+    else if (custom.parse && typeof raw === 'string')
+      writeParsedTextCell(column, this.count, raw, custom.missing, custom.parse);
+    else writeCell(column, this.count, raw, custom.tokens);
   }
 
   get size(): number {
@@ -41,9 +69,7 @@ export class BatchBuilder {
 
   /** Adds a row given as cells in schema order (CSV fields). */
   pushArray(line: number, cells: readonly unknown[]): void {
-    for (let j = 0; j < this.columns.length; j++) {
-      writeCell(this.columns[j] as Column, this.count, cells[j], this.missingTokens);
-    }
+    for (let j = 0; j < this.columns.length; j++) this.write(j, cells[j]);
     this.lines[this.count++] = line;
   }
 
@@ -72,6 +98,15 @@ export class BatchBuilder {
     for (let j = 0; j < this.columns.length; j++) {
       const column = this.columns[j] as Column;
       const position = positions[j] as number;
+      const custom = this.custom[j];
+      if (custom) {
+        for (let k = 0; k < take.length; k++) {
+          const text = fields[(take[k] as number) * width + position] as string;
+          if (custom.parse) writeParsedTextCell(column, base + k, text, custom.missing, custom.parse);
+          else write(column, base + k, text, custom.missing);
+        }
+        continue;
+      }
       for (let k = 0; k < take.length; k++) {
         write(column, base + k, fields[(take[k] as number) * width + position] as string, this.missing);
       }
@@ -83,9 +118,7 @@ export class BatchBuilder {
 
   /** Adds a row given as an object (JSON Lines, API rows); absent fields are missing, unknown fields are counted. */
   pushObject(line: number, row: Record<string, unknown>): void {
-    this.schema.columns.forEach((c, j) =>
-      writeCell(this.columns[j] as Column, this.count, row[c.name], this.missingTokens),
-    );
+    this.schema.columns.forEach((c, j) => this.write(j, row[c.name]));
     for (const key in row) {
       if (!this.index.has(key)) this.extraFields[key] = (this.extraFields[key] ?? 0) + 1;
     }
@@ -130,11 +163,13 @@ export function rowsToTable(args: {
   rows: readonly Record<string, unknown>[];
   schema: TableSchema;
   missingTokens?: readonly string[];
+  columnReading?: ReadonlyMap<string, ColumnReading>;
 }): Table {
   const builder = new BatchBuilder(
     args.schema,
     args.rows.length,
     new Set(args.missingTokens ?? DEFAULT_MISSING_TOKENS),
+    args.columnReading,
   );
   args.rows.forEach((row, i) => builder.pushObject(i + 1, row ?? {}));
   return builder.flush();

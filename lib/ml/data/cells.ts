@@ -234,6 +234,26 @@ export function writeTextCell(column: Column, index: number, text: string, missi
   } else column.values[index] = value;
 }
 
+/** writeTextCell for a datetime column in a declared format (`parse` reads the text; undefined: invalid). */
+export function writeParsedTextCell(
+  column: Column,
+  index: number,
+  text: string,
+  missing: MissingTokens,
+  parse: (text: string) => number | undefined,
+): void {
+  if (!isNumberColumn(column) || (text.length <= missing.maxLength && missing.set.has(text))) {
+    writeTextCell(column, index, text, missing);
+    return;
+  }
+  column.missing[index] = 0;
+  const value = parse(text);
+  if (value === undefined) {
+    column.values[index] = NaN;
+    column.invalid.set(index, text);
+  } else column.values[index] = value;
+}
+
 function writeNumberCell(column: NumberColumn, index: number, raw: unknown, missing: boolean): void {
   if (missing) {
     column.values[index] = NaN;

@@ -1,6 +1,14 @@
 import { DataError } from '../errors';
-import { BatchBuilder, concatTables } from './batch';
-import { DEFAULT_MISSING_TOKENS } from './cells';
+import { BatchBuilder, concatTables, type ColumnReading } from './batch';
+import {
+  applyDerivations,
+  columnReadings,
+  datasetMissingTokens,
+  planDerivations,
+  rawColumnsFor,
+  type PlannedDerivation,
+  type ReadingOptions,
+} from './derived';
 import { ColumnTypeGuesser } from './infer';
 import { CsvTokenizer, csvRecords, type CsvRecords } from './csv';
 import { type ByteSource, jsonlRows, type SourceRow } from './sources';
@@ -23,6 +31,14 @@ export interface ReadOptions {
   columns?: readonly string[];
   /** Sees every row's source line once, in order; rows it returns false for are left out before conversion. */
   keepRow?: (line: number) => boolean;
+  /** Extra missing-value tokens, per-column tokens and datetime formats, derived columns (a spec's `data`). */
+  reading?: ReadingOptions;
+}
+
+/** What the readers need to convert cells: the dataset's tokens and the columns read their own way. */
+interface CellReading {
+  missing: ReadonlySet<string>;
+  columns: ReadonlyMap<string, ColumnReading>;
 }
 
 const DEFAULTS = { batchRows: 10_000, inferenceRows: 1_000, delimiter: ',', maxRecordSize: 1 << 20 };
@@ -69,14 +85,15 @@ function resolveSchema(
   columns: string[],
   sample: { rows: number; cell: SampleCell },
   declared: TableSchema | undefined,
-  missing: ReadonlySet<string>,
+  reading: CellReading,
 ): TableSchema {
   const declaredTypes = new Map<string, ColumnType>((declared?.columns ?? []).map((c) => [c.name, c.type]));
   return {
     columns: columns.map((name, position) => {
-      const type = declaredTypes.get(name);
+      const own = reading.columns.get(name);
+      const type = declaredTypes.get(name) ?? (own?.parse ? 'datetime' : undefined);
       if (type) return { name, type };
-      const guesser = new ColumnTypeGuesser(missing);
+      const guesser = new ColumnTypeGuesser(own?.missingTokens ?? reading.missing);
       for (let row = 0; row < sample.rows; row++) guesser.observe(sample.cell(row, name, position));
       return { name, type: guesser.result() };
     }),
@@ -102,7 +119,7 @@ function checkNotEmpty(header: readonly string[] | undefined, sampleRows: number
   }
 }
 
-async function* readCsvBatches(options: ReadOptions, missing: ReadonlySet<string>): AsyncGenerator<RecordBatch> {
+async function* readCsvBatches(options: ReadOptions, reading: CellReading): AsyncGenerator<RecordBatch> {
   const maxRecordSize = options.maxRecordSize ?? DEFAULTS.maxRecordSize;
   const tokenizer = new CsvTokenizer(options.delimiter ?? DEFAULTS.delimiter, maxRecordSize);
   const chunks = csvRecords(options.stream, tokenizer);
@@ -127,13 +144,13 @@ async function* readCsvBatches(options: ReadOptions, missing: ReadonlySet<string
       cell: (row, _name, position) => sampleRecords?.fields[row * width + position],
     },
     options.schema,
-    missing,
+    reading,
   );
   const output = projected(schema, options.columns);
   const wanted = new Set(output.columns.map((c) => c.name));
   tokenizer.skipFields(names.map((name) => !wanted.has(name)));
   const positions = output.columns.map((c) => names.indexOf(c.name));
-  const builder = new BatchBuilder(output, options.batchRows ?? DEFAULTS.batchRows, missing);
+  const builder = new BatchBuilder(output, options.batchRows ?? DEFAULTS.batchRows, reading.missing, reading.columns);
   // Records tokenized from now on are filtered by the tokenizer; the buffered sample is filtered here.
   if (options.keepRow) tokenizer.keepRecords(options.keepRow);
   const pending = buffered.values();
@@ -169,7 +186,7 @@ async function readJsonlSample(chunks: AsyncIterator<SourceRow[]>, limit: number
   return buffered;
 }
 
-async function* readJsonlBatches(options: ReadOptions, missing: ReadonlySet<string>): AsyncGenerator<RecordBatch> {
+async function* readJsonlBatches(options: ReadOptions, reading: CellReading): AsyncGenerator<RecordBatch> {
   const chunks = jsonlRows({ stream: options.stream, maxRecordSize: options.maxRecordSize ?? DEFAULTS.maxRecordSize });
   const limit = options.inferenceRows ?? DEFAULTS.inferenceRows;
   const buffered = await readJsonlSample(chunks, limit);
@@ -179,12 +196,13 @@ async function* readJsonlBatches(options: ReadOptions, missing: ReadonlySet<stri
     jsonlColumns(sample),
     { rows: sample.length, cell: (row, name) => (sample[row]?.cells as Record<string, unknown>)[name] },
     options.schema,
-    missing,
+    reading,
   );
   const builder = new BatchBuilder(
     projected(schema, options.columns),
     options.batchRows ?? DEFAULTS.batchRows,
-    missing,
+    reading.missing,
+    reading.columns,
   );
   const push = (row: SourceRow): void => {
     if (options.keepRow && !options.keepRow(row.line)) return;
@@ -212,8 +230,40 @@ async function* readJsonlBatches(options: ReadOptions, missing: ReadonlySet<stri
  * tokenized when they hold no quote (so their field count goes unchecked: use it on data a full read accepted).
  */
 export function readRecordBatches(options: ReadOptions): AsyncGenerator<RecordBatch> {
-  const missing = new Set(options.missingTokens ?? DEFAULT_MISSING_TOKENS);
-  return options.format === 'csv' ? readCsvBatches(options, missing) : readJsonlBatches(options, missing);
+  const reading: CellReading = {
+    missing: options.missingTokens ? new Set(options.missingTokens) : datasetMissingTokens(options.reading),
+    columns: columnReadings(options.reading),
+  };
+  const derived = options.reading?.derived ?? [];
+  if (derived.length === 0) {
+    return options.format === 'csv' ? readCsvBatches(options, reading) : readJsonlBatches(options, reading);
+  }
+  return readDerivedBatches(options, reading);
+}
+
+/**
+ * Batches with the derived columns appended: the raw columns they need are read (also when `columns` names only
+ * derived ones), the expressions are compiled against the first batch's types, and `columns` is applied last.
+ */
+async function* readDerivedBatches(options: ReadOptions, reading: CellReading): AsyncGenerator<RecordBatch> {
+  const derived = options.reading?.derived ?? [];
+  const derivedNames = new Set(derived.map((d) => d.name));
+  const raw = options.columns ? rawColumnsFor(options.columns, derived).filter((c) => !derivedNames.has(c)) : undefined;
+  const inner = { ...options, columns: raw };
+  const batches = options.format === 'csv' ? readCsvBatches(inner, reading) : readJsonlBatches(inner, reading);
+  const wanted = options.columns ? new Set(options.columns) : undefined;
+  let plan: PlannedDerivation[] | undefined;
+  for await (const batch of batches) {
+    plan ??= planDerivations(derived, batch.schema);
+    const full = applyDerivations(batch, plan);
+    if (!wanted) {
+      yield full;
+      continue;
+    }
+    const schema = { columns: full.schema.columns.filter((c) => wanted.has(c.name)) };
+    const columns = Object.fromEntries(schema.columns.map((c) => [c.name, full.columns[c.name]]));
+    yield { ...full, schema, columns } as RecordBatch;
+  }
 }
 
 /** Reads a whole file into one in-memory table (for small data such as training sets and test fixtures). */

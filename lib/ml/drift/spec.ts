@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Thresholds of the drift verdict; null disables a test. A feature drifts when any enabled test fires. */
-export const DriftThresholdsSchema = z.object({
+export const DriftThresholdsSchema = z.strictObject({
   /** PSI above this (0.1 = moderate, 0.2 = significant shift by the usual rule of thumb). */
   psi: z.number().positive().nullable().default(0.2),
   /** KS p-value below this. Very large samples make tiny shifts significant: prefer ksStatistic there. */

@@ -7,12 +7,12 @@ export const DATETIME_PARTS = ['year', 'month', 'day', 'dayOfWeek', 'hour'] as c
 export type DatetimePart = (typeof DATETIME_PARTS)[number];
 
 const NumericImputeSchema = z.union([
-  z.object({ strategy: z.enum(['mean', 'median', 'mode']) }),
-  z.object({ strategy: z.literal('constant'), value: z.number() }),
+  z.strictObject({ strategy: z.enum(['mean', 'median', 'mode']) }),
+  z.strictObject({ strategy: z.literal('constant'), value: z.number() }),
 ]);
 const CategoricalImputeSchema = z.union([
-  z.object({ strategy: z.literal('mode') }),
-  z.object({ strategy: z.literal('constant'), value: z.union([z.string(), z.number(), z.boolean()]) }),
+  z.strictObject({ strategy: z.literal('mode') }),
+  z.strictObject({ strategy: z.literal('constant'), value: z.union([z.string(), z.number(), z.boolean()]) }),
 ]);
 export type NumericImpute = z.infer<typeof NumericImputeSchema>;
 export type CategoricalImpute = z.infer<typeof CategoricalImputeSchema>;
@@ -23,11 +23,11 @@ const numericImpute = NumericImputeSchema.default({ strategy: 'mean' });
 
 export const FeatureTransformSchema = z.discriminatedUnion('transform', [
   /** Chosen from the column type at fit time: numbers → standardize, boolean → passthrough, categorical → onehot, datetime → datetime. */
-  z.object({ column, transform: z.literal('auto') }),
-  z.object({ column, transform: z.literal('standardize'), impute: numericImpute }),
-  z.object({ column, transform: z.literal('minmax'), impute: numericImpute }),
-  z.object({ column, transform: z.literal('passthrough'), impute: numericImpute }),
-  z.object({
+  z.strictObject({ column, transform: z.literal('auto') }),
+  z.strictObject({ column, transform: z.literal('standardize'), impute: numericImpute }),
+  z.strictObject({ column, transform: z.literal('minmax'), impute: numericImpute }),
+  z.strictObject({ column, transform: z.literal('passthrough'), impute: numericImpute }),
+  z.strictObject({
     column,
     transform: z.literal('bucketize'),
     /** Ascending cut points; when absent, `buckets` equal-frequency buckets are fitted on the training split. */
@@ -35,7 +35,7 @@ export const FeatureTransformSchema = z.discriminatedUnion('transform', [
     buckets: z.number().int().min(2).max(100).default(4),
     impute: numericImpute,
   }),
-  z.object({
+  z.strictObject({
     column,
     transform: z.literal('onehot'),
     maxCategories: z.number().int().min(1).max(1000).default(50),
@@ -59,7 +59,7 @@ export const FeatureTransformSchema = z.discriminatedUnion('transform', [
     /** Default: missing values go to the unknown index, like unseen categories. */
     impute: CategoricalImputeSchema.optional(),
   }),
-  z.object({
+  z.strictObject({
     column,
     transform: z.literal('datetime'),
     parts: z
@@ -71,7 +71,7 @@ export const FeatureTransformSchema = z.discriminatedUnion('transform', [
 ]);
 export type FeatureTransform = z.infer<typeof FeatureTransformSchema>;
 
-export const FeatureSpecSchema = z.object({
+export const FeatureSpecSchema = z.strictObject({
   task: TaskSchema,
   label: z.string().min(1),
   /** A bare column name means `{ column, transform: auto }`. */

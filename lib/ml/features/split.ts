@@ -2,12 +2,18 @@ import { z } from 'zod';
 import { DataError } from '../errors';
 import { createRng, shuffleInPlace } from '../random';
 
-export const SplitSpecSchema = z.object({
+export const SplitSpecSchema = z.strictObject({
+  /** Shares of the clean rows in the train, validation and test splits; they must sum to 1. */
   ratios: z
-    .object({ train: z.number().min(0).max(1), validation: z.number().min(0).max(1), test: z.number().min(0).max(1) })
+    .strictObject({
+      train: z.number().min(0).max(1),
+      validation: z.number().min(0).max(1),
+      test: z.number().min(0).max(1),
+    })
     .refine((r) => Math.abs(r.train + r.validation + r.test - 1) < 1e-6, 'split ratios must sum to 1')
     .refine((r) => r.train > 0, 'the train ratio must be positive')
     .default({ train: 0.7, validation: 0.15, test: 0.15 }),
+  /** Seeds the shuffle: the same seed and data give the same split on every run. */
   seed: z.number().int().default(42),
   /** Classification: keep class proportions in every split. Ignored when no labels are given. */
   stratify: z.boolean().default(true),

@@ -1,4 +1,5 @@
 import type { CellValue, ColumnSchema } from '../data/types';
+import type { ModelSignature } from '../signature';
 import type { DatetimePart, Task } from './spec';
 
 export const FITTED_TRANSFORMS_VERSION = 1;
@@ -32,4 +33,6 @@ export interface FittedTransforms {
   inputs: ColumnSchema[];
   features: FittedFeature[];
   featureNames: string[];
+  /** The raw inputs as the training rows showed them (types, required, categories, ranges): checked on predict. */
+  signature?: ModelSignature;
 }

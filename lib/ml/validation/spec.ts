@@ -3,7 +3,7 @@ import { ColumnTypeSchema, type TableSchema } from '../data/types';
 
 const DomainValue = z.union([z.string(), z.number(), z.boolean()]);
 
-export const ColumnExpectationSchema = z.object({
+export const ColumnExpectationSchema = z.strictObject({
   /** Declared type; pass `schemaFromExpectations()` to the reader so cells that do not fit are quarantined. */
   type: ColumnTypeSchema.optional(),
   required: z.boolean().default(true),
@@ -23,17 +23,19 @@ export const ColumnExpectationSchema = z.object({
 });
 export type ColumnExpectation = z.infer<typeof ColumnExpectationSchema>;
 
-export const LabelExpectationSchema = z.object({
+export const LabelExpectationSchema = z.strictObject({
   column: z.string().min(1),
   task: z.enum(['classification', 'regression']).optional(),
   /** Classification: the allowed classes (compared as text). Omit to accept any non-missing value. */
   classes: z.array(DomainValue).min(2).optional(),
 });
 
-export const ExpectationsSpecSchema = z.object({
+export const ExpectationsSpecSchema = z.strictObject({
   columns: z.record(z.string(), ColumnExpectationSchema).default({}),
   label: LabelExpectationSchema.optional(),
-  rowCount: z.object({ min: z.number().int().min(0).default(1), max: z.number().int().min(1).optional() }).prefault({}),
+  rowCount: z
+    .strictObject({ min: z.number().int().min(0).default(1), max: z.number().int().min(1).optional() })
+    .prefault({}),
   allowExtraColumns: z.boolean().default(true),
   /** The dataset fails when more than this share of rows is quarantined. */
   maxQuarantinedRatio: z.number().min(0).max(1).default(0.05),

@@ -68,6 +68,8 @@ export async function storeAndRegister(
     lineage: { data: 'synthetic', codeVersion: 'test' },
     modelArtifactId,
     transformArtifactId,
+    // As the register step does: the signature the features step observed (absent: reconstructed when served).
+    signature: input.fitted.signature,
   });
   return { ...version, modelKey };
 }

@@ -189,6 +189,7 @@ describe('every path in /openapi.json exists and answers as documented', () => {
     listModelKinds: () => ({ holder: 'viewer', status: 200 }),
     listModelVersions: () => ({ holder: 'viewer', params: { name: 'tiny' }, status: 200 }),
     getModelVersion: () => ({ holder: 'viewer', params: { name: 'tiny', version: 1 }, status: 200 }),
+    getModelSignature: () => ({ holder: 'viewer', params: { name: 'tiny', version: 1 }, status: 200 }),
     listDeployments: () => ({ holder: 'viewer', status: 200 }),
     rollbackModel: () => ({
       holder: 'approver',

@@ -1,3 +1,4 @@
+import type { ModelSignature } from '../../../lib/ml/signature';
 import { createModelServer } from '../../../lib/serving/model-server';
 import { getDeployment, listVersions, stageHistory } from '../../../lib/registry';
 import { listAudit } from '../../../lib/audit';
@@ -84,25 +85,48 @@ describe('pipeline on the real stack: full run, then a second run on the same da
 
     const server = createModelServer({ db, store: h.deps.store, log: h.deps.log });
     try {
-      const answer = await server.predict({
-        model: 'churn-classifier',
-        slot: 'production',
-        rows: [
-          {
-            tenure_months: 2,
-            monthly_charges: 110,
-            contract: 'month-to-month',
-            support_calls: 6,
-            has_internet: true,
-            region: 'north',
-            signup_date: '2024-01-05',
-          },
-        ],
-      });
+      const row = {
+        tenure_months: 2,
+        monthly_charges: 110,
+        contract: 'month-to-month',
+        support_calls: 6,
+        has_internet: true,
+        region: 'north',
+        signup_date: '2024-01-05',
+      };
+      const answer = await server.predict({ model: 'churn-classifier', slot: 'production', rows: [row] });
       expect(answer.version).toBe(1);
       expect(['yes', 'no']).toContain(answer.predictions[0]?.prediction);
+      // The churn data's tenure starts at 8 months: 2 is answered, but flagged (dates are never range-checked).
+      expect(answer.predictions[0]?.warnings).toEqual([
+        expect.objectContaining({ field: 'tenure_months', code: 'OUT_OF_RANGE' }),
+      ]);
       const probabilities = Object.values(answer.predictions[0]?.probabilities ?? {});
       expect(probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+      // The register step stored the signature the features step observed on the training rows; predict checks it.
+      const signature = versions[0]?.signature as ModelSignature;
+      expect(signature).toMatchObject({ version: 1, source: 'training', task: 'classification' });
+      expect(signature.observedRows).toBeGreaterThan(0);
+      expect(signature.inputs.find((c) => c.name === 'contract')?.categories).toContain('month-to-month');
+      expect(signature.inputs.find((c) => c.name === 'tenure_months')).toMatchObject({ min: expect.any(Number) });
+      const { tenure_months: tenure, ...misspelled } = row;
+      await expect(
+        server.predict({
+          model: 'churn-classifier',
+          slot: 'production',
+          rows: [{ ...misspelled, tenure_month: tenure }],
+        }),
+      ).rejects.toMatchObject({
+        details: { problems: expect.arrayContaining([expect.objectContaining({ row: 0, field: 'tenure_month' })]) },
+      });
+      const unseen = await server.predict({
+        model: 'churn-classifier',
+        slot: 'production',
+        rows: [{ ...row, tenure_months: 12, region: 'atlantis' }],
+      });
+      expect(unseen.predictions[0]?.warnings).toEqual([
+        expect.objectContaining({ field: 'region', code: 'UNSEEN_CATEGORY' }),
+      ]);
     } finally {
       await server.close();
     }
@@ -142,6 +166,19 @@ describe('pipeline on the real stack: full run, then a second run on the same da
       reason: 'rejected: no better than v1 on the holdout',
     });
     expect((await getDeployment(db, 'churn-classifier', 'production'))?.model_version_id).toBe(versions[1]?.id);
+    // The rejected version left the staging slot: predicting with staging is a 404, not the archived version.
+    expect(await getDeployment(db, 'churn-classifier', 'staging')).toBeUndefined();
+    expect(await listAudit(db, { action: 'undeploy' })).toEqual([
+      expect.objectContaining({ actor: 'alice', target: 'model:churn-classifier:v2' }),
+    ]);
+    const server = createModelServer({ db, store: h.deps.store, log: h.deps.log });
+    try {
+      await expect(
+        server.predict({ model: 'churn-classifier', slot: 'staging', rows: [{ tenure_months: 12 }] }),
+      ).rejects.toMatchObject({ code: 'MODEL_NOT_DEPLOYED' });
+    } finally {
+      await server.close();
+    }
     const run = await db('pipeline_runs').where({ run_id: handle.workflowId }).first();
     expect(run).toMatchObject({ status: 'rejected', phase: 'staging' });
   });

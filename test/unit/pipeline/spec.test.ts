@@ -79,6 +79,38 @@ describe('pipeline spec', () => {
     expect(err.details.issues?.[0]?.path).toBe('candidates[0].hyperparameters.epochs');
   });
 
+  it('refuses unknown fields at any depth, naming the path and the closest allowed field', () => {
+    const err = specError(base(), {
+      expectations: { columns: { a: { tpye: 'numeric' } } },
+      training: { batchsize: 3 },
+      data: { source: { kind: 'file', path: 'x.csv', fromat: 'csv' } },
+      split: { ratios: { train: 0.8, validation: 0.1, test: 0.1, holdout: 0 } },
+    });
+    const byPath = Object.fromEntries((err.details.issues ?? []).map((i) => [i.path, i.message]));
+    expect(byPath['expectations.columns.a.tpye']).toMatch(/unknown field "tpye".*Did you mean "type"\?/);
+    expect(byPath['training.batchsize']).toMatch(/unknown field "batchsize"/);
+    expect(byPath['training.batchsize']).toMatch(/Allowed here: taskQueue, timeout/);
+    expect(byPath['data.source.fromat']).toMatch(/Did you mean "format"\?/);
+    expect(byPath['split.ratios.holdout']).toMatch(/unknown field "holdout"/);
+    // A misspelled top-level section and an unknown impute option are errors too.
+    const top = specError(base(), { evaluaton: { primaryMetric: 'accuracy' } });
+    expect(top.details.issues?.[0]).toMatchObject({
+      path: 'evaluaton',
+      message: expect.stringMatching(/"evaluation"/),
+    });
+    const impute = specError(base(), {
+      features: { features: [{ column: 'a', transform: 'standardize', impute: { strategy: 'mean', vaule: 1 } }] },
+    });
+    expect(impute.message).toContain('features.features[0].impute.vaule');
+    const query = specError({
+      ...base(),
+      data: { source: { kind: 'postgres', query: 'select 1', qurey: 'x' } },
+    });
+    expect(query.details.issues).toEqual([
+      expect.objectContaining({ path: 'data.source.qurey', message: expect.stringMatching(/Did you mean "query"\?/) }),
+    ]);
+  });
+
   it('says which transform is unknown and which ones exist', () => {
     const err = specError(base(), { features: { features: ['a', { column: 'c', transform: 'hashing' }] } });
     expect(err.message).toContain(
@@ -104,7 +136,7 @@ describe('pipeline spec', () => {
     // A dense hyperparameter on a tree kind is a typo, not silently ignored.
     expect(
       specError(base(), { candidates: [{ kind: 'random_forest', hyperparameters: { epochs: 5 } }] }).message,
-    ).toContain('- candidates[0].hyperparameters: Unrecognized key: "epochs"');
+    ).toMatch(/- candidates\[0\]\.hyperparameters\.epochs: unknown field "epochs".*Allowed here: trees, maxDepth/);
   });
 
   it('refuses fields that contradict each other', () => {
