@@ -37,6 +37,8 @@ export interface ApiSettings {
   namespace: string;
   /** The orchestration task queue that runs mlPipeline. */
   taskQueue: string;
+  /** The training task queue (batch scoring chunks run there); default: the configured one. */
+  trainingTaskQueue?: string;
   temporalUiUrl: string;
   publicUrl: string;
   bodyLimit: string;
@@ -53,6 +55,7 @@ export function apiSettingsFrom(config: AppConfig, version: string): ApiSettings
   return {
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueues.orchestration,
+    trainingTaskQueue: config.taskQueues.training,
     temporalUiUrl: config.temporal.uiUrl,
     publicUrl: config.api.publicUrl,
     bodyLimit: config.api.bodyLimit,

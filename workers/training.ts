@@ -2,6 +2,7 @@
 // @tensorflow/tfjs-node-gpu there and set TASK_QUEUE_TRAINING=training-gpu (see README).
 import { Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../activities/deps';
+import { createBatchActivities } from '../activities/batch';
 import { createTrainingActivities } from '../activities/training';
 import { initTfBackend } from '../lib/ml';
 import { runWorkerProcess } from './metrics';
@@ -16,7 +17,7 @@ export async function createTrainingWorker(deps: ActivityDeps, taskQueue = deps.
   const worker = await Worker.create({
     ...workerOptions,
     taskQueue,
-    activities: createTrainingActivities({ ...deps, client, backend }),
+    activities: { ...createTrainingActivities({ ...deps, client, backend }), ...createBatchActivities(deps) },
     maxConcurrentActivityTaskExecutions: deps.config.workers.trainingConcurrency,
   });
   return { worker, backend, close };

@@ -7,6 +7,8 @@ import * as m005 from './005_governance';
 import * as m040 from './040_feature_store';
 import * as m030 from './030_console_sessions';
 import * as m031 from './031_notifications';
+import * as m080 from './080_batch_predictions';
+import * as m081 from './081_progressive_delivery';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -23,6 +25,8 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['040_feature_store', m040],
   ['030_console_sessions', m030],
   ['031_notifications', m031],
+  ['080_batch_predictions', m080],
+  ['081_progressive_delivery', m081],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

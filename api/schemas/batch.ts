@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { BatchJobRequest } from '../../lib/batch/spec';
+import { Links, ModelName, NullableTimestamp, Timestamp } from './common';
+
+export const BatchParams = z.object({ name: ModelName });
+export const BatchJobParams = z.object({ name: ModelName, jobId: z.string().min(1).max(200) });
+export const BatchListQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
+
+export const BatchStartBody = BatchJobRequest;
+
+export const BatchStartResponse = z.object({
+  jobId: z.string().describe('The job id (its Temporal workflow id)'),
+  links: Links,
+});
+
+const Progress = z.object({
+  rowsTotal: z.number().int().nullable().describe('Input rows (known once the input is split into chunks)'),
+  rowsDone: z.number().int(),
+  rowsScored: z.number().int(),
+  rowsRejected: z.number().int().describe('Rows that broke the input contract or got no finite prediction'),
+  chunksTotal: z.number().int().nullable(),
+  chunksDone: z.number().int(),
+  rowsPerSecond: z.number().nullable(),
+  etaSeconds: z.number().int().nullable(),
+  percent: z.number().nullable(),
+});
+
+export const BatchJobView = z.object({
+  jobId: z.string(),
+  model: z.string(),
+  version: z.number().int().nullable(),
+  slot: z.string().nullable(),
+  status: z.enum(['running', 'succeeded', 'failed', 'cancelled']),
+  requestedBy: z.string(),
+  trigger: z.string(),
+  input: z.record(z.string(), z.unknown()),
+  output: z.record(z.string(), z.unknown()),
+  options: z.record(z.string(), z.unknown()),
+  progress: Progress,
+  outputLocation: z.string().nullable(),
+  rejectsLocation: z.string().nullable().describe('S3 folder of rejects CSVs (row_number, reason, row)'),
+  error: z.string().nullable(),
+  startedAt: Timestamp,
+  endedAt: NullableTimestamp,
+  links: Links,
+});
+export const BatchJobList = z.object({ items: z.array(BatchJobView) });
