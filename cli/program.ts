@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { PROJECT_ROOT } from '../lib/config/paths';
 import { CliApiError } from './client';
+import { registerBatchCommands } from './commands/batch';
 import { registerFeatureCommands } from './commands/features';
 import { registerKeyCommands } from './commands/keys';
 import { registerModelCommands } from './commands/models';
@@ -29,6 +30,7 @@ export function createProgram(ctx: CliContext): Command {
   registerModelCommands(program, ctx);
   registerKeyCommands(program, ctx);
   registerFeatureCommands(program, ctx);
+  registerBatchCommands(program, ctx);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

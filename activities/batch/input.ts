@@ -3,6 +3,8 @@ import { uploadKey } from '../../lib/batch/config';
 import type { BatchInputSpec } from '../../lib/batch/spec';
 import { assertSourceKey } from '../../lib/sources/locations';
 import { openPostgresSource } from '../../lib/sources/postgres';
+import { DataError } from '../../lib/ml/errors';
+import { ArtifactNotFoundError } from '../../lib/store';
 import type { ActivityDeps } from '../deps';
 
 export interface OpenedInput {
@@ -19,10 +21,11 @@ export async function openBatchInput(deps: ActivityDeps, input: BatchInputSpec):
   const sources = deps.config.governance.dataSources;
   if (input.kind === 's3') {
     assertSourceKey(input.key, sources.s3Prefixes);
-    return { stream: await deps.store.get(input.key), done: Promise.resolve() };
+    return { stream: await objectStream(deps, input.key, `S3 object ${input.key}`), done: Promise.resolve() };
   }
   if (input.kind === 'upload') {
-    return { stream: await deps.store.get(uploadKey(input.uploadId)), done: Promise.resolve() };
+    const stream = await objectStream(deps, uploadKey(input.uploadId), `upload ${input.uploadId}`);
+    return { stream, done: Promise.resolve() };
   }
   if (!sources.readerUrl) {
     throw new Error('DATA_SOURCE_DATABASE_URL is not set: PostgreSQL batch inputs are read only as the read-only role');
@@ -32,4 +35,16 @@ export async function openBatchInput(deps: ActivityDeps, input: BatchInputSpec):
     table: input.table,
     statementTimeoutMs: sources.statementTimeoutMs,
   });
+}
+
+/** A missing object stays missing on a retry: a data error, not a transient one. */
+async function objectStream(deps: ActivityDeps, key: string, what: string): Promise<Readable> {
+  try {
+    return await deps.store.get(key);
+  } catch (err) {
+    if (err instanceof ArtifactNotFoundError) {
+      throw new DataError({ code: 'EMPTY_FILE', message: `The batch input ${what} does not exist.`, details: { key } });
+    }
+    throw err;
+  }
 }

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { Transform } from 'node:stream';
+import { loadBatchConfig, uploadKey } from '../../lib/batch/config';
 import { chunkTotals, getBatchJob, listBatchJobs, progressOf } from '../../lib/batch/jobs';
 import { getDeployment, getVersion } from '../../lib/registry';
 import { batchJobWorkflowId, batchScoring } from '../../workflows/batch/workflow';
@@ -15,6 +17,8 @@ import {
   BatchParams,
   BatchStartBody,
   BatchStartResponse,
+  UploadHeaders,
+  UploadResponse,
 } from '../schemas/batch';
 import { requireModel } from './registry';
 
@@ -59,7 +63,60 @@ async function jobView(deps: ApiDeps, job: JobRow) {
 }
 
 export function batchRoutes(deps: ApiDeps) {
+  const batchConfig = loadBatchConfig();
   return [
+    defineRoute({
+      operationId: 'uploadBatchInput',
+      method: 'post',
+      path: '/v1/models/:name/batch-predictions/uploads',
+      summary: 'Upload a CSV file to score with a batch job (streamed to the artifact store)',
+      description:
+        'The request body is the CSV file itself (Content-Type: text/csv), at most BATCH_UPLOAD_MAX_BYTES. ' +
+        'The answer names the upload; start a job with input {"kind": "upload", "uploadId": ...}.',
+      tags,
+      access: OPERATE,
+      request: { params: BatchParams, headers: UploadHeaders },
+      responses: { 201: UploadResponse },
+      errors: [400, 401, 403, 404, 413, 503],
+      async handle({ params, req, principal }) {
+        await requireModel(deps, params.name);
+        if (!deps.store) throw new ApiError(503, 'STORE_UNAVAILABLE', 'This API has no artifact store configured.');
+        const uploadId = randomUUID();
+        const key = uploadKey(uploadId);
+        let bytes = 0;
+        let tooLarge = false;
+        const limited = new Transform({
+          transform(chunk: Buffer, _encoding, done) {
+            bytes += chunk.length;
+            if (bytes > batchConfig.uploadMaxBytes) {
+              tooLarge = true;
+              done(new Error('upload too large'));
+            } else done(null, chunk);
+          },
+        });
+        req.on('error', (err) => limited.destroy(err));
+        try {
+          await deps.store.put(key, req.pipe(limited));
+        } catch (err) {
+          await deps.store.delete(key).catch(() => undefined);
+          if (tooLarge) {
+            throw new ApiError(
+              413,
+              'PAYLOAD_TOO_LARGE',
+              `The upload is larger than ${batchConfig.uploadMaxBytes} bytes (BATCH_UPLOAD_MAX_BYTES): put the file in S3 under a data prefix and give input {"kind": "s3"}.`,
+            );
+          }
+          throw err;
+        }
+        await recordAudit(deps.db, {
+          actor: principal.id,
+          action: 'batch.upload',
+          target: `model:${params.name}`,
+          details: { uploadId, bytes },
+        });
+        return { status: 201, body: { uploadId, bytes } };
+      },
+    }),
     defineRoute({
       operationId: 'startBatchPrediction',
       method: 'post',

@@ -45,3 +45,14 @@ export const BatchJobView = z.object({
   links: Links,
 });
 export const BatchJobList = z.object({ items: z.array(BatchJobView) });
+
+export const UploadHeaders = z.object({
+  'content-type': z
+    .string()
+    .regex(/^(text\/csv|application\/octet-stream)\b/i, 'send the file as text/csv')
+    .describe('text/csv'),
+});
+export const UploadResponse = z.object({
+  uploadId: z.uuid().describe('Give it as input {"kind": "upload", "uploadId": ...}'),
+  bytes: z.number().int(),
+});

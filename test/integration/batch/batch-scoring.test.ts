@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../../api/app';
+import { runCli } from '../../../cli/program';
 import { apiSettingsFrom } from '../../../api/deps';
 import { storedCatalog } from '../../../api/pipelines';
 import { readCsvText } from '../../../lib/batch/csv';
@@ -28,6 +34,14 @@ function inputCsv(rows: number): string {
   return `${lines.join('\n')}\n`;
 }
 const badRows = (rows: number) => Math.floor(rows / BAD_EVERY);
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: string, done: () => void) {
+    this.text += chunk.toString();
+    done();
+  }
+}
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -172,7 +186,7 @@ describe('batch scoring on the real stack', () => {
     expect(staged).toEqual([]);
   }, 420_000);
 
-  it('writes S3 CSV and Parquet parts in input order, and fails a job over its rejected-share limit', async () => {
+  it('writes S3 CSV and Parquet parts in input order, reads a sources table, runs from the CLI with an upload, and fails a job over its rejected-share limit', async () => {
     const worker = h.spawnTrainingWorker('batch-s3');
     try {
       const rows = 5000;
@@ -227,6 +241,54 @@ describe('batch scoring on the real stack', () => {
       expect(Object.keys(first[0] ?? {})).toEqual(['row_number', 'id', 'prediction', 'p_no', 'p_yes']);
       expect(first[0]).toMatchObject({ row_number: '1', id: '1' });
       expect(['yes', 'no']).toContain(first[0]?.prediction);
+
+      // A PostgreSQL table of the sources schema, read as the read-only role.
+      await h.deps.db.raw('create schema if not exists sources');
+      await h.deps.db.raw(`create table sources.batch_input as
+        select i as id, (((i * 37) % 200) / 100.0 - 1)::double precision as x,
+               case when i % 3 = 0 then 'red' else 'blue' end as colour
+        from generate_series(1, 2500) as i`);
+      const res = await start({
+        input: { kind: 'postgres', table: 'sources.batch_input' },
+        output: { kind: 'postgres', table: 'from_table' },
+        options: { chunkRows: 1000 },
+      });
+      expect(res.status).toBe(202);
+      await h.client.workflow.getHandle<typeof batchScoring>(res.body.jobId as string).result();
+      const fromTable = await h.deps.db.raw(
+        `select count(distinct row_number)::int as n, count(*) filter (where prediction is null)::int as missing
+         from batch_predictions.from_table`,
+      );
+      expect(fromTable.rows[0]).toEqual({ n: 2500, missing: 0 });
+
+      // The CLI: upload a local file, start, follow the progress bar to the end.
+      const file = join(mkdtempSync(join(tmpdir(), 'batch-cli-')), 'input.csv');
+      writeFileSync(file, inputCsv(3000));
+      const server = app.listen(0);
+      try {
+        const { port } = server.address() as AddressInfo;
+        const out = new Capture();
+        const err = new Capture();
+        const code = await runCli(
+          ['batch-predict', MODEL, '--file', file, '--chunk-rows', '1000', '--output-table', 'from_cli', '--wait'],
+          {
+            io: { out, err, interactive: false },
+            env: { MLOPS_API_URL: `http://127.0.0.1:${port}`, MLOPS_API_KEY: operator },
+            pollMs: 200,
+            exitCode: 0,
+          },
+        );
+        expect(err.text).toMatch(/uploaded .*input\.csv/);
+        expect(err.text).toMatch(
+          /\[█{24}\] 100\.0 % {2}succeeded 3,000\/3,000 rows {2}[\d,]+ rows\/s {2}\(3 rejected\)/,
+        );
+        expect(out.text).toMatch(/status\s+succeeded/);
+        expect(code).toBe(0);
+      } finally {
+        server.close();
+      }
+      const fromCli = await h.deps.db.raw(`select count(*)::int as n from batch_predictions.from_cli`);
+      expect(fromCli.rows[0].n).toBe(3000 - 3);
 
       const strict = await run({ kind: 's3', format: 'csv' }, { maxRejectedRatio: 0.0001 });
       expect(strict.outcome).toMatch(/broke the model's input contract, more than options.maxRejectedRatio/);
