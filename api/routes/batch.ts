@@ -16,10 +16,14 @@ import {
   BatchListQuery,
   BatchParams,
   BatchStartBody,
+  BatchScheduleBody,
+  BatchScheduleParams,
+  BatchScheduleResponse,
   BatchStartResponse,
   UploadHeaders,
   UploadResponse,
 } from '../schemas/batch';
+import { deleteBatchSchedule, setBatchSchedule } from '../services/batch-schedules';
 import { requireModel } from './registry';
 
 // Batch scoring is an operator's job (it reads data and writes outputs); reading job status is for viewers.
@@ -210,6 +214,46 @@ export function batchRoutes(deps: ApiDeps) {
           throw new ApiError(404, 'JOB_NOT_FOUND', `No batch job ${params.jobId} for model ${params.name}.`);
         }
         return { status: 200, body: await jobView(deps, job) };
+      },
+    }),
+    defineRoute({
+      operationId: 'setBatchPredictionSchedule',
+      method: 'post',
+      path: '/v1/models/:name/batch-predictions/schedules/:schedule',
+      summary: 'Create or replace a schedule that starts a batch job (Temporal schedule, overlap SKIP; audited)',
+      tags,
+      access: OPERATE,
+      request: { params: BatchScheduleParams, body: BatchScheduleBody },
+      responses: { 200: BatchScheduleResponse },
+      errors: [400, 401, 403, 404],
+      async handle({ params, body, principal }) {
+        await requireModel(deps, params.name);
+        const result = await setBatchSchedule(deps, {
+          model: params.name,
+          name: params.schedule,
+          request: body.job,
+          interval: body.interval,
+          cron: body.cron,
+          paused: body.paused,
+          principal,
+        });
+        return { status: 200, body: result };
+      },
+    }),
+    defineRoute({
+      operationId: 'deleteBatchPredictionSchedule',
+      method: 'delete',
+      path: '/v1/models/:name/batch-predictions/schedules/:schedule',
+      summary: 'Delete a batch scoring schedule (jobs already started run on; audited)',
+      tags,
+      access: OPERATE,
+      request: { params: BatchScheduleParams },
+      responses: { 204: null },
+      errors: [400, 401, 403, 404],
+      async handle({ params, principal }) {
+        await requireModel(deps, params.name);
+        await deleteBatchSchedule(deps, params.name, params.schedule, principal);
+        return { status: 204, body: undefined };
       },
     }),
   ];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BatchJobRequest } from '../../lib/batch/spec';
-import { Links, ModelName, NullableTimestamp, Timestamp } from './common';
+import { Duration, Identifier, Links, ModelName, NullableTimestamp, Timestamp } from './common';
 
 export const BatchParams = z.object({ name: ModelName });
 export const BatchJobParams = z.object({ name: ModelName, jobId: z.string().min(1).max(200) });
@@ -55,4 +55,22 @@ export const UploadHeaders = z.object({
 export const UploadResponse = z.object({
   uploadId: z.uuid().describe('Give it as input {"kind": "upload", "uploadId": ...}'),
   bytes: z.number().int(),
+});
+
+export const BatchScheduleParams = z.object({ name: ModelName, schedule: Identifier.describe('Schedule name') });
+export const BatchScheduleBody = z
+  .object({
+    job: BatchJobRequest.describe('The job each run starts (as POST .../batch-predictions takes it)'),
+    interval: Duration.optional().describe("How often, e.g. '1h', '1d'"),
+    cron: z.string().min(9).max(200).optional().describe('Cron expression in UTC'),
+    paused: z.boolean().default(false),
+  })
+  .refine((b) => Boolean(b.interval) !== Boolean(b.cron), { message: 'give exactly one of interval or cron' });
+export const BatchScheduleResponse = z.object({
+  scheduleId: z.string(),
+  model: z.string(),
+  interval: z.string().nullable(),
+  cron: z.string().nullable(),
+  paused: z.boolean(),
+  nextRunTimes: z.array(Timestamp),
 });

@@ -290,6 +290,37 @@ describe('batch scoring on the real stack', () => {
       const fromCli = await h.deps.db.raw(`select count(*)::int as n from batch_predictions.from_cli`);
       expect(fromCli.rows[0].n).toBe(3000 - 3);
 
+      // A schedule starts jobs with the same request (trigger = schedule), named after the scheduled time.
+      const scheduled = await request(app)
+        .post(`/v1/models/${MODEL}/batch-predictions/schedules/nightly`)
+        .set('Authorization', `Bearer ${operator}`)
+        .send({
+          job: {
+            input: { kind: 's3', key },
+            output: { kind: 'postgres', table: 'nightly' },
+            options: { chunkRows: 2500 },
+          },
+          interval: '1d',
+          paused: true,
+        });
+      expect(scheduled.status).toBe(200);
+      expect(scheduled.body).toMatchObject({ scheduleId: `batch-${MODEL}-nightly`, paused: true, interval: '1d' });
+      await h.client.schedule.getHandle(scheduled.body.scheduleId as string).trigger();
+      const job = await until('the scheduled job to finish', async () => {
+        const row = await h.deps.db('batch_jobs').where({ trigger: 'schedule', status: 'succeeded' }).first();
+        return row ?? undefined;
+      });
+      expect(job.job_id).toMatch(new RegExp(`^batch-${MODEL}-nightly-`));
+      expect(job.requested_by).toBe('oscar');
+      const nightly = await h.deps.db.raw(`select count(*)::int as n from batch_predictions.nightly`);
+      expect(nightly.rows[0].n).toBe(rows - badRows(rows));
+      const del = () =>
+        request(app)
+          .delete(`/v1/models/${MODEL}/batch-predictions/schedules/nightly`)
+          .set('Authorization', `Bearer ${operator}`);
+      expect((await del()).status).toBe(204);
+      expect((await del()).status).toBe(404);
+
       const strict = await run({ kind: 's3', format: 'csv' }, { maxRejectedRatio: 0.0001 });
       expect(strict.outcome).toMatch(/broke the model's input contract, more than options.maxRejectedRatio/);
       const failed = await status(strict.jobId);
