@@ -12,6 +12,7 @@ import { createFailureLimiter, mountRoute, type RouteDef } from './http/route';
 import { createSessionGate, type SessionGate } from './http/session-auth';
 import { adminRoutes } from './routes/admin';
 import { batchRoutes } from './routes/batch';
+import { deliveryRoutes } from './routes/delivery';
 import { codecRoutes } from './routes/codec';
 import { consoleRoutes } from './routes/console';
 import { featureRoutes } from './routes/features';
@@ -52,6 +53,7 @@ export function apiRoutes(
     ...reportRoutes(deps),
     ...predictRoutes(deps, metrics),
     ...batchRoutes(deps),
+    ...deliveryRoutes(deps),
     ...adminRoutes(deps),
     ...principalRoutes(deps),
     ...notificationRoutes(deps),

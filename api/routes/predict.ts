@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import { createShadowScorer } from '../../lib/delivery/shadow';
 import { logPredictions, recordFeedback } from '../../lib/serving/prediction-log';
 import {
   ArtifactIntegrityError,
@@ -67,6 +68,9 @@ function servingError(err: unknown): unknown {
 export function predictRoutes(deps: ApiDeps, metrics: ApiMetrics) {
   const { maxRows, logSampleRate, rateLimitPerMinute } = deps.settings.predict;
   const random = deps.random ?? Math.random;
+  // The candidate version shadowing production (lib/delivery): scored after the response, never in its way.
+  const shadow =
+    deps.shadow ?? (deps.store ? createShadowScorer({ db: deps.db, store: deps.store, log: deps.log }) : undefined);
   return [
     defineRoute({
       operationId: 'predict',
@@ -88,11 +92,13 @@ export function predictRoutes(deps: ApiDeps, metrics: ApiMetrics) {
         const online = await enrichPredictRows(deps, { model: params.model, slot: query.env, rows: body.rows });
         const rows = online?.rows ?? body.rows;
         let result;
+        const started = performance.now();
         try {
           result = await deps.models.predict({ model: params.model, slot: query.env, rows });
         } catch (err) {
           throw servingError(err);
         }
+        const productionMs = performance.now() - started;
         // Refused before anything is logged: a NaN must neither reach the caller as a number nor the prediction log.
         const broken = nonFiniteRows(result.predictions);
         if (broken.length > 0) {
@@ -117,6 +123,7 @@ export function predictRoutes(deps: ApiDeps, metrics: ApiMetrics) {
           });
           await online?.record(requestId, { model: result.model, version: result.version });
         }
+        shadow?.observe({ result, rows, requestId, logged, productionMs });
         metrics.predictions.inc(
           { model: result.model, version: String(result.version), slot: result.slot },
           body.rows.length,

@@ -276,6 +276,14 @@ describe('every path in /openapi.json exists and answers as documented', () => {
     }),
     testNotificationChannel: () => ({ holder: 'admin', params: { channelId: ids.channel as string }, status: 200 }),
     listNotificationDeliveries: () => ({ holder: 'admin', status: 200 }),
+    startShadow: () => ({
+      holder: 'approver',
+      params: { name: 'tiny' },
+      body: { version: 2, reason: 'compare v2 with production (v1 after the rollback example)' },
+      status: 200,
+    }),
+    stopShadow: () => ({ holder: 'approver', params: { name: 'tiny' }, body: { reason: 'done' }, status: 204 }),
+    getShadow: () => ({ holder: 'viewer', params: { name: 'tiny' }, status: 200 }),
     uploadBatchInput: () => ({
       holder: 'operator',
       params: { name: 'tiny' },
