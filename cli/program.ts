@@ -9,6 +9,7 @@ import { registerKeyCommands } from './commands/keys';
 import { registerModelCommands } from './commands/models';
 import { registerRunCommands } from './commands/runs';
 import { registerScheduleCommands } from './commands/schedules';
+import { registerShadowCommands } from './commands/shadow';
 import type { CliContext } from './context';
 
 function packageVersion(): string {
@@ -31,6 +32,7 @@ export function createProgram(ctx: CliContext): Command {
   registerKeyCommands(program, ctx);
   registerFeatureCommands(program, ctx);
   registerBatchCommands(program, ctx);
+  registerShadowCommands(program, ctx);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,12 +1,23 @@
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../../api/app';
+import { runCli } from '../../../cli/program';
 import { compareRows, figuresOf } from '../../../lib/delivery/compare';
 import { createShadowScorer, type ShadowScorer } from '../../../lib/delivery/shadow';
 import { disposeModel } from '../../../lib/ml';
 import { loadServableVersion, predictWith } from '../../../lib/serving/model-server';
 import { startApiHarness, type ApiHarness } from '../api/harness';
 import { promoteAndDeploy, registerTinyModel, tinyRows } from '../api/model-fixture';
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: string, done: () => void) {
+    this.text += chunk.toString();
+    done();
+  }
+}
 
 describe('shadow deployment on the real stack', () => {
   let h: ApiHarness;
@@ -114,6 +125,25 @@ describe('shadow deployment on the real stack', () => {
     ]);
     disposeModel(p2.model);
     disposeModel(c2.model);
+
+    // The CLI shows the same report.
+    const server = app.listen(0);
+    try {
+      const out = new Capture();
+      const code = await runCli(['shadow', 'tiny'], {
+        io: { out, err: new Capture(), interactive: false },
+        env: {
+          MLOPS_API_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+          MLOPS_API_KEY: h.keys.viewer,
+        },
+        exitCode: 0,
+      });
+      expect(code).toBe(0);
+      expect(out.text).toContain(`v${candidate.version} beside production v${production.version}`);
+      expect(out.text).toMatch(/live quality, 120 labelled rows: production [\d.]+ %, shadow v2 [\d.]+ %/);
+    } finally {
+      server.close();
+    }
 
     const stopped = await request(app)
       .post('/v1/models/tiny/shadow/stop')
