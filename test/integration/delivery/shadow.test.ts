@@ -10,6 +10,7 @@ import { disposeModel } from '../../../lib/ml';
 import { loadServableVersion, predictWith } from '../../../lib/serving/model-server';
 import { startApiHarness, type ApiHarness } from '../api/harness';
 import { promoteAndDeploy, registerTinyModel, tinyRows } from '../api/model-fixture';
+import { storeMonitoringWindow } from '../api/report-fixture';
 
 class Capture extends Writable {
   text = '';
@@ -125,6 +126,13 @@ describe('shadow deployment on the real stack', () => {
     ]);
     disposeModel(p2.model);
     disposeModel(c2.model);
+
+    // The monitoring report of the production version shows the comparison beside its drift windows.
+    await storeMonitoringWindow(h, { model: 'tiny', versionId: production.id, version: production.version });
+    const html = await request(app).get('/v1/models/tiny/monitoring/report.html').set(h.auth('viewer'));
+    expect(html.status).toBe(200);
+    expect(html.text).toContain('id="shadow"');
+    expect(html.text).toContain(`v${production.version} / v${candidate.version}`);
 
     // The CLI shows the same report.
     const server = app.listen(0);
