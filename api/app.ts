@@ -11,6 +11,8 @@ import { buildOpenApiDocument } from './http/openapi';
 import { createFailureLimiter, mountRoute, type RouteDef } from './http/route';
 import { createSessionGate, type SessionGate } from './http/session-auth';
 import { adminRoutes } from './routes/admin';
+import { batchRoutes } from './routes/batch';
+import { deliveryRoutes } from './routes/delivery';
 import { codecRoutes } from './routes/codec';
 import { consoleRoutes } from './routes/console';
 import { featureRoutes } from './routes/features';
@@ -52,6 +54,8 @@ export function apiRoutes(
     ...monitoringRoutes(deps),
     ...reportRoutes(deps),
     ...predictRoutes(deps, metrics),
+    ...batchRoutes(deps),
+    ...deliveryRoutes(deps),
     ...adminRoutes(deps),
     ...principalRoutes(deps),
     ...notificationRoutes(deps),

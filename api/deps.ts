@@ -4,6 +4,7 @@ import type { Authenticator } from '../lib/auth';
 import type { AppConfig } from '../lib/config';
 import type { ConsoleConfig } from '../lib/config/console';
 import type { Db } from '../lib/db';
+import type { ShadowScorer } from '../lib/delivery/shadow';
 import type { OnlineFeatureService } from '../lib/featurestore/serving';
 import type { Logger } from '../lib/logging';
 import type { ModelServer } from '../lib/serving/types';
@@ -37,6 +38,8 @@ export interface ApiSettings {
   namespace: string;
   /** The orchestration task queue that runs mlPipeline. */
   taskQueue: string;
+  /** The training task queue (batch scoring chunks run there); default: the configured one. */
+  trainingTaskQueue?: string;
   temporalUiUrl: string;
   publicUrl: string;
   bodyLimit: string;
@@ -53,6 +56,7 @@ export function apiSettingsFrom(config: AppConfig, version: string): ApiSettings
   return {
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueues.orchestration,
+    trainingTaskQueue: config.taskQueues.training,
     temporalUiUrl: config.temporal.uiUrl,
     publicUrl: config.api.publicUrl,
     bodyLimit: config.api.bodyLimit,
@@ -81,6 +85,8 @@ export interface ApiDeps {
   processMetrics?: boolean;
   /** Online feature lookup at prediction time (the configured online store); default: the PostgreSQL one. */
   onlineFeatures?: OnlineFeatureService;
+  /** Shadow scoring beside production (default: one per app, when the app has an artifact store). */
+  shadow?: ShadowScorer;
   /** Sampling source for the prediction log; tests make it deterministic. */
   random?: () => number;
   /** The web console: session lifetimes and its build output (default: loadConsoleConfig() from the environment). */

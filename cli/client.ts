@@ -15,6 +15,8 @@ export class CliApiError extends Error {
 
 export interface RequestOptions {
   body?: unknown;
+  /** A body sent as it is (a file upload, streamed), with its own Content-Type header. */
+  rawBody?: ReadableStream<Uint8Array>;
   /** An array value repeats the key (`metric=a&metric=b`). */
   query?: Record<string, string | number | string[] | undefined>;
   headers?: Record<string, string>;
@@ -45,8 +47,9 @@ export function createApiClient(settings: { baseUrl: string; apiKey?: string; fe
         response = await doFetch(url, {
           method,
           headers,
-          body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        });
+          body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+          ...(options.rawBody ? { duplex: 'half' } : {}),
+        } as RequestInit);
       } catch (err) {
         throw new CliApiError(
           0,

@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { PROJECT_ROOT } from '../lib/config/paths';
 import { CliApiError } from './client';
+import { registerBatchCommands } from './commands/batch';
 import { registerFeatureCommands } from './commands/features';
 import { registerKeyCommands } from './commands/keys';
 import { registerModelCommands } from './commands/models';
 import { registerRunCommands } from './commands/runs';
 import { registerScheduleCommands } from './commands/schedules';
 import { registerTrackingCommands } from './commands/tracking';
+import { registerShadowCommands } from './commands/shadow';
 import type { CliContext } from './context';
 
 function packageVersion(): string {
@@ -31,6 +33,8 @@ export function createProgram(ctx: CliContext): Command {
   registerModelCommands(program, ctx);
   registerKeyCommands(program, ctx);
   registerFeatureCommands(program, ctx);
+  registerBatchCommands(program, ctx);
+  registerShadowCommands(program, ctx);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -2,6 +2,7 @@
 // @tensorflow/tfjs-node-gpu there and set TASK_QUEUE_TRAINING=training-gpu (see README).
 import { Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../activities/deps';
+import { createBatchActivities } from '../activities/batch';
 import { createTrainingActivities } from '../activities/training';
 import { loadScaleConfig } from '../lib/config/scale';
 import { initTfBackend } from '../lib/ml';
@@ -17,12 +18,15 @@ export async function createTrainingWorker(deps: ActivityDeps, taskQueue = deps.
   const worker = await Worker.create({
     ...workerOptions,
     taskQueue,
-    activities: createTrainingActivities({
-      ...deps,
-      client,
-      backend,
-      trainingThreads: loadScaleConfig().training.threads,
-    }),
+    activities: {
+      ...createTrainingActivities({
+        ...deps,
+        client,
+        backend,
+        trainingThreads: loadScaleConfig().training.threads,
+      }),
+      ...createBatchActivities(deps),
+    },
     maxConcurrentActivityTaskExecutions: deps.config.workers.trainingConcurrency,
   });
   return { worker, backend, close };

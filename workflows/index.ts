@@ -3,3 +3,4 @@ export { stackCheck } from './stack-check';
 export { mlPipeline } from './pipeline/workflow';
 export { modelMonitor } from './monitor/workflow';
 export { materializeFeatureView } from './featurestore/workflow';
+export { batchScoring } from './batch/workflow';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import { createShadowScorer } from '../../lib/delivery/shadow';
 import { logPredictions, recordFeedback } from '../../lib/serving/prediction-log';
 import {
   ArtifactIntegrityError,
@@ -83,6 +84,9 @@ function servingError(err: unknown): unknown {
 export function predictRoutes(deps: ApiDeps, metrics: ApiMetrics) {
   const { maxRows, logSampleRate, rateLimitPerMinute } = deps.settings.predict;
   const random = deps.random ?? Math.random;
+  // The candidate version shadowing production (lib/delivery): scored after the response, never in its way.
+  const shadow =
+    deps.shadow ?? (deps.store ? createShadowScorer({ db: deps.db, store: deps.store, log: deps.log }) : undefined);
   return [
     defineRoute({
       operationId: 'predict',
@@ -107,6 +111,7 @@ export function predictRoutes(deps: ApiDeps, metrics: ApiMetrics) {
         const online = await enrichPredictRows(deps, { model: params.model, slot: query.env, rows: body.rows });
         const rows = online?.rows ?? body.rows;
         let result;
+        const started = performance.now();
         try {
           // Entity keys of an online-feature lookup are not model inputs: accepted beside the signature's fields. The
           // columns the store filled may be null (missing or stale entity): featureWarnings say so, not a 400.
@@ -121,6 +126,7 @@ export function predictRoutes(deps: ApiDeps, metrics: ApiMetrics) {
           countInputIssues(metrics, params.model, err);
           throw servingError(err);
         }
+        const productionMs = performance.now() - started;
         for (const p of result.predictions) {
           for (const w of p.warnings ?? []) metrics.predictInputWarnings.inc({ model: result.model, code: w.code });
         }
@@ -148,6 +154,7 @@ export function predictRoutes(deps: ApiDeps, metrics: ApiMetrics) {
           });
           await online?.record(requestId, { model: result.model, version: result.version });
         }
+        shadow?.observe({ result, rows, requestId, logged, productionMs });
         metrics.predictions.inc(
           { model: result.model, version: String(result.version), slot: result.slot },
           body.rows.length,

@@ -1,3 +1,4 @@
+import { shadowReport } from '../../lib/delivery/routes';
 import { monitoringReportData } from '../../lib/monitoring/queries';
 import { monitoringReportCsv, monitoringReportXlsx, renderMonitoringReportHtml } from '../../lib/reports';
 import type { ApiDeps } from '../deps';
@@ -88,6 +89,13 @@ function monitoringReportRoutes(deps: ApiDeps): RouteDef[] {
             'NO_MONITORING_DATA',
             `Model ${params.name} has no monitoring windows yet${query.version ? ` for version ${query.version}` : ''}: a production version gets them every monitoring interval.`,
           );
+        }
+        if (format.ext === 'html') {
+          const since = new Date(data.windows[0]?.windowStart ?? Date.now() - 86_400_000);
+          const shadow = await shadowReport(deps.db, { model: params.name, since });
+          data.shadow = shadow.windows
+            .filter((w) => w.productionVersion === data.version || w.shadowVersion === data.version)
+            .reverse();
         }
         const body =
           format.ext === 'html'

@@ -9,6 +9,8 @@ import * as m030 from './030_console_sessions';
 import * as m031 from './031_notifications';
 import * as m060 from './060_model_signatures';
 import * as m070 from './070_run_tracking';
+import * as m080 from './080_batch_predictions';
+import * as m081 from './081_progressive_delivery';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -27,6 +29,8 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['031_notifications', m031],
   ['060_model_signatures', m060],
   ['070_run_tracking', m070],
+  ['080_batch_predictions', m080],
+  ['081_progressive_delivery', m081],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

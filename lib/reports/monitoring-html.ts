@@ -19,6 +19,7 @@ export function renderMonitoringReportHtml(data: MonitoringReportData, options: 
     predictionAndQualitySection({ data, psiThreshold }),
     windowsSection(data),
     alertsSection(data),
+    ...(data.shadow && data.shadow.length > 0 ? [shadowSection(data.shadow)] : []),
   ];
   return htmlPage({ title, header: monitoringHeader(data), sections });
 }
@@ -97,4 +98,36 @@ function alertsSection(data: MonitoringReportData): string {
     { header: 'Retraining run' },
   ];
   return section({ id: 'alerts', title: 'Alerts', body: table({ columns, rows }) });
+}
+
+/** Shadow comparison windows (oldest first, like the monitoring windows). */
+function shadowSection(windows: NonNullable<MonitoringReportData['shadow']>): string {
+  const rows: Row[] = windows.map((w) => ({
+    className: w.shadowErrors > 0 ? 'bad' : undefined,
+    cells: [
+      formatTimestamp(w.windowStart),
+      `v${w.productionVersion} / v${w.shadowVersion}`,
+      formatCount(w.requests),
+      formatCount(w.comparedRows),
+      w.agreement === null ? undefined : `${formatNumber(w.agreement * 100)} %`,
+      w.meanDelta ?? undefined,
+      w.maxAbsDelta,
+      w.productionLatencyMsP95 ?? undefined,
+      w.shadowLatencyMsP95 ?? undefined,
+      formatCount(w.shadowErrors),
+    ],
+  }));
+  const columns = [
+    { header: 'Window' },
+    { header: 'Production / shadow' },
+    { header: 'Requests', numeric: true },
+    { header: 'Rows compared', numeric: true },
+    { header: 'Agreement', numeric: true },
+    { header: 'Mean delta', numeric: true },
+    { header: 'Max |delta|', numeric: true },
+    { header: 'p95 ms (production)', numeric: true },
+    { header: 'p95 ms (shadow)', numeric: true },
+    { header: 'Shadow errors', numeric: true },
+  ];
+  return section({ id: 'shadow', title: 'Shadow comparison', body: table({ columns, rows }) });
 }

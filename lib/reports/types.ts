@@ -70,6 +70,22 @@ export interface MonitoringReportData {
     message: string;
     retrainingRunId?: string | null;
   }>;
+  /** Shadow comparison windows of the same period (lib/delivery), when a version shadowed production. */
+  shadow?: ShadowComparisonWindow[];
+}
+
+export interface ShadowComparisonWindow {
+  windowStart: string;
+  productionVersion: number;
+  shadowVersion: number;
+  requests: number;
+  comparedRows: number;
+  agreement: number | null;
+  meanDelta: number | null;
+  maxAbsDelta: number;
+  productionLatencyMsP95: number | null;
+  shadowLatencyMsP95: number | null;
+  shadowErrors: number;
 }
 
 export interface MonitoringWindow {

@@ -51,6 +51,7 @@ interface Example {
   params?: Record<string, string | number>;
   query?: Record<string, string>;
   body?: unknown;
+  headers?: Record<string, string>;
   status: number;
 }
 
@@ -109,11 +110,26 @@ describe('every path in /openapi.json exists and answers as documented', () => {
     ids.alertId = String((await storeMonitoringWindow(h, { model: 'tiny', versionId: v1.id, version: 1 })).alertId);
     await applyDefinitions(h.database.db, docDefinitions, { actor: 'test', source: 'openapi test' });
     h.track('fs-materialize-doc_view');
+    await h.db('batch_jobs').insert({
+      job_id: 'batch-tiny-doc',
+      model: 'tiny',
+      version_id: v1.id,
+      version: 1,
+      requested_by: 'oscar',
+      input: JSON.stringify({ kind: 's3', key: 'datasets/doc.csv' }),
+      output: JSON.stringify({ kind: 's3', format: 'csv' }),
+      rows_total: 10,
+      chunks_total: 1,
+    });
     doc = (await request(h.app).get('/openapi.json')).body as Document;
   });
   afterAll(async () => {
     await h?.client.schedule
       .getHandle('fs-materialize-doc_view')
+      .delete()
+      .catch(() => undefined);
+    await h?.client.schedule
+      .getHandle('batch-tiny-doc-schedule')
       .delete()
       .catch(() => undefined);
     for (const name of ['kept', 'deleted', 'created'])
@@ -282,6 +298,44 @@ describe('every path in /openapi.json exists and answers as documented', () => {
     }),
     testNotificationChannel: () => ({ holder: 'admin', params: { channelId: ids.channel as string }, status: 200 }),
     listNotificationDeliveries: () => ({ holder: 'admin', status: 200 }),
+    startShadow: () => ({
+      holder: 'approver',
+      params: { name: 'tiny' },
+      body: { version: 2, reason: 'compare v2 with production (v1 after the rollback example)' },
+      status: 200,
+    }),
+    stopShadow: () => ({ holder: 'approver', params: { name: 'tiny' }, body: { reason: 'done' }, status: 204 }),
+    getShadow: () => ({ holder: 'viewer', params: { name: 'tiny' }, status: 200 }),
+    uploadBatchInput: () => ({
+      holder: 'operator',
+      params: { name: 'tiny' },
+      headers: { 'Content-Type': 'text/csv' },
+      body: 'x,colour\n0.5,red\n',
+      status: 201,
+    }),
+    startBatchPrediction: () => ({
+      holder: 'operator',
+      params: { name: 'tiny' },
+      body: { input: { kind: 's3', key: 'datasets/doc.csv' }, output: { kind: 's3' } },
+      status: 202,
+    }),
+    listBatchPredictions: () => ({ holder: 'viewer', params: { name: 'tiny' }, status: 200 }),
+    getBatchPrediction: () => ({ holder: 'viewer', params: { name: 'tiny', jobId: 'batch-tiny-doc' }, status: 200 }),
+    setBatchPredictionSchedule: () => ({
+      holder: 'operator',
+      params: { name: 'tiny', schedule: 'doc-schedule' },
+      body: {
+        job: { input: { kind: 's3', key: 'datasets/doc.csv' }, output: { kind: 's3' } },
+        interval: '1d',
+        paused: true,
+      },
+      status: 200,
+    }),
+    deleteBatchPredictionSchedule: () => ({
+      holder: 'operator',
+      params: { name: 'tiny', schedule: 'doc-schedule' },
+      status: 204,
+    }),
   };
 
   const resolve = (ref: string) => doc.components.schemas[ref.replace('#/components/schemas/', '')] as Schema;
@@ -292,6 +346,7 @@ describe('every path in /openapi.json exists and answers as documented', () => {
     const r = request(h.app)[method as 'get' | 'post' | 'patch' | 'delete'](fill(path, example.params));
     if (withAuth && example.holder) void r.set(h.auth(example.holder));
     if (example.query) void r.query(example.query);
+    if (example.headers) void r.set(example.headers);
     return example.body === undefined ? r : r.send(example.body as object);
   }
 
@@ -398,6 +453,8 @@ describe('every path in /openapi.json exists and answers as documented', () => {
       view: 'BAD VIEW',
       kind: 'thing',
       id: 'bad id',
+      jobId: 'j'.repeat(300),
+      schedule: 'bad id',
     };
     const invalidQuery: Record<string, Record<string, string>> = {
       listRuns: { limit: '0' },
@@ -447,6 +504,8 @@ describe('every path in /openapi.json exists and answers as documented', () => {
       channelId: 999999,
       kind: 'run',
       id: 'no-such-run',
+      jobId: 'no-such-job',
+      schedule: 'no-such-schedule',
     };
     const problems: string[] = [];
     for (const { path, method, op } of operations()) {

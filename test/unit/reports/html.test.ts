@@ -141,6 +141,33 @@ describe('crowded reports', () => {
 });
 
 describe('monitoring report HTML', () => {
+  it('adds a shadow comparison section when a version shadowed production', () => {
+    const data = monitoringPeriod();
+    const html = renderMonitoringReportHtml({
+      ...data,
+      shadow: [
+        {
+          windowStart: '2026-11-29T03:00:00.000Z',
+          productionVersion: data.version,
+          shadowVersion: data.version + 1,
+          requests: 812,
+          comparedRows: 9120,
+          agreement: 0.964,
+          meanDelta: -0.012,
+          maxAbsDelta: 0.41,
+          productionLatencyMsP95: 5,
+          shadowLatencyMsP95: 10,
+          shadowErrors: 0,
+        },
+      ],
+    });
+    expectWellFormedPage(html);
+    expect(sectionIds(html)).toEqual(['drift', 'predictions', 'windows', 'alerts', 'shadow']);
+    expect(html).toContain(`v${data.version} / v${data.version + 1}`);
+    expect(html).toContain('96.4 %');
+    expect(sectionIds(renderMonitoringReportHtml(data))).not.toContain('shadow');
+  });
+
   it('shows drift per feature over time, predictions, quality, windows and alerts', () => {
     const html = renderMonitoringReportHtml(monitoringPeriod());
     expectWellFormedPage(html);
