@@ -99,6 +99,8 @@ function pipelineActivities(deps: { db: TestDatabase['db'] }, taskQueue: string,
     smokeTestDeployment: async () => ({ passed: true, checkedRows: 5, mismatches: 0, servedVersion: 3, message: 'ok' }),
     promoteModelVersion: async () => undefined,
     archiveModelVersion: async () => undefined,
+    // Notifications are delivered by lib/notify (tested in test/integration/notify); here they go nowhere.
+    notify: async () => ({ channels: [] }),
     // Materializations started through the API end at once: the view is treated as not online.
     planMaterialization: async ({ view }: { view: string }) => ({
       view,
