@@ -40,6 +40,8 @@ export interface ApiSettings {
   taskQueue: string;
   /** The training task queue (batch scoring chunks run there); default: the configured one. */
   trainingTaskQueue?: string;
+  /** Heartbeat timeout of batch scoring chunks (BATCH_HEARTBEAT_TIMEOUT). */
+  batchHeartbeatTimeout?: string;
   temporalUiUrl: string;
   publicUrl: string;
   bodyLimit: string;
@@ -57,6 +59,7 @@ export function apiSettingsFrom(config: AppConfig, version: string): ApiSettings
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueues.orchestration,
     trainingTaskQueue: config.taskQueues.training,
+    batchHeartbeatTimeout: config.workers.batchHeartbeatTimeout,
     temporalUiUrl: config.temporal.uiUrl,
     publicUrl: config.api.publicUrl,
     bodyLimit: config.api.bodyLimit,

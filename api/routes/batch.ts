@@ -158,6 +158,7 @@ export function batchRoutes(deps: ApiDeps) {
               requestedBy: principal.id,
               trigger: 'api',
               trainingQueue: deps.settings.trainingTaskQueue ?? 'mlops-training',
+              heartbeatTimeout: deps.settings.batchHeartbeatTimeout,
             },
           ],
         });

@@ -36,6 +36,7 @@ export async function setBatchSchedule(
       requestedBy: input.principal.id,
       trigger: 'schedule',
       trainingQueue: deps.settings.trainingTaskQueue ?? 'mlops-training',
+      heartbeatTimeout: deps.settings.batchHeartbeatTimeout,
     },
   ];
   const action = {

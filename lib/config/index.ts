@@ -68,6 +68,11 @@ const BaseEnvSchema = z.object({
   STORE_SIZE_LIMIT_MB: z.coerce.number().positive().default(51_200),
   ORCHESTRATION_ACTIVITY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   /** Activity pollers of the orchestration worker: fewer than its slots, so slots stay free for eager dispatch. */
+  /** How long a batch chunk may go without a heartbeat before Temporal retries it on another worker. */
+  BATCH_HEARTBEAT_TIMEOUT: z
+    .string()
+    .regex(/^\d+(ms|s|m)$/, 'a duration such as 60s')
+    .default('60s'),
   ORCHESTRATION_ACTIVITY_POLLERS: z.coerce.number().int().min(1).max(64).default(2),
   API_PORT: port.default(8080),
   API_HOST: z.string().default('127.0.0.1'),
@@ -141,6 +146,8 @@ export interface AppConfig {
     orchestrationActivityConcurrency: number;
     /** Activity task pollers (each holds a slot while it polls; the rest serve eagerly dispatched activities). */
     orchestrationActivityPollers: number;
+    /** BATCH_HEARTBEAT_TIMEOUT: a batch chunk without a heartbeat this long is retried elsewhere. */
+    batchHeartbeatTimeout: string;
     /** Port of the worker's Prometheus endpoint; undefined: orchestration 9464, training 9465 (0 disables). */
     metricsPort?: number;
   };
@@ -328,6 +335,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     workers: {
       trainingConcurrency: env.TRAINING_CONCURRENCY,
       orchestrationActivityConcurrency: env.ORCHESTRATION_ACTIVITY_CONCURRENCY,
+      batchHeartbeatTimeout: env.BATCH_HEARTBEAT_TIMEOUT,
       orchestrationActivityPollers: Math.min(
         env.ORCHESTRATION_ACTIVITY_POLLERS,
         env.ORCHESTRATION_ACTIVITY_CONCURRENCY,

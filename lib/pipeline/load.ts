@@ -40,6 +40,9 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  */
 export function mergeSpecOverrides(base: unknown, override: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(override)) return override === undefined ? base : override;
+  // A union member of another kind (a postgres source over a file source) replaces it: fields of one kind mean
+  // nothing to another, and strict specs refuse them.
+  if ('kind' in override && 'kind' in base && override.kind !== base.kind) return override;
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(override)) out[k] = mergeSpecOverrides(base[k], v);
   return out;

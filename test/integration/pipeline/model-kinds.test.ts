@@ -65,15 +65,36 @@ describe('model kinds through the real stack', () => {
     }
     expect((await evaluation('mlp-embedding')).featureImportance).toBeUndefined();
 
-    // The staged version serves raw rows, an unseen zip prefix included (the embedding's unknown index).
+    // The staged version serves complete raw rows (the signature refuses missing fields), an unseen zip prefix
+    // included (the embedding's unknown index).
     const server = createModelServer({ db: h.deps.db, store: h.deps.store, log: h.deps.log });
     try {
       const answer = await server.predict({
         model: 'loan-default-classifier',
         slot: 'staging',
         rows: [
-          { income: 30000, loan_amount: 30000, term_months: 60, credit_score: 580, employment_years: 0, zip3: '999' },
-          { income: 150000, loan_amount: 5000, term_months: 36, credit_score: 800, employment_years: 12, zip3: '104' },
+          {
+            income: 30000,
+            loan_amount: 30000,
+            term_months: 60,
+            credit_score: 580,
+            employment_years: 0,
+            home_ownership: 'rent',
+            purpose: 'other',
+            zip3: '999',
+            application_date: '2022-06-01',
+          },
+          {
+            income: 150000,
+            loan_amount: 5000,
+            term_months: 36,
+            credit_score: 800,
+            employment_years: 12,
+            home_ownership: 'own',
+            purpose: 'car',
+            zip3: '104',
+            application_date: '2022-06-01',
+          },
         ],
       });
       const risk = answer.predictions.map((p) => p.probabilities?.yes ?? NaN);
@@ -110,8 +131,24 @@ describe('model kinds through the real stack', () => {
         model: 'house-prices',
         slot: 'production',
         rows: [
-          { sqft: 900, bedrooms: 2, bathrooms: 1, year_built: 1950, neighborhood: 'industrial', lot_size: 2000 },
-          { sqft: 3200, bedrooms: 5, bathrooms: 3, year_built: 2015, neighborhood: 'lakeside', has_garage: true },
+          {
+            sqft: 900,
+            bedrooms: 2,
+            bathrooms: 1,
+            year_built: 1950,
+            neighborhood: 'industrial',
+            has_garage: false,
+            lot_size: 2000,
+          },
+          {
+            sqft: 3200,
+            bedrooms: 5,
+            bathrooms: 3,
+            year_built: 2015,
+            neighborhood: 'lakeside',
+            has_garage: true,
+            lot_size: 9000,
+          },
         ],
       });
       const [small, large] = answer.predictions.map((p) => Number(p.prediction));

@@ -70,6 +70,16 @@ describe('pipeline spec', () => {
     });
   });
 
+  it('replaces a union member of another kind instead of merging their fields', () => {
+    const file = { data: { source: { kind: 'file', path: 'x.csv', format: 'csv' } } };
+    expect(mergeSpecOverrides(file, { data: { source: { kind: 'postgres', table: 'sources.t' } } })).toEqual({
+      data: { source: { kind: 'postgres', table: 'sources.t' } },
+    });
+    expect(mergeSpecOverrides(file, { data: { source: { path: 'y.csv' } } })).toEqual({
+      data: { source: { kind: 'file', path: 'y.csv', format: 'csv' } },
+    });
+  });
+
   it('names the path of a bad field and what is wrong with it', () => {
     const err = specError(base(), { candidates: [{ kind: 'logistic_regression', hyperparameters: { epochs: -3 } }] });
     expect(err.message).toMatch(
