@@ -274,6 +274,32 @@ describe('mlPipeline workflow (mocked activities, time-skipping server)', () => 
     expect(failed.at(-1)?.error).toBe(summary);
   });
 
+  it('fails the run (not just its workflow task) when no candidate produced the primary metric', async () => {
+    const calls: Calls = [];
+    const overrides = {
+      // Every candidate diverged: its metrics are not finite.
+      evaluateCandidate: async (i: { candidate: string }) => {
+        calls.push({ name: 'evaluateCandidate', input: i });
+        return { ...evaluateOut(i.candidate, 0), metrics: { f1_macro: Number.NaN, accuracy: Number.NaN } };
+      },
+    };
+    const err = await withWorker(testSpec(), calls, overrides, async (taskQueue) =>
+      env.client.workflow
+        .execute(mlPipeline, { taskQueue, workflowId: `run-${randomUUID()}`, args: [{ pipeline: 'churn' }] })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+    );
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause.type).toBe('NoUsableCandidate');
+    expect(cause.message).toMatch(/No candidate produced the primary metric "f1_macro"/);
+    const recorded = calls.filter((c) => c.name === 'recordRunStatus').map((c) => c.input as { status?: string });
+    expect(recorded.at(-1)).toMatchObject({ status: 'failed' });
+    expect(calls.map((c) => c.name)).toContain('notify');
+  });
+
   it('stops at the gate when the best candidate is below a threshold', async () => {
     const calls: Calls = [];
     const spec = testSpec({

@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/workflow';
 import type {
   AbtOutput,
   BaselineOutput,
@@ -11,6 +12,18 @@ import { dataActivities, ingestAs, lightAs, trainingActivities } from './activit
 import type { PipelineSpec } from '../../lib/pipeline/spec';
 import { chooseBest, metricDirection, type CandidateScore } from './policy';
 import type { RunContext } from './run-context';
+
+/**
+ * No usable candidate (every one diverged, or the gate's metric is not one the task produces) fails the run with
+ * the reason. A plain Error would fail only the workflow task, retried forever: a run stuck in "running".
+ */
+function chooseOrFail(...args: Parameters<typeof chooseBest>): CandidateScore {
+  try {
+    return chooseBest(...args);
+  } catch (err) {
+    throw ApplicationFailure.nonRetryable((err as Error).message, 'NoUsableCandidate');
+  }
+}
 
 export interface DevOutcome {
   raw: IngestOutput;
@@ -128,7 +141,7 @@ export async function devPhase(ctx: RunContext): Promise<DevOutcome> {
   );
   for (const e of evaluations) state.metrics[e.candidate] = e.metrics;
   const direction = metricDirection(spec.evaluation.primaryMetric, spec.evaluation.direction);
-  const best = chooseBest(evaluations, spec.evaluation.primaryMetric, direction);
+  const best = chooseOrFail(evaluations, spec.evaluation.primaryMetric, direction);
   state.best = best.candidate;
 
   enter('report');
