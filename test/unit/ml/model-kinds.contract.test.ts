@@ -106,8 +106,20 @@ for (const kind of MODEL_KIND_REGISTRY) {
         expect(total).toBeCloseTo(1, 10);
       });
 
-      const resumes = kind.capabilities.checkpointing ? it : it.skip;
-      resumes('resumes from a checkpoint after epoch 1 and ends exactly like an uninterrupted run', async () => {
+      it('checkpoints exactly when the capability says so, and resumes from one like an uninterrupted run', async () => {
+        if (!kind.capabilities.checkpointing) {
+          // The activity starts such a kind over on a retry: it must never hand out a checkpoint to resume from.
+          let checkpoints = 0;
+          const result = await trainModel({
+            ...base,
+            onCheckpoint: () => {
+              checkpoints += 1;
+            },
+          });
+          kept(result.model);
+          expect(checkpoints).toBe(0);
+          return;
+        }
         const uninterrupted = await trained();
         let saved: Uint8Array | undefined;
         const crash = trainModel({
