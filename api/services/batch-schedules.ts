@@ -3,6 +3,7 @@ import { recordAudit } from '../../lib/audit';
 import type { Principal } from '../../lib/auth';
 import type { BatchJobRequest } from '../../lib/batch/spec';
 import { batchScoring, type BatchScoringInput } from '../../workflows/batch/workflow';
+import { upsertWorkflowSchedule } from './job-schedules';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../http/errors';
 
@@ -28,7 +29,6 @@ export async function setBatchSchedule(
   },
 ) {
   const scheduleId = batchScheduleId(input.model, input.name);
-  const spec = input.cron ? { cronExpressions: [input.cron] } : { intervals: [{ every: input.interval as string }] };
   const args: [BatchScoringInput] = [
     {
       model: input.model,
@@ -46,39 +46,26 @@ export async function setBatchSchedule(
     workflowId: scheduleId,
     args,
   };
-  const handle = deps.temporal.schedule.getHandle(scheduleId);
-  try {
-    await handle.update((previous) => ({
-      ...previous,
-      spec,
-      action,
-      state: { ...previous.state, paused: input.paused },
-    }));
-  } catch (err) {
-    if (!(err instanceof ScheduleNotFoundError)) throw err;
-    await deps.temporal.schedule.create({
-      scheduleId,
-      spec,
-      action,
-      policies: { overlap: 'SKIP', catchupWindow: '1h' },
-      state: { paused: input.paused, note: `batch scoring with ${input.model}` },
-      memo: { mlopsBatchModel: input.model },
-    });
-  }
+  const shown = await upsertWorkflowSchedule(deps, {
+    scheduleId,
+    timing: { cron: input.cron, interval: input.interval },
+    action,
+    paused: input.paused,
+    note: `batch scoring with ${input.model}`,
+    memo: { mlopsBatchModel: input.model },
+  });
   await recordAudit(deps.db, {
     actor: input.principal.id,
     action: 'batch.schedule',
     target: `model:${input.model}`,
     details: { scheduleId, interval: input.interval ?? null, cron: input.cron ?? null, paused: input.paused },
   });
-  const description = await handle.describe();
   return {
     scheduleId,
     model: input.model,
     interval: input.interval ?? null,
     cron: input.cron ?? null,
-    paused: description.state.paused,
-    nextRunTimes: description.info.nextActionTimes.slice(0, 5).map((t) => t.toISOString()),
+    ...shown,
   };
 }
 

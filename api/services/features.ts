@@ -14,6 +14,7 @@ import {
 } from '../../lib/featurestore/serving';
 import type { Slot } from '../../lib/registry';
 import { materializeFeatureView, materializationWorkflowId } from '../../workflows/featurestore/workflow';
+import { upsertWorkflowSchedule } from './job-schedules';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../http/errors';
 import { iso, isoRequired } from '../schemas/common';
@@ -147,7 +148,6 @@ export async function setMaterializationSchedule(
 ) {
   await requireView(deps, input.view);
   const scheduleId = scheduleIdOf(input.view);
-  const spec = input.cron ? { cronExpressions: [input.cron] } : { intervals: [{ every: input.interval as string }] };
   const action = {
     type: 'startWorkflow' as const,
     workflowType: materializeFeatureView,
@@ -155,39 +155,26 @@ export async function setMaterializationSchedule(
     workflowId: `${scheduleId}-scheduled`,
     args: [{ view: input.view }] as [{ view: string }],
   };
-  const handle = deps.temporal.schedule.getHandle(scheduleId);
-  try {
-    await handle.update((previous) => ({
-      ...previous,
-      spec,
-      action,
-      state: { ...previous.state, paused: input.paused },
-    }));
-  } catch (err) {
-    if (!(err instanceof ScheduleNotFoundError)) throw err;
-    await deps.temporal.schedule.create({
-      scheduleId,
-      spec,
-      action,
-      policies: { overlap: 'SKIP', catchupWindow: '1h' },
-      state: { paused: input.paused, note: `materialize feature view ${input.view}` },
-      memo: { mlopsFeatureView: input.view },
-    });
-  }
+  const shown = await upsertWorkflowSchedule(deps, {
+    scheduleId,
+    timing: { cron: input.cron, interval: input.interval },
+    action,
+    paused: input.paused,
+    note: `materialize feature view ${input.view}`,
+    memo: { mlopsFeatureView: input.view },
+  });
   await recordAudit(deps.db, {
     actor: input.principal.id,
     action: 'features.schedule',
     target: `feature_view:${input.view}`,
     details: { scheduleId, interval: input.interval ?? null, cron: input.cron ?? null, paused: input.paused },
   });
-  const description = await handle.describe();
   return {
     scheduleId,
     view: input.view,
     interval: input.interval ?? null,
     cron: input.cron ?? null,
-    paused: description.state.paused,
-    nextRunTimes: description.info.nextActionTimes.slice(0, 5).map((t) => t.toISOString()),
+    ...shown,
   };
 }
 

@@ -7,6 +7,7 @@ import type { ApiDeps } from '../deps';
 import { ApiError } from '../http/errors';
 import { iso, isoRequired } from '../schemas/common';
 import type { CreateScheduleBody, ScheduleDetail, UpdateScheduleBody } from '../schemas/schedules';
+import { checkedBySdk } from './job-schedules';
 import { runSearchAttributes } from './search-attributes';
 
 // The schedule's own memo marks it as a pipeline schedule (set once at creation); the action's memo keeps the
@@ -238,19 +239,4 @@ export async function deleteSchedule(
   await describeSchedule(deps, input.scheduleId);
   await deps.temporal.schedule.getHandle(input.scheduleId).delete();
   await audit(deps, input.principal, 'delete', input.scheduleId);
-}
-
-/**
- * The SDK compiles cron strings and durations itself and throws a TypeError for one it cannot read: that is the
- * caller's value, answered 400 with the SDK's words, not a 500.
- */
-async function checkedBySdk<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    if (err instanceof TypeError || err instanceof RangeError) {
-      throw new ApiError(400, 'INVALID_SCHEDULE', `Temporal cannot use this schedule: ${err.message}.`);
-    }
-    throw err;
-  }
 }
