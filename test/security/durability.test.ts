@@ -66,6 +66,7 @@ describe('security: durability', () => {
             alert: windowIndex === 50 ? { id: 1, kind: 'drift', message: 'drift' } : undefined,
           }),
           startRetrainingRun: async () => ({ runId: 'none', started: false }),
+          notify: async () => ({ channels: [] }),
           notifyWebhook: async () => {
             webhookStarted();
             await webhookHeld;

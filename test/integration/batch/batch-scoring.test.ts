@@ -110,24 +110,28 @@ describe('batch scoring on the real stack', () => {
     const started = await start({
       input: { kind: 's3', key },
       output: { kind: 'postgres', table: 'kill_test', mode: 'replace' },
-      options: { chunkRows: 1000, parallelism: 2, passthrough: ['id'] },
+      options: { chunkRows: 2000, parallelism: 2, passthrough: ['id'] },
     });
     expect(started.status).toBe(202);
     const jobId = started.body.jobId as string;
     const handle = h.client.workflow.getHandle<typeof batchScoring>(jobId);
 
-    const before = await until('10 chunks written', async () => {
+    // Killed while a chunk is being scored (started, not finished), so that chunk must be scored again elsewhere.
+    const before = await until('5 chunks written and one in flight', async () => {
       const n = Number((await h.deps.db('batch_chunks').where({ job_id: jobId }).count({ n: '*' }).first())?.n);
-      return n >= 10 ? n : undefined;
+      if (n < 5) return undefined;
+      const pending = (await handle.describe()).raw.pendingActivities ?? [];
+      const scoring = pending.some((a) => a.activityType?.name === 'scoreBatchChunk' && a.lastStartedTime);
+      return scoring ? n : undefined;
     });
+    worker.kill('SIGKILL');
+    await new Promise((resolve) => worker.once('exit', resolve));
     const mid = await status(jobId);
     expect(mid.status).toBe('running');
     expect(mid.progress.rowsTotal).toBe(rows);
     expect(mid.progress.rowsPerSecond).toBeGreaterThan(0);
     expect(mid.progress.etaSeconds).not.toBeNull();
-    worker.kill('SIGKILL');
-    await new Promise((resolve) => worker.once('exit', resolve));
-    expect(before).toBeLessThan(rows / 1000);
+    expect(before).toBeLessThan(rows / 2000);
     worker = h.spawnTrainingWorker('batch-kill-2');
 
     const summary = await handle.result();
@@ -153,7 +157,7 @@ describe('batch scoring on the real stack', () => {
     );
     expect(rejected.rows[0].n).toBe(0);
     const chunks = await h.deps.db('batch_chunks').where({ job_id: jobId });
-    expect(chunks).toHaveLength(rows / 1000);
+    expect(chunks).toHaveLength(rows / 2000);
     // The chunks in flight at the kill were scored again by the second worker (a second attempt).
     const history = await handle.fetchHistory();
     const retried = (history.events ?? []).filter((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1);
