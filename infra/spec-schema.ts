@@ -1,17 +1,24 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { format } from 'prettier';
 import { PROJECT_ROOT } from '../lib/config/paths';
-import { SPEC_SCHEMA_FILE, pipelineSpecJsonSchema } from '../lib/pipeline/spec-schema';
+import { generatedSpecFiles } from './spec-docs';
 
-// Writes pipelines/spec.schema.json from the zod schema (test/unit/pipeline/spec-schema.test.ts fails when stale).
+// Writes pipelines/spec.schema.json and docs/SPEC.md from the zod schema. With --check it writes nothing and exits 1
+// when either file differs from what it would write (test/unit/pipeline/spec-schema.test.ts runs that).
 async function main(): Promise<void> {
-  const text = await format(JSON.stringify(pipelineSpecJsonSchema()), {
-    parser: 'json',
-    printWidth: 120,
-  });
-  writeFileSync(join(PROJECT_ROOT, SPEC_SCHEMA_FILE), text);
-  process.stdout.write(`wrote ${SPEC_SCHEMA_FILE}\n`);
+  const check = process.argv.includes('--check');
+  let stale = 0;
+  for (const [file, text] of Object.entries(await generatedSpecFiles())) {
+    const path = join(PROJECT_ROOT, file);
+    if (!check) {
+      writeFileSync(path, text);
+      process.stdout.write(`wrote ${file}\n`);
+    } else if (readFileSync(path, 'utf8') !== text) {
+      stale++;
+      process.stdout.write(`${file} is stale: run \`npm run spec:schema\`\n`);
+    }
+  }
+  if (stale > 0) process.exit(1);
 }
 
 main().catch((err: unknown) => {

@@ -34,12 +34,14 @@ export const DataSourceSpec = z.discriminatedUnion('kind', [
     kind: z.literal('file'),
     /** Relative to the project root (or absolute); must lie inside a data folder (DATA_FILE_ROOTS). */
     path: z.string().min(1),
+    /** `csv` (with a header line) or `jsonl` (one JSON object per line). */
     format: z.enum(['csv', 'jsonl']).default('csv'),
   }),
   z.strictObject({
     kind: z.literal('s3'),
     /** Key in the artifact store's bucket, under an allowed prefix (DATA_S3_PREFIXES: datasets/, uploads/, ...). */
     key: z.string().min(1),
+    /** `csv` (with a header line) or `jsonl` (one JSON object per line). */
     format: z.enum(['csv', 'jsonl']).default('csv'),
   }),
   z
@@ -67,7 +69,12 @@ export const DataSourceSpec = z.discriminatedUnion('kind', [
 ]);
 export type DataSourceSpec = z.infer<typeof DataSourceSpec>;
 
-const ThresholdSpec = z.strictObject({ min: z.number().optional(), max: z.number().optional() });
+const ThresholdSpec = z.strictObject({
+  /** The metric must be at least this (scores such as accuracy, f1_macro, r2). */
+  min: z.number().optional(),
+  /** The metric must be at most this (errors such as rmse, mae, log_loss). */
+  max: z.number().optional(),
+});
 
 export const DataSpec = z.strictObject({
   /** Where the training data comes from. */
@@ -103,6 +110,7 @@ export const EvaluationSpec = z.strictObject({
 export const ApprovalSpec = z.strictObject({
   /** Who may approve or reject (principal ids: API key holders or JWT subjects); empty: anyone with the approver role. */
   approvers: z.array(z.string().min(1)).default([]),
+  /** How long the run waits for a decision. */
   timeout: durationAtLeast('1m').default('7d'),
   /** What happens when nobody decides in time: the version is rejected. Nothing is ever approved without a human. */
   onTimeout: z
@@ -115,7 +123,9 @@ export const ApprovalSpec = z.strictObject({
 });
 
 export const MonitoringSpec = z.strictObject({
+  /** Watch the deployed model for drift and live quality after deployment. */
   enabled: z.boolean().default(true),
+  /** How often a monitoring window is evaluated. */
   interval: durationAtLeast('1m').default('1h'),
   /** Fewer logged predictions than this in a window: no drift verdict (too little evidence). */
   minSamples: z.number().int().positive().default(200),
@@ -126,47 +136,71 @@ export const MonitoringSpec = z.strictObject({
   maxLiveRmse: z.number().positive().optional(),
   /** Fewer labelled predictions than this in a window: no live-quality verdict. */
   minLabelled: z.number().int().min(1).default(30),
+  /** 'notify' alerts; 'retrain' also starts a new run of the pipeline. */
   onDrift: z.enum(['retrain', 'notify']).default('notify'),
+  /** Alerts are also POSTed here. */
   webhookUrl: z.string().url().optional(),
 });
 
 export const ScheduleSpec = z.strictObject({
+  /** Start a run on this cron schedule (UTC), e.g. '0 3 * * *'. */
   cron: z.string().optional(),
+  /** Or start a run at this interval. */
   interval: durationAtLeast('1m').optional(),
+  /** Create the schedule paused. */
   paused: z.boolean().default(false),
 });
 
 export const TrainingSpec = z.strictObject({
   /** Task queue of the training worker: 'mlops-training' by default, e.g. 'training-gpu' for GPU workers. */
   taskQueue: z.string().optional(),
+  /** Longest one training attempt of one candidate may take. */
   timeout: durationAtLeast('1m').default('2h'),
   /** A worker that stops heartbeating this long is presumed dead and the attempt moves to another worker. */
   heartbeatTimeout: durationAtLeast('5s').default('60s'),
   // 20 attempts with backoff to 30 s ride out about 8 minutes of S3, database or worker trouble.
+  /** Attempts of a training activity before the run fails. */
   maxAttempts: z.number().int().min(1).max(100).default(20),
+  /** Save a resumable checkpoint every this many epochs (kinds that support it). */
   checkpointEvery: z.number().int().min(1).default(1),
 });
 
 export const PipelineSpec = z.strictObject({
+  /** The pipeline's name: lower-case letters, digits and dashes (`mlops run NAME`). */
   name,
+  /** What the pipeline is for, in a sentence. */
   description: z.string().default(''),
   /** Registry name of the model this pipeline produces (default: the pipeline name). */
   model: name.optional(),
+  /** 'classification' (predict a class) or 'regression' (predict a number). */
   task: z.enum(['classification', 'regression']),
   /** The data source. */
   data: DataSpec,
+  /** Checks on the data before training: types, ranges, missing values, row counts (failing rows are quarantined). */
   expectations: ExpectationsSpecSchema.prefault({}),
   /** The label and the feature columns with their transforms; the task comes from the top level. */
   features: FeatureSpecSchema.omit({ task: true }),
+  /** How rows are split into train, validation and test sets. */
   split: SplitSpecSchema.prefault({}),
+  /** The models to train; the best by `evaluation.primaryMetric` is the one proposed. */
   candidates: z
     .array(ModelCandidateSpecSchema.transform((c) => ({ ...c, name: c.name ?? c.kind })))
     .min(1, 'at least one model candidate'),
+  /** Where and how long training runs, and how often it is retried. */
   training: TrainingSpec.prefault({}),
+  /** How candidates are compared, and the quality gate a model must pass. */
   evaluation: EvaluationSpec.prefault({}),
-  deployment: z.strictObject({ smokeTestRows: z.number().int().min(1).max(1000).default(20) }).prefault({}),
+  deployment: z
+    .strictObject({
+      /** Rows of the test split sent to the deployed model as a smoke test. */
+      smokeTestRows: z.number().int().min(1).max(1000).default(20),
+    })
+    .prefault({}),
+  /** Who approves a model for production, and how long they have. */
   approval: ApprovalSpec.prefault({}),
+  /** Drift and live-quality monitoring of the deployed model. */
   monitoring: MonitoringSpec.prefault({}),
+  /** Runs the pipeline on a schedule (cron or interval). */
   schedule: ScheduleSpec.optional(),
   /** What a run may change, and nothing else: see lib/pipeline/parameters.ts. */
   parameters: z.array(ParameterSpecSchema).default([]),

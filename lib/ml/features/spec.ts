@@ -73,6 +73,7 @@ export type FeatureTransform = z.infer<typeof FeatureTransformSchema>;
 
 export const FeatureSpecSchema = z.strictObject({
   task: TaskSchema,
+  /** The column to predict. */
   label: z.string().min(1),
   /** A bare column name means `{ column, transform: auto }`. */
   features: z

@@ -6,11 +6,15 @@ const DomainValue = z.union([z.string(), z.number(), z.boolean()]);
 export const ColumnExpectationSchema = z.strictObject({
   /** Declared type; pass `schemaFromExpectations()` to the reader so cells that do not fit are quarantined. */
   type: ColumnTypeSchema.optional(),
+  /** false: the column may be absent from the data. */
   required: z.boolean().default(true),
   /** false: a missing cell quarantines its row. */
   nullable: z.boolean().default(true),
+  /** The dataset fails when a larger share of this column's cells is missing. */
   maxMissingRatio: z.number().min(0).max(1).optional(),
+  /** Smallest allowed value (numbers; epoch ms for datetimes); a smaller cell quarantines its row. */
   min: z.number().optional(),
+  /** Largest allowed value; a larger cell quarantines its row. */
   max: z.number().optional(),
   /** NaN / ±Infinity are rejected unless allowed. */
   allowNonFinite: z.boolean().default(false),
@@ -24,18 +28,24 @@ export const ColumnExpectationSchema = z.strictObject({
 export type ColumnExpectation = z.infer<typeof ColumnExpectationSchema>;
 
 export const LabelExpectationSchema = z.strictObject({
+  /** The label column. */
   column: z.string().min(1),
+  /** Checks the label fits the task (classes for classification, numbers for regression). */
   task: z.enum(['classification', 'regression']).optional(),
   /** Classification: the allowed classes (compared as text). Omit to accept any non-missing value. */
   classes: z.array(DomainValue).min(2).optional(),
 });
 
 export const ExpectationsSpecSchema = z.strictObject({
+  /** Expectations per column, by column name. */
   columns: z.record(z.string(), ColumnExpectationSchema).default({}),
+  /** Expectations on the label column. */
   label: LabelExpectationSchema.optional(),
+  /** The dataset fails with fewer (or more) rows. */
   rowCount: z
     .strictObject({ min: z.number().int().min(0).default(1), max: z.number().int().min(1).optional() })
     .prefault({}),
+  /** false: a column not named in `columns` fails the dataset. */
   allowExtraColumns: z.boolean().default(true),
   /** The dataset fails when more than this share of rows is quarantined. */
   maxQuarantinedRatio: z.number().min(0).max(1).default(0.05),
