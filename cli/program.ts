@@ -11,6 +11,7 @@ import { registerRunCommands } from './commands/runs';
 import { registerScheduleCommands } from './commands/schedules';
 import { registerTrackingCommands } from './commands/tracking';
 import { registerShadowCommands } from './commands/shadow';
+import { registerSpecCommands } from './commands/spec';
 import type { CliContext } from './context';
 
 function packageVersion(): string {
@@ -35,6 +36,7 @@ export function createProgram(ctx: CliContext): Command {
   registerFeatureCommands(program, ctx);
   registerBatchCommands(program, ctx);
   registerShadowCommands(program, ctx);
+  registerSpecCommands(program, ctx);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

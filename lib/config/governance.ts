@@ -76,7 +76,8 @@ function parseVerifyKeys(value: string | undefined): VerificationKeys {
   return keys;
 }
 
-function rootsFrom(value: string | undefined): string[] {
+/** The folders `file` data sources may read (DATA_FILE_ROOTS, or pipelines/ and .data/uploads), as absolute paths. */
+export function rootsFrom(value: string | undefined): string[] {
   const roots = list(value);
   const given = roots.length ? roots : [join(PROJECT_ROOT, 'pipelines'), join(DATA_DIR, 'uploads')];
   return given.map((r) => (isAbsolute(r) ? r : join(PROJECT_ROOT, r)));
