@@ -19,7 +19,7 @@ const INFERENCE_ROWS = 20_000;
 export type DataFormat = 'csv' | 'jsonl';
 
 export function formatOfFile(path: string): DataFormat {
-  return /\.jsonl?$/i.test(path) ? 'jsonl' : 'csv';
+  return /\.(jsonl|ndjson)$/i.test(path) ? 'jsonl' : 'csv';
 }
 
 /** The whole file's profile: column types inferred as the pipeline would, then counts, ranges and categories. */
@@ -84,8 +84,8 @@ function idLike(column: ColumnProfile, rows: number): boolean {
 function notAFeature(column: ColumnProfile, rows: number): string | undefined {
   if (column.count - column.missing === 0) return 'no values';
   if (column.distinct < 2) return 'a single value';
-  if (column.type === 'text') return 'free text (no transform reads it)';
   if (idLike(column, rows)) return 'an identifier (every value distinct)';
+  if (column.type === 'text') return 'free text (no transform reads it)';
   return undefined;
 }
 
