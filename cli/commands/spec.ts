@@ -10,7 +10,7 @@ import {
   formatOfFile,
   labelChoices,
   pipelineNameFor,
-  profileDataFile,
+  profileForProposal,
   proposeSpec,
 } from '../../lib/pipeline/spec-init';
 import { renderProposedSpec } from '../../lib/pipeline/spec-init-render';
@@ -66,7 +66,7 @@ async function specInit(
   },
 ): Promise<void> {
   if (!existsSync(data)) throw new Error(`Cannot read ${data}: no such file`);
-  const profile = await profileDataFile(data, formatOfFile(data));
+  const { profile, markers } = await profileForProposal(data, formatOfFile(data));
   if (!options.label) {
     const choices = labelChoices(profile)
       .map((c) => `  ${c.column.padEnd(24)} ${c.type}, ${c.distinct} distinct → ${c.task}`)
@@ -90,6 +90,7 @@ async function specInit(
       label: options.label,
       name,
       task: options.task,
+      markers,
       source: { kind: 'file', path: source.path, format: formatOfFile(data) },
     });
   } catch (err) {

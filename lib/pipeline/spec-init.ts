@@ -1,7 +1,9 @@
 import { createReadStream } from 'node:fs';
 import type { ColumnProfile, DatasetProfile } from '../ml/data/profile';
 import { ProfileAccumulator } from '../ml/data/profile';
+import { DEFAULT_MISSING_TOKENS } from '../ml/data/cells';
 import { readRecordBatches } from '../ml/data/reader';
+import { isNumberType } from '../ml/data/types';
 import { inferExpectations } from '../ml/validation/infer';
 import type { ColumnExpectation } from '../ml/validation/spec';
 import type { PipelineSpecInput } from './spec';
@@ -23,16 +25,58 @@ export function formatOfFile(path: string): DataFormat {
 }
 
 /** The whole file's profile: column types inferred as the pipeline would, then counts, ranges and categories. */
-export async function profileDataFile(path: string, format = formatOfFile(path)): Promise<DatasetProfile> {
+export async function profileDataFile(
+  path: string,
+  format = formatOfFile(path),
+  missingTokens?: readonly string[],
+): Promise<DatasetProfile> {
   const profile = new ProfileAccumulator();
-  for await (const batch of readRecordBatches({
-    stream: createReadStream(path),
-    format,
-    inferenceRows: INFERENCE_ROWS,
-  })) {
+  const stream = createReadStream(path);
+  for await (const batch of readRecordBatches({ stream, format, inferenceRows: INFERENCE_ROWS, missingTokens })) {
     profile.consume(batch);
   }
   return profile.finish();
+}
+
+/** Cells people write for "no value" that the reader does not take as missing (cells match exactly). */
+const MARKERS = ['.', '?', '-', '--', '*', 'na', 'n/a', 'none', 'nil', 'missing', 'Missing', 'MISSING']
+  .concat(['unknown', 'Unknown', 'UNKNOWN', 'undefined', '#N/A', 'N.A.', 'n.a.'])
+  .filter((t) => !DEFAULT_MISSING_TOKENS.includes(t));
+
+/** Marker-like values of one column, and what the column is without them. */
+export interface MissingMarker {
+  column: string;
+  tokens: string[];
+  cells: number;
+  /** The column's type once the markers are read as missing (`integer` for `horsepower` with a few `?`). */
+  typeWithout: string;
+}
+
+/**
+ * The profile for a proposal: read as the pipeline reads it, and (when a column is text) again with marker-like
+ * values (`?`, `.`, `unknown`, ...) as missing. A column that is then a number (a few `?` among numbers) is proposed
+ * as that number type: its marker cells become invalid cells, i.e. quarantined rows, counted against the quarantine
+ * allowance, rather than a category per distinct number. Markers among real categories are only reported.
+ */
+export async function profileForProposal(
+  path: string,
+  format = formatOfFile(path),
+): Promise<{ profile: DatasetProfile; markers: MissingMarker[] }> {
+  const first = await profileDataFile(path, format);
+  const isText = (c: ColumnProfile) => c.type === 'categorical' || c.type === 'text';
+  if (!first.columns.some(isText)) return { profile: first, markers: [] };
+  const second = await profileDataFile(path, format, [...DEFAULT_MISSING_TOKENS, ...MARKERS]);
+  const markers: MissingMarker[] = [];
+  const columns = first.columns.map((column, i) => {
+    const without = second.columns[i];
+    if (!isText(column) || !without || without.missing === column.missing) return column;
+    const cells = without.missing - column.missing;
+    const tokens = column.topValues.map((t) => t.value).filter((v) => MARKERS.includes(v));
+    markers.push({ column: column.name, tokens, cells, typeWithout: without.type });
+    if (!isNumberType(without.type)) return column;
+    return { ...without, missing: column.missing, invalid: without.invalid + cells };
+  });
+  return { profile: { ...first, columns }, markers };
 }
 
 /** What a column would be as the label, or why it cannot be one (undefined: it can). */
@@ -194,6 +238,7 @@ export function proposeSpec(args: {
   name: string;
   source: PipelineSpecInput['data']['source'];
   task?: Task;
+  markers?: readonly MissingMarker[];
 }): ProposedSpec {
   const { profile } = args;
   const label = profile.columns.find((c) => c.name === args.label);
@@ -220,6 +265,14 @@ export function proposeSpec(args: {
     const e = inferred.columns[column.name];
     if (e) columns[column.name] = compact(e, column);
     columnNotes[column.name] = describeColumn(column);
+    const marker = args.markers?.find((m) => m.column === column.name);
+    if (marker) {
+      const tokens = marker.tokens.length ? marker.tokens.map((t) => `"${t}"`).join(', ') : 'marker-like values';
+      const cells = `${marker.cells} cell${marker.cells === 1 ? '' : 's'}`;
+      columnNotes[column.name] = isNumberType(column.type)
+        ? `${describeColumn({ ...column, invalid: 0 })}\n ${tokens} in ${cells}: not numbers, so those rows are quarantined (read as missing, the column is ${column.type})`
+        : `${columnNotes[column.name]}\n ${tokens} in ${cells}: look like missing-value markers, here categories of their own`;
+    }
   }
   // A row without a label cannot be trained on or scored: it is quarantined (and counted against the ratio below).
   const labelExpectation = columns[label.name] ?? {};
@@ -230,6 +283,11 @@ export function proposeSpec(args: {
   }
   columns[label.name] = { ...labelExpectation, nullable: false };
   const labelMissing = label.missing / Math.max(1, label.count);
+  // Marker cells in number columns quarantine their rows too (an upper bound: one row may hold several).
+  const markerCells = (args.markers ?? [])
+    .filter((m) => isNumberType(profile.columns.find((c) => c.name === m.column)?.type ?? 'text'))
+    .reduce((n, m) => n + m.cells, 0);
+  const quarantined = labelMissing + markerCells / Math.max(1, profile.rowCount);
   const skipped: ProposedSpec['skipped'] = [];
   const features: FeatureInput[] = [];
   for (const column of profile.columns) {
@@ -253,7 +311,7 @@ export function proposeSpec(args: {
       columns,
       label: inferred.label,
       rowCount: { min: Math.max(1, Math.floor(profile.rowCount / 2)) },
-      maxQuarantinedRatio: Math.min(1, Math.ceil(Math.max(0.05, labelMissing + 0.05) * 100) / 100),
+      maxQuarantinedRatio: Math.min(1, Math.ceil(Math.max(0.05, quarantined + 0.05) * 100) / 100),
     },
     features: { label: label.name, features },
     candidates: classification

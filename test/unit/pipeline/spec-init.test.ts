@@ -7,6 +7,7 @@ import {
   labelChoices,
   pipelineNameFor,
   profileDataFile,
+  profileForProposal,
   proposeSpec,
 } from '../../../lib/pipeline/spec-init';
 import { renderProposedSpec } from '../../../lib/pipeline/spec-init-render';
@@ -178,6 +179,45 @@ describe('mlops spec init: a complete, valid spec proposed from a data file', ()
     expect(() => proposeSpec({ profile, label: 'island', name: 'p', source, task: 'regression' })).toThrow(
       SpecInitError,
     );
+  });
+});
+
+describe('mlops spec init: missing-value markers the reader does not know', () => {
+  it('a few "?" among numbers: proposed as numbers (those rows quarantined, allowance raised), "." reported', async () => {
+    const file = csv(
+      'auto-mpg.csv',
+      ['mpg', 'horsepower', 'origin', 'sex'],
+      Array.from({ length: 100 }, (_, i) => [
+        10 + (i % 30),
+        i % 25 === 3 ? '?' : 60 + i,
+        ['usa', 'japan', 'europe'][i % 3] as string,
+        i === 7 ? '.' : i % 2 ? 'male' : 'female',
+      ]),
+    );
+    // As the pipeline reads it, "?" makes horsepower a column of text.
+    expect((await profileDataFile(file)).columns[1]).toMatchObject({ name: 'horsepower', type: 'text' });
+    const { profile, markers } = await profileForProposal(file);
+    expect(markers).toEqual([
+      { column: 'horsepower', tokens: ['?'], cells: 4, typeWithout: 'integer' },
+      { column: 'sex', tokens: ['.'], cells: 1, typeWithout: 'categorical' },
+    ]);
+    const proposed = proposeSpec({
+      profile,
+      markers,
+      label: 'mpg',
+      name: 'auto-mpg',
+      source: { kind: 'file', path: file },
+    });
+    const text = renderProposedSpec(proposed, { schemaRef: './spec.schema.json', file, rows: profile.rowCount });
+    const check = checkSpecText(text, file);
+    if (!check.ok) throw new Error(JSON.stringify(check.issues));
+    expect(check.spec.expectations.columns.horsepower).toMatchObject({ type: 'integer', nullable: false });
+    expect(check.spec.features.features.find((f) => f.column === 'horsepower')).toMatchObject({
+      transform: 'standardize',
+    });
+    expect(check.spec.expectations.maxQuarantinedRatio).toBeGreaterThanOrEqual(0.09);
+    expect(text).toContain('"?" in 4 cells: not numbers, so those rows are quarantined');
+    expect(text).toContain('"." in 1 cell: look like missing-value markers');
   });
 });
 
