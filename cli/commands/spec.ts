@@ -14,7 +14,7 @@ import {
   proposeSpec,
 } from '../../lib/pipeline/spec-init';
 import { renderProposedSpec } from '../../lib/pipeline/spec-init-render';
-import { SPEC_SCHEMA_FILE } from '../../lib/pipeline/spec-schema';
+import { SPEC_SCHEMA_FILE } from '../../lib/pipeline/spec-reference';
 import { commandApi, type CliContext } from '../context';
 import { printJson } from '../output';
 

@@ -4,6 +4,9 @@ import { DURATION_PATTERN } from './duration';
 // from the zod schema the loader uses, with each field's source comment as its description), so the reference
 // cannot list a field the loader refuses or miss one it accepts. Examples come from the example specs in pipelines/.
 
+/** Where the generated schema lives, relative to the project root (example specs point at it). */
+export const SPEC_SCHEMA_FILE = 'pipelines/spec.schema.json';
+
 /** Where the generated reference lives, relative to the project root. */
 export const SPEC_REFERENCE_FILE = 'docs/SPEC.md';
 

@@ -167,6 +167,31 @@ describe('mlops spec init: a complete, valid spec proposed from a data file', ()
     expect(featureOf(spec, 'flag')).toMatchObject({ transform: 'passthrough' });
   });
 
+  it('JSON Lines: typed values, the source format recorded', async () => {
+    const file = join(dir, 'events.jsonl');
+    const lines = Array.from({ length: 120 }, (_, i) =>
+      JSON.stringify({ amount: (i * 7.3) % 90, channel: ['web', 'app'][i % 2], fraud: i % 6 === 0 }),
+    );
+    writeFileSync(file, lines.join('\n') + '\n');
+    const profile = await profileDataFile(file);
+    const proposed = proposeSpec({
+      profile,
+      label: 'fraud',
+      name: pipelineNameFor(file),
+      source: { kind: 'file', path: file, format: 'jsonl' },
+    });
+    const text = renderProposedSpec(proposed, { schemaRef: './spec.schema.json', file, rows: profile.rowCount });
+    const check = checkSpecText(text, file);
+    if (!check.ok) throw new Error(JSON.stringify(check.issues));
+    expect(check.spec).toMatchObject({ name: 'events', task: 'classification' });
+    expect(check.spec.data.source).toMatchObject({ kind: 'file', format: 'jsonl' });
+    expect(check.spec.expectations.columns).toMatchObject({
+      amount: { type: 'numeric' },
+      channel: { type: 'categorical' },
+      fraud: { type: 'boolean' },
+    });
+  });
+
   it('without a usable label it says which columns could be one, and why a column cannot', async () => {
     const profile = await profileDataFile(penguins);
     const choices = labelChoices(profile);
