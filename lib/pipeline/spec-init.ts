@@ -169,7 +169,7 @@ function roundedBounds(e: Partial<ColumnExpectation>, column: ColumnProfile): vo
 }
 
 /** A column's expectation without the fields that only repeat a default. */
-function compact(e: ColumnExpectation, column: ColumnProfile): Partial<ColumnExpectation> {
+function compact(e: ColumnExpectation, column: ColumnProfile, rows: number): Partial<ColumnExpectation> {
   const out: Partial<ColumnExpectation> = { type: e.type };
   if (!e.nullable) out.nullable = false;
   else if (e.maxMissingRatio !== undefined) out.maxMissingRatio = e.maxMissingRatio;
@@ -179,6 +179,12 @@ function compact(e: ColumnExpectation, column: ColumnProfile): Partial<ColumnExp
   if (e.unique) out.unique = true;
   if (column.nonFinite > 0) out.allowNonFinite = true;
   roundedBounds(out, column);
+  // An identifier is checked for what makes it one: a range of ids says nothing about the next ones.
+  if (idLike(column, rows)) {
+    delete out.min;
+    delete out.max;
+    out.unique = true;
+  }
   return out;
 }
 
@@ -263,7 +269,7 @@ export function proposeSpec(args: {
   const columnNotes: Record<string, string> = {};
   for (const column of profile.columns) {
     const e = inferred.columns[column.name];
-    if (e) columns[column.name] = compact(e, column);
+    if (e) columns[column.name] = compact(e, column, profile.rowCount);
     columnNotes[column.name] = describeColumn(column);
     const marker = args.markers?.find((m) => m.column === column.name);
     if (marker) {

@@ -121,6 +121,14 @@ describe('mlops spec init: a complete, valid spec proposed from a data file', ()
     expect(featureOf(spec, 'order_date')).toMatchObject({ transform: 'datetime' });
     expect(featureOf(spec, 'order_id')).toBeUndefined();
     expect(proposed.skipped).toEqual([{ column: 'order_id', why: 'an identifier (every value distinct)' }]);
+    expect(spec.expectations.columns.order_id).toEqual({
+      type: 'integer',
+      nullable: false,
+      unique: true,
+      required: true,
+      allowNonFinite: false,
+      severity: 'error',
+    });
     expect(spec.expectations.columns.revenue).toMatchObject({ type: 'numeric', nullable: false });
     // Non-negative data keeps a non-negative bound: a negative discount is an error, not "within 10 %".
     expect(spec.expectations.columns.discount?.min).toBe(0);
