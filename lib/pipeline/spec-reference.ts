@@ -211,23 +211,23 @@ function mergeRows(rows: Row[], more: readonly Row[]): void {
  * Rows for the fields under `s` (itself at `path`), and a section per member of each wide discriminated union.
  * `key` is the path with the union members chosen on the way (`data.source{s3}.key`), to find examples by.
  */
-function descend(s: JsonSchema, path: string, key: string, rows: Row[], sections: Section[]): void {
+function descend(s: JsonSchema, path: string, key: string, rows: Row[], sections: Section[], intros: Intros): void {
   const join = (base: string, field: string) => (base ? `${base}.${field}` : field);
   if (isObject(s)) {
     for (const [field, schema] of Object.entries(s.properties ?? {})) {
       const required = (s.required ?? []).includes(field);
       rows.push({ path: join(path, field), key: join(key, field), schema, required });
-      descend(schema, join(path, field), join(key, field), rows, sections);
+      descend(schema, join(path, field), join(key, field), rows, sections, intros);
     }
   } else if (isRecord(s)) {
     const name = placeholder(path);
     const value = s.additionalProperties;
     if (isObject(value) || value.anyOf) {
       rows.push({ path: join(path, name), key: join(key, name), schema: value, required: false });
-      descend(value, join(path, name), join(key, name), rows, sections);
+      descend(value, join(path, name), join(key, name), rows, sections, intros);
     }
   } else if (s.type === 'array' && s.items) {
-    descend(s.items, `${path}[]`, `${key}[]`, rows, sections);
+    descend(s.items, `${path}[]`, `${key}[]`, rows, sections, intros);
   } else if (s.anyOf || s.oneOf) {
     const objects = alternativesOf(s).filter(isObject);
     const discriminator = sectionedUnion(objects);
@@ -236,16 +236,17 @@ function descend(s: JsonSchema, path: string, key: string, rows: Row[], sections
     for (const member of objects) {
       const own: Row[] = [];
       if (!discriminator) {
-        descend(member, path, key, own, sections);
+        descend(member, path, key, own, sections, intros);
         for (const r of own) seen.set(r.path, (seen.get(r.path) ?? 0) + 1);
         mergeRows(merged, own);
         continue;
       }
       const tag = member.properties?.[discriminator];
-      descend(member, path, `${key}{${inline(tag?.const)}}`, own, sections);
+      const memberKey = `${key}{${inline(tag?.const)}}`;
+      descend(member, path, memberKey, own, sections, intros);
       sections.push({
         title: `\`${path}\` with \`${discriminator}: ${inline(tag?.const)}\``,
-        intro: member.description ?? tag?.description,
+        intro: intros[memberKey] ?? member.description ?? tag?.description,
         rows: own,
       });
     }
@@ -298,8 +299,15 @@ export function collectExamples(schema: JsonSchema, value: unknown, path = '', o
   return out;
 }
 
+/** Introductions of union members the schema cannot describe, by member key (`candidates[]{random_forest}`). */
+export type Intros = Record<string, string>;
+
 /** docs/SPEC.md from the spec's JSON Schema and the example spec documents. */
-export function specReferenceMarkdown(schema: JsonSchema, exampleSpecs: readonly unknown[]): string {
+export function specReferenceMarkdown(
+  schema: JsonSchema,
+  exampleSpecs: readonly unknown[],
+  intros: Intros = {},
+): string {
   const examples = new Map<string, unknown>();
   for (const spec of exampleSpecs) collectExamples(schema, spec, '', examples);
   const top: Section = { title: 'Top level', rows: [] };
@@ -313,7 +321,7 @@ export function specReferenceMarkdown(schema: JsonSchema, exampleSpecs: readonly
     }
     const section: Section = { title: `\`${key}\``, intro: field.description, rows: [row] };
     const members: Section[] = [];
-    descend(field, key, key, section.rows, members);
+    descend(field, key, key, section.rows, members, intros);
     sections.push(section, ...members);
   }
   const lines = [
