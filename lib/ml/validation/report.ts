@@ -28,7 +28,10 @@ export function summarize(report: Omit<ValidationReport, 'summary'>, listed = LI
     );
     const ordered = [...errors, ...quarantining, ...failed.filter((c) => c.severity === 'warn')];
     const shown = ordered.slice(0, listed).map((c) => `${c.id} [${tag(c)}] ${c.message}`);
-    const more = failed.length > listed ? `; and ${failed.length - listed} more` : '';
+    const more =
+      failed.length > listed
+        ? `; and ${failed.length - listed} more (the validation report lists every failed check)`
+        : '';
     parts.push(`${shown.join('; ')}${more}.`);
   }
   return parts.join(' ');

@@ -173,8 +173,8 @@ describe('why runs fail, through the API (real stack)', () => {
     expect(run.body).toMatchObject({ status: 'failed', step: 'validate', gate: null });
     expect(run.body.links.validation).toBe(`/v1/runs/${runId}/validation`);
     // The recorded error lists five failed checks; the reason lists them all.
-    expect(run.body.error).toMatch(/and \d+ more\.$/);
-    expect(run.body.reason).not.toMatch(/more\.$/);
+    expect(run.body.error).toMatch(/; and \d+ more \(the validation report lists every failed check\)\.$/);
+    expect(run.body.reason).not.toMatch(/ more \(/);
 
     const validation = await get(`/v1/runs/${runId}/validation?limit=5`);
     expect(validation.status).toBe(200);
