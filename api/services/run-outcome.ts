@@ -1,6 +1,7 @@
 import type { RunRow } from '../../lib/metadata/runs';
 import type { StepRow } from '../../lib/metadata/steps';
 import { getStoredSpec } from '../../lib/pipeline/store';
+import { resolvedSpec } from '../../lib/tracking/query';
 import type { ApiDeps } from '../deps';
 import type { GateView } from '../schemas/run-failures';
 import { fullValidationSummary, readValidationReport } from './run-validation';
@@ -51,9 +52,15 @@ export async function runOutcome(deps: ApiDeps, row: RunRow | undefined, steps: 
   return { gate, reason, lastStep: stoppedAt, hasValidationReport: validated };
 }
 
-/** The approvers a finished run's spec version named (the live state has them while the run is open). */
+/**
+ * The approvers of a finished run (the live state has them while it is open): from the resolved spec it recorded at
+ * its start, else from its stored spec version.
+ */
 export async function specApprovers(deps: ApiDeps, row: RunRow): Promise<string[]> {
-  const stored = await getStoredSpec(deps.db, row.pipeline, row.spec_hash).catch(() => undefined);
-  const approvers = (stored?.raw as { approval?: { approvers?: unknown } } | undefined)?.approval?.approvers;
+  const resolvedHash = (row as RunRow & { resolved_spec_hash?: string | null }).resolved_spec_hash;
+  const spec =
+    (resolvedHash ? await resolvedSpec(deps.db, resolvedHash) : undefined) ??
+    (await getStoredSpec(deps.db, row.pipeline, row.spec_hash))?.raw;
+  const approvers = (spec as { approval?: { approvers?: unknown } } | undefined)?.approval?.approvers;
   return Array.isArray(approvers) ? approvers.map(String) : [];
 }
