@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { createApp } from '../../../api/app';
 import { apiSettingsFrom, type ApiDeps } from '../../../api/deps';
@@ -102,6 +103,19 @@ describe('why runs fail, through the API (real stack)', () => {
     const json = await get(`/v1/runs/${runId}/report.json`);
     expect(json.status).toBe(200);
     expect(JSON.parse(json.text).gate).toEqual(run.body.gate);
+    const xlsx = await get(`/v1/runs/${runId}/report.xlsx`)
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    expect(xlsx.status).toBe(200);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(xlsx.body as ArrayBuffer);
+    const summary: string[] = [];
+    workbook.getWorksheet('Summary')?.eachRow((row) => summary.push(String(row.getCell(1).value)));
+    expect(summary).toEqual(expect.arrayContaining(['Gate passed', 'Gate check: threshold:accuracy']));
 
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
