@@ -29,6 +29,17 @@ export async function readValidationReport(deps: ApiDeps, runId: string): Promis
   return JSON.parse((await deps.store.getBytes(report.store_key)).toString('utf8')) as ValidationReport;
 }
 
+/** A page of the quarantined rows of a run (none when no row was quarantined or retention removed the file). */
+export async function quarantinedRows(
+  deps: ApiDeps,
+  runId: string,
+  page: { offset: number; limit: number },
+): Promise<{ rows: QuarantinedRow[]; more: boolean }> {
+  const { quarantine } = await validationArtifacts(deps, runId);
+  if (!quarantine?.store_key || quarantine.deleted_at) return { rows: [], more: false };
+  return quarantinePage(deps, quarantine.store_key, page);
+}
+
 /** Failed checks in the order the summary lists them: dataset errors, then row checks, then warnings. */
 export function failedChecksOf(report: Pick<ValidationReport, 'checks'>): CheckResult[] {
   const failed = report.checks.filter((c) => !c.passed);
@@ -38,6 +49,8 @@ export function failedChecksOf(report: Pick<ValidationReport, 'checks'>): CheckR
 
 /** The report's summary listing every failed check (the stored one, also the run's error, lists the first five). */
 export function fullValidationSummary(report: ValidationReport): string {
+  // A stored report without the fields the summary needs (written by other code) keeps its own summary.
+  if (!Array.isArray(report.schema?.columns) || !Array.isArray(report.checks)) return report.summary;
   return summarize(report, Number.POSITIVE_INFINITY);
 }
 
