@@ -26,6 +26,7 @@ import { notificationRoutes } from './routes/notifications';
 import { registryRoutes } from './routes/registry';
 import { reportRoutes } from './routes/reports';
 import { runRoutes } from './routes/runs';
+import { runFailureRoutes } from './routes/run-failures';
 import { scheduleRoutes } from './routes/schedules';
 import { sessionRoutes } from './routes/session';
 import { trackingRoutes } from './routes/tracking';
@@ -47,6 +48,7 @@ export function apiRoutes(
     ...pipelineRoutes(deps),
     ...trackingRoutes(deps, metrics),
     ...runRoutes(deps, metrics),
+    ...runFailureRoutes(deps),
     ...consoleRoutes(deps),
     ...scheduleRoutes(deps),
     ...registryRoutes(deps),

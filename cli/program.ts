@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { PROJECT_ROOT } from '../lib/config/paths';
 import { CliApiError } from './client';
+import { messageWithoutIssues } from './flags';
 import { registerBatchCommands } from './commands/batch';
 import { registerFeatureCommands } from './commands/features';
 import { registerKeyCommands } from './commands/keys';
 import { registerModelCommands } from './commands/models';
 import { registerRunCommands } from './commands/runs';
+import { registerRunFailureCommands } from './commands/run-failures';
 import { registerScheduleCommands } from './commands/schedules';
 import { registerTrackingCommands } from './commands/tracking';
 import { registerShadowCommands } from './commands/shadow';
@@ -29,6 +31,7 @@ export function createProgram(ctx: CliContext): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out.write(s), writeErr: (s) => ctx.io.err.write(s) });
   registerRunCommands(program, ctx);
+  registerRunFailureCommands(program, ctx);
   registerTrackingCommands(program, ctx);
   registerScheduleCommands(program, ctx);
   registerModelCommands(program, ctx);
@@ -54,8 +57,8 @@ export async function runCli(args: string[], ctx: CliContext): Promise<number> {
     }
     if (err instanceof CliApiError) {
       const where = err.status ? ` (HTTP ${err.status})` : '';
-      ctx.io.err.write(`error: ${err.code}${where}: ${err.message}\n`);
       const issues = (err.details.issues as Array<{ path: string; message: string }> | undefined) ?? [];
+      ctx.io.err.write(`error: ${err.code}${where}: ${messageWithoutIssues(err.message, issues)}\n`);
       for (const issue of issues) ctx.io.err.write(`  - ${issue.path}: ${issue.message}\n`);
       return 1;
     }

@@ -81,7 +81,15 @@ export function toApiError(err: unknown): ApiError {
   }
   if (err instanceof WorkflowNotFoundError) return new ApiError(404, 'RUN_NOT_FOUND', err.message);
   if (err instanceof ScheduleNotFoundError) return new ApiError(404, 'SCHEDULE_NOT_FOUND', err.message);
-  if (err instanceof ScheduleAlreadyRunning) return new ApiError(409, 'SCHEDULE_EXISTS', err.message);
+  if (err instanceof ScheduleAlreadyRunning) {
+    const id = err.scheduleId;
+    return new ApiError(
+      409,
+      'SCHEDULE_EXISTS',
+      `Schedule "${id}" already exists: update it (PATCH), delete it first, or give another schedule id.`,
+      { scheduleId: id },
+    );
+  }
   if (err instanceof WorkflowExecutionAlreadyStartedError) return new ApiError(409, 'RUN_EXISTS', err.message);
   const grpc = err instanceof ServiceError ? err.cause : err;
   if (

@@ -5,6 +5,8 @@ import type { ApiDeps } from '../deps';
 import { ApiError } from '../http/errors';
 import { requireModel } from './registry';
 import { defineRoute, type RouteDef } from '../http/route';
+import { RunReportJson } from '../schemas/run-failures';
+import { runReportDocument } from '../services/run-report';
 import {
   CsvDocument,
   HtmlDocument,
@@ -21,14 +23,27 @@ const FORMATS = [
   { ext: 'xlsx', name: 'report.xlsx', contentType: XLSX, schema: XlsxDocument },
 ] as const;
 
-/** The report artifacts a run wrote at its report step, streamed from the artifact store. */
+const RUN_REPORT_JSON = {
+  ext: 'json',
+  name: 'report.json',
+  contentType: 'application/json; charset=utf-8',
+  schema: RunReportJson,
+} as const;
+
+/**
+ * The run report (api/services/run-report.ts): rendered from the report.json a run stored at its report step, with the
+ * gate result it recorded afterwards; for a run that ended before that step, why it stopped and what validation found.
+ */
 function runReportRoutes(deps: ApiDeps): RouteDef[] {
-  return FORMATS.map((format) =>
+  return [...FORMATS, RUN_REPORT_JSON].map((format) =>
     defineRoute({
       operationId: `getRunReport${format.ext[0]?.toUpperCase()}${format.ext.slice(1)}`,
       method: 'get',
       path: `/v1/runs/:runId/report.${format.ext}`,
-      summary: `The run report as ${format.ext.toUpperCase()} (training curves, metrics, confusion matrix or residuals)`,
+      summary:
+        format.ext === 'html' || format.ext === 'json'
+          ? `The run report as ${format.ext.toUpperCase()}: training curves, metrics, the quality gate; for a run that failed, why it stopped, its failed validation checks and quarantined rows`
+          : `The run report as ${format.ext.toUpperCase()} (training curves, metrics, confusion matrix or residuals)`,
       tags: ['reports'],
       access: { role: 'viewer' },
       contentType: format.contentType,
@@ -36,29 +51,10 @@ function runReportRoutes(deps: ApiDeps): RouteDef[] {
       responses: { 200: format.schema },
       errors: [400, 401, 403, 404],
       async handle({ params }) {
-        const artifact = await deps
-          .db('artifacts')
-          .where({ run_id: params.runId, step: 'report', name: format.name })
-          .first('store_key', 'deleted_at');
-        if (artifact?.deleted_at) {
-          throw new ApiError(
-            404,
-            'REPORT_REMOVED',
-            `The ${format.ext} report of run ${params.runId} was removed by retention: GET /v1/runs/${params.runId}/tracking keeps its metrics.`,
-          );
-        }
-        if (!artifact?.store_key || !deps.store) {
-          throw new ApiError(
-            404,
-            'REPORT_NOT_FOUND',
-            `Run ${params.runId} has no ${format.ext} report: runs write it at their report step (GET /v1/runs/${params.runId} shows the step).`,
-          );
-        }
-        const bytes = await deps.store.getBytes(artifact.store_key as string);
-        const body = format.ext === 'xlsx' ? bytes : bytes.toString('utf8');
+        const body = await runReportDocument(deps, params.runId, format.ext);
         return {
           status: 200,
-          body,
+          body: format.ext === 'xlsx' || typeof body === 'string' ? body : body.toString('utf8'),
           headers: { 'content-disposition': `inline; filename="${params.runId}-${format.name}"` },
         } as never;
       },

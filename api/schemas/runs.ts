@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Identifier, Links, NullableTimestamp, PipelineName, Reason, Timestamp } from './common';
 import { RunParams } from './pipelines';
+import { GateView } from './run-failures';
 
 export const RunStatus = z.enum([
   'running',
@@ -78,7 +79,10 @@ const ApprovalView = z.object({
 
 export const RunDetail = RunSummary.extend({
   params: z.record(z.string(), z.unknown()),
-  step: z.string().nullable().describe('The step running now (live state)'),
+  step: z
+    .string()
+    .nullable()
+    .describe('The step running now (live state); for a failed, cancelled or gate-failed run, the step it stopped at'),
   stepsDone: z.array(z.string()),
   steps: z.array(StepView),
   progress: z.record(z.string(), z.unknown()),
@@ -89,6 +93,13 @@ export const RunDetail = RunSummary.extend({
   artifacts: z.array(ArtifactView),
   temporal: z.object({ workflowId: z.string(), runId: z.string(), status: z.string(), uiUrl: z.string() }).nullable(),
   live: z.boolean().describe('true when step, progress and approval come from the running workflow itself'),
+  gate: GateView.nullable().describe('The evaluation gate result, once the run evaluated it'),
+  reason: z
+    .string()
+    .nullable()
+    .describe(
+      'Why a finished run ended as it did, never truncated: the failed gate checks, the rejection, every failed validation check, the error',
+    ),
 });
 export type RunDetail = z.infer<typeof RunDetail>;
 

@@ -1,10 +1,7 @@
-import { createInterface } from 'node:readline';
 import type { Principal } from '../../lib/auth';
-import { listArtifacts } from '../../lib/metadata/artifacts';
 import { runFacets, searchRuns, type RunSearch } from '../../lib/metadata/run-search';
 import type { RunRow } from '../../lib/metadata/runs';
 import { listSteps } from '../../lib/metadata/steps';
-import type { QuarantinedRow, ValidationReport } from '../../lib/ml/validation/types';
 import { statusQuery, type PipelineStatus } from '../../workflows/pipeline/messages';
 import type { GateResult } from '../../workflows/pipeline/policy';
 import type { ApiDeps } from '../deps';
@@ -12,6 +9,7 @@ import { ApiError } from '../http/errors';
 import { decodeRunCursor, pageOf } from './run-cursor';
 import { iso, isoRequired } from '../schemas/common';
 import type { ConsoleRun } from '../schemas/console';
+import { fullValidationSummary, quarantinedRows, readValidationReport } from './run-validation';
 import { summaryOf } from './run-view';
 
 const LIVE_QUERY_MS = 2_000;
@@ -117,48 +115,24 @@ export async function pendingApprovals(deps: ApiDeps, principal: Principal, limi
   return open.sort((a, b) => (a.waitingSince ?? a.startedAt).localeCompare(b.waitingSince ?? b.startedAt));
 }
 
-async function firstJsonLines<T>(deps: ApiDeps, key: string, count: number): Promise<T[]> {
-  if (!deps.store) return [];
-  const stream = await deps.store.get(key);
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  const out: T[] = [];
-  try {
-    for await (const line of lines) {
-      if (line.trim()) out.push(JSON.parse(line) as T);
-      if (out.length >= count) break;
-    }
-  } finally {
-    lines.close();
-    stream.destroy();
-  }
-  return out;
-}
-
 /** The run's validation report (failed checks, quarantine sample) and its evaluation gate. */
 export async function runChecks(deps: ApiDeps, runId: string) {
   const run = (await deps.db('pipeline_runs').where({ run_id: runId }).first('summary')) as
     { summary: { gate?: GateResult } } | undefined;
   if (!run) throw new ApiError(404, 'RUN_NOT_FOUND', `No pipeline run with id "${runId}": GET /v1/runs lists runs.`);
-  const artifacts = await listArtifacts(deps.db, runId);
-  const reportArtifact = artifacts.find((a) => a.kind === 'validation_report' && a.store_key);
-  const quarantineArtifact = artifacts.find((a) => a.kind === 'quarantine' && a.store_key);
+  const report = await readValidationReport(deps, runId);
   let validation = null;
-  if (reportArtifact?.store_key && deps.store) {
-    const report = JSON.parse(
-      (await deps.store.getBytes(reportArtifact.store_key)).toString('utf8'),
-    ) as ValidationReport;
-    const sample = quarantineArtifact?.store_key
-      ? await firstJsonLines<QuarantinedRow>(deps, quarantineArtifact.store_key, QUARANTINE_SAMPLE_ROWS)
-      : [];
+  if (report) {
+    const sample = await quarantinedRows(deps, runId, { offset: 0, limit: QUARANTINE_SAMPLE_ROWS });
     validation = {
       passed: report.passed,
-      summary: report.summary,
+      summary: fullValidationSummary(report),
       rowsRead: report.rowsRead,
       rowsAccepted: report.rowsAccepted,
       rowsQuarantined: report.rowsQuarantined,
       passedChecks: report.checks.filter((c) => c.passed).length,
       failedChecks: report.checks.filter((c) => !c.passed),
-      quarantineSample: sample,
+      quarantineSample: sample.rows,
     };
   }
   return { runId, gate: run.summary.gate ?? null, validation };

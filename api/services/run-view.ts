@@ -7,6 +7,7 @@ import { temporalUiLink, type ApiDeps } from '../deps';
 import { ApiError } from '../http/errors';
 import { iso, isoRequired } from '../schemas/common';
 import type { RunDetail, RunStatus, RunSummary } from '../schemas/runs';
+import { runOutcome, specApprovers } from './run-outcome';
 import { MLOPS_PIPELINE } from './search-attributes';
 
 const LIVE_QUERY_MS = 2_000;
@@ -76,6 +77,14 @@ export async function getRunDetail(deps: ApiDeps, runId: string): Promise<RunDet
     >,
   ]);
   const summary = (row?.summary ?? {}) as { best?: string; metrics?: RunDetail['metrics']; approval?: unknown };
+  const [outcome, approvers] = await Promise.all([
+    runOutcome(deps, live ? undefined : row, steps),
+    row && !live && summary.approval ? specApprovers(deps, row) : [],
+  ]);
+  const links = detailLinks(deps, runId, {
+    validated: outcome.hasValidationReport,
+    reported: Boolean(row?.ended_at) || artifacts.some((a) => a.step === 'report'),
+  });
   const base: RunSummary = row
     ? summaryOf(deps, row)
     : {
@@ -95,7 +104,8 @@ export async function getRunDetail(deps: ApiDeps, runId: string): Promise<RunDet
     phase: live?.phase ?? base.phase,
     error: live?.error ?? base.error,
     params: row?.params ?? {},
-    step: live?.step ?? null,
+    links,
+    step: live?.step ?? outcome.lastStep,
     stepsDone: live?.stepsDone ?? [],
     steps: steps.map((s) => ({
       step: s.step,
@@ -116,7 +126,7 @@ export async function getRunDetail(deps: ApiDeps, runId: string): Promise<RunDet
       : summary.approval
         ? {
             required: true,
-            approvers: [],
+            approvers,
             deadline: null,
             decision: summary.approval as NonNullable<RunDetail['approval']>['decision'],
           }
@@ -133,5 +143,23 @@ export async function getRunDetail(deps: ApiDeps, runId: string): Promise<RunDet
       ? { workflowId: runId, runId: info.runId, status: info.status.name, uiUrl: temporalUiLink(deps.settings, runId) }
       : null,
     live: live !== undefined,
+    gate: outcome.gate,
+    reason: live ? null : outcome.reason,
   };
+}
+
+/** The run's links, with its validation report and run report when it has them (every ended run has a report). */
+function detailLinks(
+  deps: ApiDeps,
+  runId: string,
+  has: { validated: boolean; reported: boolean },
+): Record<string, string> {
+  const self = `/v1/runs/${encodeURIComponent(runId)}`;
+  const links = runLinks(deps, runId);
+  if (has.validated) links.validation = `${self}/validation`;
+  if (has.reported) {
+    links.report = `${self}/report.html`;
+    links.reportJson = `${self}/report.json`;
+  }
+  return links;
 }

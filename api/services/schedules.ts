@@ -215,9 +215,11 @@ export async function setSchedulePaused(
   deps: ApiDeps,
   input: { scheduleId: string; paused: boolean; note?: string; principal: Principal },
 ): Promise<ScheduleDetail> {
-  await describeSchedule(deps, input.scheduleId);
+  const current = await describeSchedule(deps, input.scheduleId);
   const handle = deps.temporal.schedule.getHandle(input.scheduleId);
-  const note = input.note ?? `${input.paused ? 'paused' : 'unpaused'} by ${input.principal.id}`;
+  // Unpausing keeps why the schedule was paused in its note (the audit log has every note too).
+  const earlier = !input.paused && current.paused && current.note ? ` (was paused: ${current.note})` : '';
+  const note = `${input.note ?? `${input.paused ? 'paused' : 'unpaused'} by ${input.principal.id}`}${earlier}`;
   await (input.paused ? handle.pause(note) : handle.unpause(note));
   await audit(deps, input.principal, input.paused ? 'pause' : 'unpause', input.scheduleId, { note });
   return describeSchedule(deps, input.scheduleId);

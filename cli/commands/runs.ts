@@ -9,6 +9,17 @@ import { createProgressRenderer } from '../progress';
 
 const FAILED = new Set(['failed', 'rejected', 'gate_failed', 'cancelled', 'timed_out']);
 
+/** Lines shown only when they say something: why a finished run ended, its gate, where to read more. */
+function outcomeFields(run: RunDetail): Record<string, string> {
+  const fields: Record<string, string | null | undefined> = {
+    reason: run.reason && run.reason !== run.error ? run.reason : null,
+    gate: run.gate ? (run.gate.passed ? 'passed' : 'failed') : null,
+    validation: run.status === 'failed' && run.links.validation ? `mlops validation ${run.runId}` : null,
+    report: run.status !== 'running' ? run.links.report : null,
+  };
+  return Object.fromEntries(Object.entries(fields).filter((e): e is [string, string] => Boolean(e[1])));
+}
+
 function printRun(ctx: CliContext, run: RunDetail): void {
   printFields(ctx.io, {
     run: run.runId,
@@ -18,13 +29,18 @@ function printRun(ctx: CliContext, run: RunDetail): void {
     step: run.step,
     best: run.best,
     model: run.modelVersion ? `${run.modelVersion.model} v${run.modelVersion.version}` : null,
-    approvers: run.approval?.approvers.join(', ') || null,
+    approvers: run.approval ? run.approval.approvers.join(', ') || 'any approver' : null,
     decision: run.approval?.decision ? `${run.approval.decision.decision} by ${run.approval.decision.by}` : null,
     error: run.error,
+    ...outcomeFields(run),
     started: run.startedAt,
     ended: run.endedAt,
     temporal: run.temporal?.uiUrl ?? null,
   });
+  if (run.gate) {
+    ctx.io.out.write('\n');
+    printTable(ctx.io, run.gate.checks, ['check', 'passed', 'detail']);
+  }
   const metrics = Object.entries(run.metrics).map(([candidate, values]) => ({ candidate, ...values }));
   if (metrics.length > 0) {
     ctx.io.out.write('\n');

@@ -1,7 +1,19 @@
 import type { Command } from 'commander';
 import type { ScheduleDetail, ScheduleSummary } from '../../api/schemas/schedules';
 import { collect, commandApi, parseParams, type CliContext } from '../context';
+import { withFlagNames } from '../flags';
 import { printFields, printJson, printTable } from '../output';
+
+/** The body fields `schedules create` / `update` fill, by the flag that sets them (for the API's error messages). */
+const SCHEDULE_FLAGS = {
+  scheduleId: '--id',
+  cron: '--cron',
+  interval: '--every',
+  overlap: '--overlap',
+  catchupWindow: '--catchup-window',
+  paused: '--paused',
+  note: '--note',
+};
 
 function summaryRow(s: ScheduleSummary) {
   return {
@@ -48,20 +60,21 @@ export function registerScheduleCommands(program: Command, ctx: CliContext): voi
     .option('-p, --param <key=value>', 'override a spec field for every run (repeatable)', collect, [])
     .action(async (pipeline: string, o: Record<string, string | boolean | string[] | undefined>, command: Command) => {
       const { client } = commandApi(ctx, command);
-      const detail = await client.request<ScheduleDetail>('POST', '/v1/schedules', {
-        body: {
-          pipeline,
-          scheduleId: o.id,
-          cron: o.cron,
-          interval: o.every,
-          overlap: o.overlap,
-          catchupWindow: o.catchupWindow,
-          paused: o.paused === true ? true : undefined,
-          note: o.note,
-          params: parseParams((o.param as string[]) ?? []),
-        },
-      });
-      show(command, detail);
+      const create = () =>
+        client.request<ScheduleDetail>('POST', '/v1/schedules', {
+          body: {
+            pipeline,
+            scheduleId: o.id,
+            cron: o.cron,
+            interval: o.every,
+            overlap: o.overlap,
+            catchupWindow: o.catchupWindow,
+            paused: o.paused === true ? true : undefined,
+            note: o.note,
+            params: parseParams((o.param as string[]) ?? []),
+          },
+        });
+      show(command, await withFlagNames(SCHEDULE_FLAGS, create));
     });
 
   schedules
@@ -100,7 +113,11 @@ export function registerScheduleCommands(program: Command, ctx: CliContext): voi
         catchupWindow: o.catchupWindow,
         note: o.note,
       };
-      show(command, await commandApi(ctx, command).client.request<ScheduleDetail>('PATCH', path(id), { body }));
+      const { client } = commandApi(ctx, command);
+      show(
+        command,
+        await withFlagNames(SCHEDULE_FLAGS, () => client.request<ScheduleDetail>('PATCH', path(id), { body })),
+      );
     });
 
   for (const verb of ['pause', 'unpause'] as const) {

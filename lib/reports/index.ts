@@ -5,3 +5,4 @@ export { csvField, monitoringAlertsCsv, monitoringReportCsv, runReportCsv, toCsv
 export { monitoringReportXlsx, runReportXlsx } from './xlsx';
 export { escapeXml } from './format';
 export type { CellValue, Tabular, TabularColumn } from './tabular';
+export { type FailedRunReportData, renderFailedRunReportHtml } from './failed-run-html';

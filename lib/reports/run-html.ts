@@ -106,7 +106,7 @@ function splitBar(split: RunReportData['data']['split']): string {
   );
 }
 
-function gateSection(data: RunReportData): string {
+export function gateSection(data: Pick<RunReportData, 'gate'>): string {
   if (!data.gate) {
     return section({ id: 'gate', title: 'Quality gate', body: '<p class="muted">No quality gate was evaluated.</p>' });
   }

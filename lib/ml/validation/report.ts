@@ -6,8 +6,11 @@ function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** The one-paragraph human summary of a report: verdict, volumes, and the first failed checks with where they failed. */
-export function summarize(report: Omit<ValidationReport, 'summary'>): string {
+/**
+ * The one-paragraph human summary of a report: verdict, volumes, and the first `listed` failed checks with where they
+ * failed (5 in failure messages, which travel through Temporal; every one where the API shows the report).
+ */
+export function summarize(report: Omit<ValidationReport, 'summary'>, listed = LISTED_FAILURES): string {
   const failed = report.checks.filter((c) => !c.passed);
   const errors = failed.filter(failsDataset);
   const quarantining = failed.filter((c) => c.severity === 'error' && ROW_LEVEL_KINDS.has(c.kind));
@@ -24,9 +27,12 @@ export function summarize(report: Omit<ValidationReport, 'summary'>): string {
       `${failed.length} of ${report.checks.length} checks failed (${errors.length} errors, ${quarantining.length} quarantining rows, ${failed.length - errors.length - quarantining.length} warnings):`,
     );
     const ordered = [...errors, ...quarantining, ...failed.filter((c) => c.severity === 'warn')];
-    const listed = ordered.slice(0, LISTED_FAILURES).map((c) => `${c.id} [${tag(c)}] ${c.message}`);
-    const more = failed.length > LISTED_FAILURES ? `; and ${failed.length - LISTED_FAILURES} more` : '';
-    parts.push(`${listed.join('; ')}${more}.`);
+    const shown = ordered.slice(0, listed).map((c) => `${c.id} [${tag(c)}] ${c.message}`);
+    const more =
+      failed.length > listed
+        ? `; and ${failed.length - listed} more (the validation report lists every failed check)`
+        : '';
+    parts.push(`${shown.join('; ')}${more}.`);
   }
   return parts.join(' ');
 }

@@ -13,7 +13,7 @@ import { recordRunDefinition } from '../../../lib/tracking/record';
 import { eventually, startApiHarness, type ApiHarness, type Holder } from './harness';
 import { validate, type Schema } from './json-schema';
 import { promoteAndDeploy, registerTinyModel } from './model-fixture';
-import { storeMonitoringWindow, storeRunReport } from './report-fixture';
+import { storeMonitoringWindow, storeRunReport, storeValidationReport } from './report-fixture';
 
 interface Operation {
   operationId: string;
@@ -105,6 +105,7 @@ describe('every path in /openapi.json exists and answers as documented', () => {
       ids[name] = String(channel.id);
     }
     await storeRunReport(h, ids.approveRun as string);
+    await storeValidationReport(h, ids.approveRun as string);
     const { spec } = await loadPipelineSpec(h.database.db, { pipeline: 'churn' });
     await recordRunDefinition(h.database.db, { runId: ids.approveRun as string, spec, codeVersion: 'test' });
     ids.alertId = String((await storeMonitoringWindow(h, { model: 'tiny', versionId: v1.id, version: 1 })).alertId);
@@ -249,6 +250,8 @@ describe('every path in /openapi.json exists and answers as documented', () => {
     getRunReportHtml: () => ({ holder: 'viewer', params: { runId: ids.approveRun as string }, status: 200 }),
     getRunReportCsv: () => ({ holder: 'viewer', params: { runId: ids.approveRun as string }, status: 200 }),
     getRunReportXlsx: () => ({ holder: 'viewer', params: { runId: ids.approveRun as string }, status: 200 }),
+    getRunReportJson: () => ({ holder: 'viewer', params: { runId: ids.approveRun as string }, status: 200 }),
+    getRunValidation: () => ({ holder: 'viewer', params: { runId: ids.approveRun as string }, status: 200 }),
     getMonitoringReportHtml: () => ({ holder: 'viewer', params: { name: 'tiny' }, status: 200 }),
     getMonitoringReportCsv: () => ({ holder: 'viewer', params: { name: 'tiny' }, status: 200 }),
     getMonitoringReportXlsx: () => ({ holder: 'viewer', params: { name: 'tiny' }, status: 200 }),

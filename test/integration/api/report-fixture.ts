@@ -7,6 +7,7 @@ import type { ApiHarness } from './harness';
 export async function storeRunReport(h: ApiHarness, runId: string): Promise<void> {
   const data = { ...classificationRun(), runId };
   const files: Array<[string, string | Buffer]> = [
+    ['report.json', JSON.stringify(data)],
     ['report.html', renderRunReportHtml(data)],
     ['metrics.csv', runReportCsv(data)],
     ['report.xlsx', await runReportXlsx(data)],
@@ -19,6 +20,57 @@ export async function storeRunReport(h: ApiHarness, runId: string): Promise<void
       step: 'report',
       name,
       kind: 'report',
+      uri: h.store.uri(key),
+      storeKey: key,
+      sha256: info.sha256,
+      sizeBytes: info.size,
+    });
+  }
+}
+
+/** The validation report.json and quarantine.jsonl a validate step stores: two rows quarantined by a range check. */
+export async function storeValidationReport(h: ApiHarness, runId: string): Promise<void> {
+  const check = {
+    id: 'range:age',
+    kind: 'range',
+    column: 'age',
+    severity: 'error',
+    passed: false,
+    failedCount: 2,
+    expected: { min: 0 },
+    observed: { min: -3 },
+    samples: [
+      { line: 4, value: -1 },
+      { line: 9, value: -3 },
+    ],
+    message: '2 values below the minimum 0',
+  };
+  const report = {
+    passed: true,
+    rowsRead: 100,
+    rowsAccepted: 98,
+    rowsQuarantined: 2,
+    schema: { columns: [{ name: 'age', type: 'integer' }] },
+    checks: [check],
+    summary: 'Validation PASSED',
+  };
+  const quarantine = [4, 9].map((line) => ({
+    line,
+    row: { age: -1 },
+    reasons: [{ check: 'range:age', message: 'below 0' }],
+  }));
+  const files: Array<[string, string, string]> = [
+    ['report.json', 'validation_report', JSON.stringify(report)],
+    ['quarantine.jsonl', 'quarantine', quarantine.map((q) => JSON.stringify(q)).join('\n')],
+  ];
+  for (const [name, kind, body] of files) {
+    const key = `runs/${runId}/validate/${name}`;
+    const info = await h.store.put(key, body);
+    await recordArtifact(h.db, {
+      runId,
+      step: 'validate',
+      name,
+      kind: kind as 'quarantine',
       uri: h.store.uri(key),
       storeKey: key,
       sha256: info.sha256,

@@ -165,6 +165,10 @@ describe('run routes on the real stack (Temporal dev server, PostgreSQL)', () =>
         'the approved run to finish',
       );
       expect(done.approval.decision).toMatchObject({ decision: 'approved', by: 'alice' });
+      // After the run ended, the approvers still show (from its spec), and it has a gate and a reason.
+      expect(done.approval.approvers).toContain('alice');
+      expect(done.gate).toMatchObject({ passed: true });
+      expect(done.reason).toMatch(/is in production \(approved by alice\)$/);
       const again = await request(h.app)
         .post(`/v1/runs/${runId}/approve`)
         .set(h.auth('approver'))

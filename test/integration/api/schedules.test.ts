@@ -85,6 +85,7 @@ describe('schedule routes on the real Temporal server', () => {
 
     const resumed = await request(h.app).post(`/v1/schedules/${scheduleId}/unpause`).set(h.auth('operator')).send({});
     expect(resumed.body.paused).toBe(false);
+    expect(resumed.body.note).toBe('unpaused by oscar (was paused: holiday)');
     await eventually(
       async () => (await describeSchedule(scheduleId)).body.actionsTaken > taken,
       20_000,
@@ -176,6 +177,7 @@ describe('schedule routes on the real Temporal server', () => {
     const duplicate = await create({ scheduleId, pipeline: 'churn', interval: '1d', paused: true });
     expect(duplicate.status).toBe(409);
     expect(duplicate.body.error).toBe('SCHEDULE_EXISTS');
+    expect(duplicate.body.message).toContain(`Schedule "${scheduleId}" already exists`);
 
     expect((await create({ pipeline: 'churn', interval: '1d' }, 'viewer')).status).toBe(403);
     expect((await request(h.app).get('/v1/schedules')).status).toBe(401);

@@ -12,6 +12,7 @@ import {
   type QuarantinedRow,
   type ValidationReport,
 } from '../../../lib/ml';
+import { summarize } from '../../../lib/ml/validation/report';
 import { fixtureStream, readFixture } from './helpers';
 
 const EXPECTATIONS: ExpectationsSpecInput = {
@@ -102,6 +103,15 @@ describe('validation against crafted files', () => {
       /^Validation FAILED: read 8 rows with 7 columns; 1 accepted and 7 quarantined \(87\.50%\)\./,
     );
     expect(report.summary).toContain('range:age [quarantined rows] 1 of 8 rows failed (first at line 3)');
+    // Failure messages list five failed checks and say where the rest are; the API lists every one.
+    const failed = report.checks.filter((c) => !c.passed).map((c) => c.id);
+    expect(failed.length).toBeGreaterThan(5);
+    expect(report.summary).toMatch(
+      new RegExp(`; and ${failed.length - 5} more \\(the validation report lists every failed check\\)\\.$`),
+    );
+    const full = summarize(report, Number.POSITIVE_INFINITY);
+    for (const id of failed) expect(full).toContain(`${id} [`);
+    expect(full).not.toContain(' more (');
   });
 
   it('gives the same report whatever the batch size, and the report is plain JSON', async () => {
