@@ -387,6 +387,45 @@ class Compiler {
   }
 }
 
+/** The syntax tree, or an ExpressionError giving the position (jsep counts characters from 0; people from 1). */
+function parseExpression(source: string): Node {
+  try {
+    return jsep(source);
+  } catch (err) {
+    const { index, description } = err as { index?: number; description?: string };
+    const where = index === undefined ? '' : ` at character ${index + 1}`;
+    throw new ExpressionError(source, `not a valid expression${where}: ${description ?? (err as Error).message}`);
+  }
+}
+
+/**
+ * What can be checked before the data's column types are known (when a spec is loaded): the syntax, and that every
+ * called function exists. Column names and types are checked when the data is read (compileExpression).
+ */
+export function checkExpressionSyntax(source: string): void {
+  const visit = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    const n = node as Node;
+    if (n.type === 'CallExpression') {
+      const callee = (n as jsep.CallExpression).callee;
+      const name = callee.type === 'Identifier' ? (callee as jsep.Identifier).name : undefined;
+      if (name === undefined) throw new ExpressionError(source, 'only the listed functions can be called');
+      if (!EXPRESSION_FUNCTIONS.includes(name)) {
+        const close = closestName(name, EXPRESSION_FUNCTIONS);
+        throw new ExpressionError(
+          source,
+          `unknown function ${name}()${close ? `: did you mean ${close}()?` : ''} (functions: ${EXPRESSION_FUNCTIONS.join(', ')})`,
+        );
+      }
+    }
+    for (const value of Object.values(n)) {
+      if (Array.isArray(value)) value.forEach(visit);
+      else if (value && typeof value === 'object') visit(value);
+    }
+  };
+  visit(parseExpression(source));
+}
+
 /**
  * Parses and type-checks an expression over columns of the given types. Errors name the expression and what is
  * wrong (an unknown column or function with the closest name, a type mismatch) and are thrown before any row is read.
@@ -396,12 +435,7 @@ export function compileExpression(
   columnType: (name: string) => ValueType | undefined,
   knownColumns: () => string[] = () => [],
 ): CompiledExpression {
-  let tree: Node;
-  try {
-    tree = jsep(source);
-  } catch (err) {
-    throw new ExpressionError(source, `not a valid expression: ${(err as Error).message}`);
-  }
+  const tree = parseExpression(source);
   const compiler = new Compiler(source, columnType, knownColumns);
   const typed = compiler.compile(tree);
   return { type: typed.type, integer: typed.integer, inputs: [...compiler.inputs], evaluate: typed.fn };
