@@ -30,7 +30,13 @@ export async function* cleanBatches(
   const stream = await deps.store.get(raw.raw.key);
   const schema = validation.schema as TableSchema;
   const batchRows = options.batchRows ?? 10_000;
-  for await (const batch of readRecordBatches({ stream, format: raw.format, schema, batchRows, reading: options.reading })) {
+  for await (const batch of readRecordBatches({
+    stream,
+    format: raw.format,
+    schema,
+    batchRows,
+    reading: options.reading,
+  })) {
     const keep: number[] = [];
     for (let i = 0; i < batch.rowCount; i += 1) if (!skip.has(batch.lineNumbers[i] as number)) keep.push(i);
     yield { batch, keep };

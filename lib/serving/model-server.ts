@@ -97,7 +97,9 @@ export async function loadServableVersion(
 export function predictWith(model: MlModel, rows: Array<Record<string, unknown>>): Prediction[] {
   const { predictions } = predictRows({ model, rows });
   return predictions.map((p) =>
-    'value' in p ? { prediction: p.value } : { prediction: p.label as string | number | boolean, probabilities: p.probabilities },
+    'value' in p
+      ? { prediction: p.value }
+      : { prediction: p.label as string | number | boolean, probabilities: p.probabilities },
   );
 }
 

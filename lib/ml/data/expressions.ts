@@ -139,6 +139,8 @@ const FUNCTIONS: Record<string, FunctionDef> = {
 /** The names of the functions an expression may call (for documentation and did-you-mean). */
 export const EXPRESSION_FUNCTIONS = Object.keys(FUNCTIONS).concat('col');
 
+const NO_LITERALS: Array<string | undefined> = [];
+
 const COMPARISONS = new Set(['==', '!=', '===', '!==', '<', '<=', '>', '>=']);
 const ARITHMETIC = new Set(['+', '-', '*', '/', '%', '**']);
 
@@ -360,13 +362,20 @@ class Compiler {
     if (name === 'date') return this.dateCall(args);
     const type = def.returns === 'same' ? first.type : def.returns;
     const fns = args.map((a) => a.fn);
+    // One argument array per call site, refilled for every row: evaluation is synchronous and no function keeps
+    // its arguments, so a row costs no allocation here.
+    const values: Value[] = new Array<Value>(fns.length).fill(null);
+    const nullable = Boolean(def.nullable);
     return {
       type,
       integer: Boolean(def.integer),
       fn: (r) => {
-        const values = fns.map((f) => f(r));
-        if (!def.nullable && values.some((v) => v === null)) return null;
-        return def.apply(values, []);
+        for (let k = 0; k < fns.length; k++) {
+          const v = (fns[k] as Fn)(r);
+          if (v === null && !nullable) return null;
+          values[k] = v;
+        }
+        return def.apply(values, NO_LITERALS);
       },
     };
   }

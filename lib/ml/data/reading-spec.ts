@@ -97,11 +97,11 @@ export function checkDataReading(data: DataReadingSpec, ctx: IssueSink): void {
 
 /** The reader's options for a spec's `data`, or undefined when it declares none (the reader's fast path). */
 export function readingOptionsOf(data: DataReadingSpec): ReadingOptions | undefined {
-  const declared = Boolean(data.missingValues?.length || data.derived?.length) || Object.keys(data.columns ?? {}).length;
-  if (!declared) return undefined;
+  const columns = Object.keys(data.columns ?? {}).length > 0;
+  if (!data.missingValues?.length && !data.derived?.length && !columns) return undefined;
   return {
     ...(data.missingValues?.length ? { missingValues: data.missingValues } : {}),
-    ...(data.columns && Object.keys(data.columns).length ? { columns: data.columns } : {}),
+    ...(columns ? { columns: data.columns } : {}),
     ...(data.derived?.length ? { derived: data.derived } : {}),
   };
 }

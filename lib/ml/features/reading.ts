@@ -115,7 +115,10 @@ export function withDerivedColumns(fitted: FittedTransforms, table: Table): Tabl
 }
 
 /** How a row's cells are read (tokens, formats) for code that parses rows itself, e.g. the batch input contract. */
-export function rowReadingOf(fitted: FittedTransforms): { missingTokens: string[]; columnReading: Map<string, ColumnReading> } {
+export function rowReadingOf(fitted: FittedTransforms): {
+  missingTokens: string[];
+  columnReading: Map<string, ColumnReading>;
+} {
   const p = prepare(fitted);
   return { missingTokens: p.missingTokens, columnReading: p.columns };
 }

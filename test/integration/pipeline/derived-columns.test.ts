@@ -114,7 +114,12 @@ describe('derived columns, datetime formats and missing tokens from spec to serv
     // The signature holds the raw columns the features are computed from: not log_price, not the label's delay.
     const signature = await request(app).get('/v1/models/late-flights/versions/1/signature').set(auth);
     expect(signature.status).toBe(200);
-    const inputs = signature.body.inputs as Array<{ name: string; type: string; format?: string; categories?: string[] }>;
+    const inputs = signature.body.inputs as Array<{
+      name: string;
+      type: string;
+      format?: string;
+      categories?: string[];
+    }>;
     expect(inputs.map((c) => c.name).sort()).toEqual(['price', 'sex', 'sold']);
     expect(inputs.find((c) => c.name === 'sold')).toMatchObject({ type: 'datetime', format: 'MMM d yyyy' });
     expect(inputs.find((c) => c.name === 'sex')?.categories?.sort()).toEqual(['F', 'M']);

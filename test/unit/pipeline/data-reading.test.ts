@@ -6,6 +6,7 @@ import { buildSignature } from '../../../lib/ml/signature';
 import { checkAgainstSignature } from '../../../lib/serving/signature-check';
 import { rowReadingOf } from '../../../lib/ml/features/reading';
 import { checkRowsAgainstContract, contractFromTransforms } from '../../../lib/batch/input-contract';
+import { compileExpression } from '../../../lib/ml/data/expressions';
 import { bytesStream } from '../ml/helpers';
 
 // The spec's `data` reading fields (missing tokens, datetime formats, derived columns) and the one code path that
@@ -158,6 +159,17 @@ describe('reading at training and at serving', () => {
     expect(batch.accepted).toEqual([0]);
   });
 
+  it('evaluates nested calls row after row with missing inputs (argument arrays are reused per call site)', () => {
+    const e = compileExpression('coalesce(min(a, b), max(a, 3), -1)', () => 'number');
+    const rows = [
+      { a: 1, b: 2 },
+      { a: 5, b: null },
+      { a: null, b: 4 },
+      { a: 7, b: 0 },
+    ];
+    expect(rows.map((row) => e.evaluate((c) => row[c as 'a' | 'b']))).toEqual([1, 5, -1, 0]);
+  });
+
   it('quarantines a cell that does not fit the declared format, naming the format', async () => {
     const table = await readTable({
       stream: bytesStream('sold,y\nJun 12 1998,a\n12/06/1998,b\n'),
@@ -178,6 +190,8 @@ describe('reading at training and at serving', () => {
         format: 'csv',
         reading: { derived: [{ name: 'late', expression: 'dealy > 15' }] },
       }),
-    ).rejects.toThrow(/Derived column "late" \(data\.derived\): Expression "dealy > 15": no column "dealy": did you mean "delay"\?/);
+    ).rejects.toThrow(
+      /Derived column "late" \(data\.derived\): Expression "dealy > 15": no column "dealy": did you mean "delay"\?/,
+    );
   });
 });
