@@ -175,4 +175,31 @@ describe('derived columns, datetime formats and missing tokens from spec to serv
     expect(JSON.stringify(wrongDate.body)).toMatch(/MMM d yyyy/);
     expect(readFileSync(file, 'utf8')).toContain('1998-06-12');
   }, 300_000);
+
+  it('fails a run whose expression reads an unknown column, naming the derived column and the closest column', async () => {
+    await applySpec(h.deps.db, {
+      raw: {
+        name: 'late-flights-typo',
+        task: 'classification',
+        data: { ...data, derived: [{ name: 'late', expression: 'dealy > 15' }] },
+        features: { label: 'late', features: ['price'] },
+        candidates: [{ kind: 'logistic_regression' }],
+        monitoring: { enabled: false },
+      },
+      appliedBy: 'test',
+      source: 'test',
+    });
+    const handle = await h.start({ pipeline: 'late-flights-typo' });
+    const err = await handle.result().then(
+      () => undefined,
+      (e: unknown) => e as Error & { cause?: Error & { cause?: Error } },
+    );
+    let cause: (Error & { cause?: unknown; nonRetryable?: boolean }) | undefined = err;
+    while (cause?.cause) cause = cause.cause as typeof cause;
+    expect(cause?.message).toMatch(
+      /Derived column "late" \(data\.derived\): Expression "dealy > 15": no column "dealy": did you mean "delay"\?/,
+    );
+    const validate = await h.deps.db('step_executions').where({ run_id: handle.workflowId, step: 'validate' });
+    expect(validate).toEqual([expect.objectContaining({ status: 'failed', attempt: 1 })]);
+  }, 120_000);
 });

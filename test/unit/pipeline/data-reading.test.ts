@@ -1,6 +1,13 @@
 import { SpecError, mergeSpecOverrides, parseSpecDocument } from '../../../lib/pipeline/load';
 import { readingOptionsOf } from '../../../lib/ml/data/reading-spec';
-import { applyTransforms, createValidator, fitFeatureTransforms, readTable, tableRow } from '../../../lib/ml';
+import {
+  applyTransforms,
+  createValidator,
+  fitFeatureTransforms,
+  readTable,
+  selectRows,
+  tableRow,
+} from '../../../lib/ml';
 import { fitReading, inputTable, rawInputsOf } from '../../../lib/ml/features/reading';
 import { buildSignature } from '../../../lib/ml/signature';
 import { checkAgainstSignature } from '../../../lib/serving/signature-check';
@@ -157,6 +164,11 @@ describe('reading at training and at serving', () => {
       { price: 10, sold: 'June twelfth', sex: 'M' },
     ]);
     expect(batch.accepted).toEqual([0]);
+    // Batch scoring parses raw rows with the contract, then the transforms compute the derived columns.
+    const scored = applyTransforms({ fitted: transforms, table: selectRows(batch.table, batch.accepted) });
+    const served = applyTransforms({ fitted: transforms, rows: [{ price: 10, sold: 'Jun 12 1998', sex: 'M' }] });
+    expect(Array.from(scored.features)).toEqual(Array.from(served.features));
+    expect(scored.imputedCells).toBe(0);
   });
 
   it('evaluates nested calls row after row with missing inputs (argument arrays are reused per call site)', () => {
