@@ -195,6 +195,22 @@ describe('reading at training and at serving', () => {
     ]);
   });
 
+  it('reads date parts of a formatted text, and refuses a format on a column declared another type', async () => {
+    const part = compileExpression('year(date(s, "MMM d yyyy")) * 100 + month(date(s, "%b %d %Y"))', () => 'text');
+    expect(part.evaluate(() => 'Jun 12 1998')).toBe(199806);
+    expect(part.evaluate(() => '1998-06-12')).toBeNull();
+    await expect(
+      readTable({
+        stream: bytesStream(csv),
+        format: 'csv',
+        schema: { columns: [{ name: 'sold', type: 'categorical' }] },
+        reading: { columns: { sold: { format: 'MMM d yyyy' } } },
+      }),
+    ).rejects.toThrow(
+      /Column "sold" has a datetime format \(data\.columns\.sold\.format\) but is declared categorical/,
+    );
+  });
+
   it('names the derived column and the closest column when an expression reads an unknown column', async () => {
     await expect(
       readTable({
