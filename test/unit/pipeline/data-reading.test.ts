@@ -199,6 +199,8 @@ describe('reading at training and at serving', () => {
     const part = compileExpression('year(date(s, "MMM d yyyy")) * 100 + month(date(s, "%b %d %Y"))', () => 'text');
     expect(part.evaluate(() => 'Jun 12 1998')).toBe(199806);
     expect(part.evaluate(() => '1998-06-12')).toBeNull();
+    // A hostile cell never reaches the format's regular expression.
+    expect(part.evaluate(() => `Jun 12 1998${' '.repeat(200)}`)).toBeNull();
     await expect(
       readTable({
         stream: bytesStream(csv),
