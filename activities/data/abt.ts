@@ -7,6 +7,7 @@ import { DataError } from '../../lib/ml/errors';
 import { recordArtifact, recordLineage } from '../../lib/metadata/artifacts';
 import { lookupStepCache, stepCacheKey, storeStepCache } from '../../lib/metadata/step-cache';
 import { BinaryCopyRows } from '../../lib/db/copy-binary';
+import { readingOptionsOf } from '../../lib/ml/data/reading-spec';
 import { applyTransforms, encodeLabels, labelColumnOf, type FittedTransforms } from '../../lib/ml';
 import type { PipelineSpec } from '../../lib/pipeline/spec';
 import type { ActivityDeps } from '../deps';
@@ -72,7 +73,10 @@ async function* abtRows(
   const fieldCount = 5 + input.fitted.featureNames.length;
   let written = 0;
   yield BinaryCopyRows.header;
-  for await (const { batch, rowIds } of selectCleanRows(deps, input.raw, input.validation, { columns })) {
+  for await (const { batch, rowIds } of selectCleanRows(deps, input.raw, input.validation, {
+    columns,
+    reading: readingOptionsOf(input.spec.data),
+  })) {
     const { features, featureNames } = applyTransforms({ fitted: input.fitted, table: batch });
     const y = encodeLabels({ fitted: input.fitted, table: batch });
     const labelColumn = labelColumnOf(batch, label);

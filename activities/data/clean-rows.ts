@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { readRecordBatches, type RecordBatch, type TableSchema } from '../../lib/ml';
+import type { ReadingOptions } from '../../lib/ml/data/derived';
 import type { ActivityDeps } from '../deps';
 import type { IngestOutput, ValidateOutput } from '../pipeline-io';
 
@@ -23,12 +24,19 @@ export async function* cleanBatches(
   deps: ActivityDeps,
   raw: IngestOutput,
   validation: ValidateOutput,
-  batchRows = 10_000,
+  options: { batchRows?: number; reading?: ReadingOptions } = {},
 ): AsyncGenerator<{ batch: RecordBatch; keep: number[] }> {
   const skip = await quarantinedLines(deps, validation);
   const stream = await deps.store.get(raw.raw.key);
   const schema = validation.schema as TableSchema;
-  for await (const batch of readRecordBatches({ stream, format: raw.format, schema, batchRows })) {
+  const batchRows = options.batchRows ?? 10_000;
+  for await (const batch of readRecordBatches({
+    stream,
+    format: raw.format,
+    schema,
+    batchRows,
+    reading: options.reading,
+  })) {
     const keep: number[] = [];
     for (let i = 0; i < batch.rowCount; i += 1) if (!skip.has(batch.lineNumbers[i] as number)) keep.push(i);
     yield { batch, keep };
@@ -44,7 +52,13 @@ export async function* selectCleanRows(
   deps: ActivityDeps,
   raw: IngestOutput,
   validation: ValidateOutput,
-  options: { keep?: (rowId: number) => boolean; columns?: readonly string[]; batchRows?: number } = {},
+  options: {
+    keep?: (rowId: number) => boolean;
+    columns?: readonly string[];
+    batchRows?: number;
+    /** The spec's reading (tokens, formats, derived columns): `columns` may name derived columns. */
+    reading?: ReadingOptions;
+  } = {},
 ): AsyncGenerator<{ batch: RecordBatch; rowIds: Int32Array }> {
   const skip = await quarantinedLines(deps, validation);
   const stream = await deps.store.get(raw.raw.key);
@@ -72,6 +86,7 @@ export async function* selectCleanRows(
     columns: options.columns,
     keepRow,
     batchRows: options.batchRows ?? 10_000,
+    reading: options.reading,
   });
   for await (const batch of batches) {
     const rowIds = pending.slice(0, batch.rowCount);

@@ -2,6 +2,8 @@ import { recordLineage } from '../../lib/metadata/artifacts';
 import { lookupStepCache, stepCacheKey, storeStepCache } from '../../lib/metadata/step-cache';
 import { buildReferenceProfile, fitFeatureTransforms, selectRows, tableRow } from '../../lib/ml';
 import { SIGNATURE_VERSION, buildSignature } from '../../lib/ml/signature';
+import { readingOptionsOf } from '../../lib/ml/data/reading-spec';
+import { fitReading, rawInputsOf } from '../../lib/ml/features/reading';
 import type { PipelineSpec } from '../../lib/pipeline/spec';
 import { registerStoredArtifact, storeArtifact } from '../artifacts';
 import type { ActivityDeps } from '../deps';
@@ -73,9 +75,17 @@ export async function fitFeatures(
     spec: { ...spec.features, task: spec.task },
     trainRows: sample.trainRows,
   });
+  // Kept with the transforms: serving reads a request with the same tokens and formats and computes the same
+  // derived columns from its raw inputs (lib/ml/features/reading.ts).
+  const reading = readingOptionsOf(spec.data);
+  const fittedReading = fitReading({ reading, inputs: fitted.inputs, table: sample.table });
+  if (fittedReading) fitted.reading = fittedReading;
   fitted.signature = buildSignature({ fitted, table: sample.table, rows: sample.trainRows });
   const codes = plan.codes;
-  const featureColumns = fitted.inputs.map((c) => c.name).filter((c) => c !== spec.features.label);
+  // Drift compares the raw inputs requests send with training's.
+  const featureColumns = rawInputsOf(fitted)
+    .map((c) => c.name)
+    .filter((c) => c !== spec.features.label);
   const profile = buildReferenceProfile({ table: selectRows(sample.table, sample.trainRows), columns: featureColumns });
 
   const prefix = `derived/features/${cacheKey}`;
@@ -103,6 +113,8 @@ export async function fitFeatures(
   const servingRows = sample.testRows.map(({ position, rowId }) => {
     const row = tableRow(sample.table, position);
     delete row[spec.features.label];
+    // A request sends raw columns only: serving computes the derived ones.
+    for (const d of reading?.derived ?? []) delete row[d.name];
     return { rowId, row };
   });
   const servingSample = await storeArtifact(deps, ctx, {

@@ -10,6 +10,7 @@ import {
   type Table,
   type TableSchema,
 } from '../../lib/ml';
+import { readingOptionsOf } from '../../lib/ml/data/reading-spec';
 import { shuffleInPlace } from '../../lib/ml/random';
 import type { PipelineSpec } from '../../lib/pipeline/spec';
 import type { ActivityDeps } from '../deps';
@@ -41,7 +42,9 @@ interface SplitInput {
 /** The label codes of the clean rows by reading the data (validation results of earlier versions lack them). */
 async function readLabelCodes(deps: ActivityDeps, ctx: StepContext, input: SplitInput): Promise<LabelCodes> {
   const collector = new LabelCodeCollector();
-  for await (const { batch, keep } of cleanBatches(deps, input.raw, input.validation)) {
+  for await (const { batch, keep } of cleanBatches(deps, input.raw, input.validation, {
+    reading: readingOptionsOf(input.spec.data),
+  })) {
     collector.add(labelColumnOf(batch, input.spec.features.label), keep);
     ctx.heartbeat({ rowsScanned: collector.rows });
   }
@@ -116,10 +119,11 @@ export async function collectFitSample(
     return true;
   };
   const parts: Table[] = [];
+  const reading = readingOptionsOf(input.spec.data);
   const trainRows: number[] = [];
   const testRows: Array<{ position: number; rowId: number }> = [];
   let position = 0;
-  for await (const { batch, rowIds } of selectCleanRows(deps, input.raw, input.validation, { keep })) {
+  for await (const { batch, rowIds } of selectCleanRows(deps, input.raw, input.validation, { keep, reading })) {
     for (const rowId of rowIds) {
       if (chosen[rowId] === 1) trainRows.push(position);
       else testRows.push({ position, rowId });

@@ -16,6 +16,7 @@ import {
   type ExpectationsSpec,
   type TableSchema,
 } from '../../lib/ml';
+import { readingOptionsOf } from '../../lib/ml/data/reading-spec';
 import type { PipelineSpec } from '../../lib/pipeline/spec';
 import { registerStoredArtifact, storeArtifact } from '../artifacts';
 import type { ActivityDeps } from '../deps';
@@ -43,7 +44,12 @@ export function effectiveExpectations(spec: PipelineSpec): ExpectationsSpec {
 
 /** Cache identity of validation: the raw bytes, how they are read (csv or jsonl) and what decides the verdict. */
 export function validationCacheKey(spec: PipelineSpec, raw: Pick<IngestOutput, 'raw' | 'format'>): string {
-  return stepCacheKey('validate', raw.raw.sha256, { format: raw.format, expectations: effectiveExpectations(spec) });
+  return stepCacheKey('validate', raw.raw.sha256, {
+    format: raw.format,
+    expectations: effectiveExpectations(spec),
+    // Absent (so earlier keys hold) when the spec declares no tokens, formats or derived columns.
+    reading: readingOptionsOf(spec.data),
+  });
 }
 
 interface CachedValidation {
@@ -88,14 +94,19 @@ export async function validateDataset(
   if (hit) return fromCache(deps, ctx, hit.outputs);
 
   const expectations = effectiveExpectations(spec);
-  const validator = createValidator({ expectations });
+  const reading = readingOptionsOf(spec.data);
+  const formats = Object.fromEntries(
+    Object.entries(reading?.columns ?? {}).flatMap(([name, c]) => (c.format ? [[name, c.format]] : [])),
+  );
+  const validator = createValidator({ expectations, formats });
   const labels = spec.task === 'classification' ? new LabelCodeCollector() : undefined;
   const spoolPath = join(tmpdir(), `mlops-quarantine-${randomUUID()}.jsonl`);
   const spool = createWriteStream(spoolPath);
   let rows = 0;
   try {
     const stream = await deps.store.get(raw.raw.key);
-    const batches = readRecordBatches({ stream, format: raw.format, schema: schemaFromExpectations(expectations) });
+    const schema = schemaFromExpectations(expectations);
+    const batches = readRecordBatches({ stream, format: raw.format, schema, reading });
     for await (const batch of batches) {
       const { quarantined, acceptedRows } = validator.consume(batch);
       // A label column absent from the file fails validation (it is required); nothing to collect then.

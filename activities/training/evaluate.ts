@@ -15,6 +15,7 @@ import {
   selectRows,
   tableRow,
 } from '../../lib/ml';
+import { readingOptionsOf } from '../../lib/ml/data/reading-spec';
 import { modelNameOf } from '../../lib/pipeline/load';
 import { getProductionVersion } from '../../lib/registry';
 import { loadVerifiedModelBytes } from '../../lib/serving/artifacts';
@@ -168,7 +169,9 @@ export async function evaluateProductionModel(
   const values: number[] = [];
   let rowId = 0;
   try {
-    for await (const { batch, keep } of cleanBatches(deps, input.raw, input.validation)) {
+    for await (const { batch, keep } of cleanBatches(deps, input.raw, input.validation, {
+      reading: readingOptionsOf(input.spec.data),
+    })) {
       const testRows = keep.filter((_, k) => splitCodes[rowId + k] === SPLIT_CODES.test);
       rowId += keep.length;
       if (testRows.length === 0) continue;

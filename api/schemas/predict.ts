@@ -24,7 +24,9 @@ export function predictBody(maxRows: number) {
 }
 
 export const PredictionView = z.object({
-  prediction: z.union([z.string(), z.number()]),
+  prediction: z
+    .union([z.string(), z.number(), z.boolean()])
+    .describe('The class (a boolean for a true/false label) or the value'),
   probabilities: z.record(z.string(), z.number()).optional(),
   warnings: z
     .array(

@@ -85,6 +85,10 @@ export const SignatureColumnView = z.object({
     .boolean()
     .optional()
     .describe('false: the list is cut (or not known), so unseen values are not warned about'),
+  format: z
+    .string()
+    .optional()
+    .describe('A datetime column declared with a text format (spec data.columns): send it so, or as ISO 8601'),
 });
 
 export const SignatureResponse = z.object({

@@ -1,5 +1,6 @@
 import { rowsToTable } from '../ml/data/batch';
 import type { ColumnSchema, Table } from '../ml/data/types';
+import { rawInputsOf, rowReadingOf } from '../ml/features/reading';
 import type { FittedTransforms } from '../ml/features/types';
 
 // The input contract a batch row must meet before it is scored: every raw input column of the model's registered
@@ -9,6 +10,8 @@ import type { FittedTransforms } from '../ml/features/types';
 
 export interface InputContract {
   columns: ColumnSchema[];
+  /** How cells are read (the model's declared missing tokens and datetime formats), as at serving. */
+  reading?: ReturnType<typeof rowReadingOf>;
 }
 
 export interface RowRejection {
@@ -27,7 +30,10 @@ export interface ContractCheck {
 
 /** Integers are read as numbers at serving time (a 35.5 for an integer column is still usable). */
 export function contractFromTransforms(fitted: FittedTransforms): InputContract {
-  return { columns: fitted.inputs.map((c) => (c.type === 'integer' ? { ...c, type: 'numeric' as const } : c)) };
+  return {
+    columns: rawInputsOf(fitted).map((c) => (c.type === 'integer' ? { ...c, type: 'numeric' as const } : c)),
+    ...(fitted.reading ? { reading: rowReadingOf(fitted) } : {}),
+  };
 }
 
 /** The contract's columns an input header lacks (a job-level error: every row would fail). */
@@ -54,7 +60,7 @@ export function checkRowsAgainstContract(
   contract: InputContract,
   rows: readonly Record<string, unknown>[],
 ): ContractCheck {
-  const table = rowsToTable({ rows, schema: { columns: contract.columns } });
+  const table = rowsToTable({ rows, schema: { columns: contract.columns }, ...contract.reading });
   const reasons = new Map<number, string[]>();
   for (const { name, type } of contract.columns) {
     const column = table.columns[name];

@@ -1,6 +1,7 @@
 import { cellKey } from './data/cells';
 import type { Column, ColumnType, Table } from './data/types';
 import { isNumberColumn } from './data/types';
+import { rawInputsOf } from './features/reading';
 import type { FittedTransforms } from './features/types';
 
 export const SIGNATURE_VERSION = 1;
@@ -25,6 +26,8 @@ export interface SignatureColumn {
   categories?: string[];
   /** false when the column had more than SIGNATURE_MAX_CATEGORIES values, or they are not known. */
   categoriesComplete?: boolean;
+  /** A datetime column's declared text format (the spec's `data.columns`): send it so, or as ISO 8601. */
+  format?: string;
 }
 
 /**
@@ -91,10 +94,14 @@ export function buildSignature(args: {
 }): ModelSignature {
   const { fitted, table } = args;
   const rows = args.rows ?? Int32Array.from({ length: table.rowCount }, (_, i) => i);
-  const inputs = fitted.inputs.map((input) => {
+  const formats = fitted.reading?.options.columns ?? {};
+  const inputs = rawInputsOf(fitted).map((input): SignatureColumn => {
+    const format = formats[input.name]?.format;
     const column = table.columns[input.name];
-    if (!column) return { name: input.name, type: input.type, required: false, missingRatio: 1 };
-    return { ...observeColumn(input.name, column, rows), type: input.type };
+    const observed = column
+      ? { ...observeColumn(input.name, column, rows), type: input.type }
+      : { name: input.name, type: input.type, required: false, missingRatio: 1 };
+    return format ? { ...observed, format } : observed;
   });
   return {
     version: SIGNATURE_VERSION,
@@ -115,7 +122,7 @@ export function signatureFromTransforms(fitted: FittedTransforms): ModelSignatur
     version: SIGNATURE_VERSION,
     task: fitted.task,
     label: fitted.label.column,
-    inputs: fitted.inputs.map((input) => {
+    inputs: rawInputsOf(fitted).map((input) => {
       const encoder = fitted.features.find(
         (f) => f.column === input.name && (f.transform === 'onehot' || f.transform === 'embedding'),
       );

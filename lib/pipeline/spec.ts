@@ -8,6 +8,12 @@ import { SplitSpecSchema } from '../ml/features/split';
 import { ModelCandidateSpecSchema } from '../ml/models/spec';
 import { ExpectationsSpecSchema } from '../ml/validation/spec';
 import { FeatureViewsSourceSchema } from '../featurestore/spec';
+import {
+  ColumnReadingSpecSchema,
+  DerivedColumnSpecSchema,
+  MissingTokensSchema,
+  checkDataReading,
+} from '../ml/data/reading-spec';
 
 /** Durations as Temporal writes them ('90s', '15m', '24h', '7d') or milliseconds. */
 export const DurationSpec = z.union([
@@ -76,10 +82,25 @@ const ThresholdSpec = z.strictObject({
   max: z.number().optional(),
 });
 
-export const DataSpec = z.strictObject({
-  /** Where the training data comes from. */
-  source: DataSourceSpec,
-});
+export const DataSpec = z
+  .strictObject({
+    /** Where the training data comes from. */
+    source: DataSourceSpec,
+    /**
+     * Texts that mean "missing" in every column, on top of '', NA, N/A, null, NULL and None (e.g. `.` or `?`), so
+     * that a `.` is not read as a category. Applied in training and to prediction requests alike.
+     */
+    missingValues: MissingTokensSchema.optional(),
+    /** How single columns are read: a datetime `format` (`MMM d yyyy` for `Jun 12 1998`) and own `missingValues`. */
+    columns: z.record(z.string().min(1), ColumnReadingSpecSchema).optional(),
+    /**
+     * Columns computed from others, in order (each may use the ones before): `{ name: late, expression: delay > 15 }`.
+     * Features and the label may name them. The model version keeps the expressions, so serving computes them from
+     * the raw inputs of a request (which never sends derived columns, nor a derived label).
+     */
+    derived: z.array(DerivedColumnSpecSchema).max(200).optional(),
+  })
+  .superRefine(checkDataReading);
 
 export const EvaluationSpec = z.strictObject({
   /** The metric that ranks candidates and is compared with production. */

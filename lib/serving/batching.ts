@@ -40,7 +40,9 @@ export interface PredictBatcher {
 
 function servingPredictions(model: MlModel, prediction: MlPrediction): Prediction[] {
   return rowPredictions(prediction, fittedOf(model)).map((p) =>
-    'value' in p ? { prediction: p.value } : { prediction: p.label as string | number, probabilities: p.probabilities },
+    'value' in p
+      ? { prediction: p.value }
+      : { prediction: p.label as string | number | boolean, probabilities: p.probabilities },
   );
 }
 

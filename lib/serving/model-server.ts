@@ -5,6 +5,7 @@ import { disposeModel, loadModel, predictRows, type MlModel } from '../ml';
 import { getDeployment, getVersionById, type Slot } from '../registry';
 import type { ArtifactStore } from '../store';
 import { isModelSignature, signatureFromTransforms, type ModelSignature } from '../ml/signature';
+import { rowReadingOf } from '../ml/features/reading';
 import { loadVerifiedModelBytes } from './artifacts';
 import { DEFAULT_BATCHING, createPredictBatcher, type BatchingOptions, type PredictBatcher } from './batching';
 import { checkAgainstSignature, type InputProblem } from './signature-check';
@@ -96,7 +97,9 @@ export async function loadServableVersion(
 export function predictWith(model: MlModel, rows: Array<Record<string, unknown>>): Prediction[] {
   const { predictions } = predictRows({ model, rows });
   return predictions.map((p) =>
-    'value' in p ? { prediction: p.value } : { prediction: p.label as string | number, probabilities: p.probabilities },
+    'value' in p
+      ? { prediction: p.value }
+      : { prediction: p.label as string | number | boolean, probabilities: p.probabilities },
   );
 }
 
@@ -210,7 +213,11 @@ export function createModelServer(options: ModelServerOptions): ModelServer {
       entry.inflight += 1;
       try {
         const check = entry.signature
-          ? checkAgainstSignature(entry.signature, rows, { extraFields, optionalFields })
+          ? checkAgainstSignature(entry.signature, rows, {
+              extraFields,
+              optionalFields,
+              reading: entry.model.fitted?.reading ? rowReadingOf(entry.model.fitted) : undefined,
+            })
           : undefined;
         if (check && check.problems.length > 0) throw signatureFailure(model, entry, check.problems);
         const predictions = await entry.batcher.predict(rows);

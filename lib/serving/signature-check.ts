@@ -65,7 +65,12 @@ function categoryList(column: SignatureColumn): string {
 export function checkAgainstSignature(
   signature: ModelSignature,
   rows: ReadonlyArray<Record<string, unknown>>,
-  options: { extraFields?: ExtraFields; optionalFields?: ReadonlySet<string> } = {},
+  options: {
+    extraFields?: ExtraFields;
+    optionalFields?: ReadonlySet<string>;
+    /** How the model's transforms read a row (missing tokens, datetime formats): the values are parsed the same way. */
+    reading?: Pick<Parameters<typeof rowsToTable>[0], 'missingTokens' | 'columnReading'>;
+  } = {},
 ): SignatureCheck {
   const problems: InputProblem[] = [];
   const warnings: InputWarning[][] = rows.map(() => []);
@@ -105,7 +110,7 @@ export function checkAgainstSignature(
       type: c.type === 'integer' ? ('numeric' as const) : c.type,
     })),
   };
-  const table = rowsToTable({ rows, schema });
+  const table = rowsToTable({ rows, schema, ...options.reading });
   for (const input of signature.inputs) {
     const column = table.columns[input.name];
     if (!column) continue;
@@ -117,7 +122,7 @@ export function checkAgainstSignature(
           row: i,
           field: input.name,
           code: 'WRONG_TYPE',
-          message: `rows[${i}].${input.name}: ${show(raw)} is not ${TYPE_WORDS[input.type]} (the column is ${input.type}).`,
+          message: `rows[${i}].${input.name}: ${show(raw)} is not ${TYPE_WORDS[input.type]} (the column is ${input.type}${input.format ? `, written as "${input.format}" or ISO 8601` : ''}).`,
         });
         continue;
       }

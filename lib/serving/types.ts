@@ -3,7 +3,7 @@ import type { ExtraFields, InputWarning } from './signature-check';
 
 export interface Prediction {
   /** The class label (classification) or the predicted value (regression). */
-  prediction: string | number;
+  prediction: string | number | boolean;
   /** Per-class probabilities, classification only. */
   probabilities?: Record<string, number>;
   /** Inputs outside what the model was trained on (unseen category, out-of-range number): answered, but flagged. */

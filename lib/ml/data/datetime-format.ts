@@ -64,6 +64,7 @@ export function luxonFormat(format: string): string {
 }
 
 const CACHE_SIZE = 4096;
+const MAX_DATETIME_TEXT = 100;
 
 /** A parser of one format: text → epoch milliseconds (UTC), undefined when the text does not fit the format. */
 export function datetimeParser(format: string): (text: string) => number | undefined {
@@ -81,6 +82,8 @@ export function datetimeParser(format: string): (text: string) => number | undef
   }
   const cache = new Map<string, number>();
   return (text: string) => {
+    // No date is this long: a hostile cell never reaches the format's regular expression.
+    if (text.length > MAX_DATETIME_TEXT) return undefined;
     const cached = cache.get(text);
     if (cached !== undefined) return Number.isNaN(cached) ? undefined : cached;
     const parsed = DateTime.fromFormatParser(text.trim(), parser, { zone: 'utc', locale: 'en-US' });

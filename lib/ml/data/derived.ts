@@ -103,14 +103,24 @@ export function planDerivations(derived: readonly DerivedColumnSpec[], raw: Tabl
         details: { column: spec.name },
       });
     }
-    const compiled = compileExpression(
-      spec.expression,
-      (name) => {
-        const type = types.get(name);
-        return type ? VALUE_TYPE[type] : undefined;
-      },
-      () => [...types.keys()],
-    );
+    let compiled: CompiledExpression;
+    try {
+      compiled = compileExpression(
+        spec.expression,
+        (name) => {
+          const type = types.get(name);
+          return type ? VALUE_TYPE[type] : undefined;
+        },
+        () => [...types.keys()],
+      );
+    } catch (err) {
+      if (!(err instanceof DataError)) throw err;
+      throw new DataError({
+        code: 'INVALID_EXPRESSION',
+        message: `Derived column "${spec.name}" (data.derived): ${err.message}`,
+        details: { ...err.details, column: spec.name },
+      });
+    }
     const type = resultType(spec, compiled);
     types.set(spec.name, type);
     return { name: spec.name, type, compiled };

@@ -139,6 +139,8 @@ const FUNCTIONS: Record<string, FunctionDef> = {
 /** The names of the functions an expression may call (for documentation and did-you-mean). */
 export const EXPRESSION_FUNCTIONS = Object.keys(FUNCTIONS).concat('col');
 
+const NO_LITERALS: Array<string | undefined> = [];
+
 const COMPARISONS = new Set(['==', '!=', '===', '!==', '<', '<=', '>', '>=']);
 const ARITHMETIC = new Set(['+', '-', '*', '/', '%', '**']);
 
@@ -360,13 +362,20 @@ class Compiler {
     if (name === 'date') return this.dateCall(args);
     const type = def.returns === 'same' ? first.type : def.returns;
     const fns = args.map((a) => a.fn);
+    // One argument array per call site, refilled for every row: evaluation is synchronous and no function keeps
+    // its arguments, so a row costs no allocation here.
+    const values: Value[] = new Array<Value>(fns.length).fill(null);
+    const nullable = Boolean(def.nullable);
     return {
       type,
       integer: Boolean(def.integer),
       fn: (r) => {
-        const values = fns.map((f) => f(r));
-        if (!def.nullable && values.some((v) => v === null)) return null;
-        return def.apply(values, []);
+        for (let k = 0; k < fns.length; k++) {
+          const v = (fns[k] as Fn)(r);
+          if (v === null && !nullable) return null;
+          values[k] = v;
+        }
+        return def.apply(values, NO_LITERALS);
       },
     };
   }
@@ -387,6 +396,45 @@ class Compiler {
   }
 }
 
+/** The syntax tree, or an ExpressionError giving the position (jsep counts characters from 0; people from 1). */
+function parseExpression(source: string): Node {
+  try {
+    return jsep(source);
+  } catch (err) {
+    const { index, description } = err as { index?: number; description?: string };
+    const where = index === undefined ? '' : ` at character ${index + 1}`;
+    throw new ExpressionError(source, `not a valid expression${where}: ${description ?? (err as Error).message}`);
+  }
+}
+
+/**
+ * What can be checked before the data's column types are known (when a spec is loaded): the syntax, and that every
+ * called function exists. Column names and types are checked when the data is read (compileExpression).
+ */
+export function checkExpressionSyntax(source: string): void {
+  const visit = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    const n = node as Node;
+    if (n.type === 'CallExpression') {
+      const callee = (n as jsep.CallExpression).callee;
+      const name = callee.type === 'Identifier' ? (callee as jsep.Identifier).name : undefined;
+      if (name === undefined) throw new ExpressionError(source, 'only the listed functions can be called');
+      if (!EXPRESSION_FUNCTIONS.includes(name)) {
+        const close = closestName(name, EXPRESSION_FUNCTIONS);
+        throw new ExpressionError(
+          source,
+          `unknown function ${name}()${close ? `: did you mean ${close}()?` : ''} (functions: ${EXPRESSION_FUNCTIONS.join(', ')})`,
+        );
+      }
+    }
+    for (const value of Object.values(n)) {
+      if (Array.isArray(value)) value.forEach(visit);
+      else if (value && typeof value === 'object') visit(value);
+    }
+  };
+  visit(parseExpression(source));
+}
+
 /**
  * Parses and type-checks an expression over columns of the given types. Errors name the expression and what is
  * wrong (an unknown column or function with the closest name, a type mismatch) and are thrown before any row is read.
@@ -396,12 +444,7 @@ export function compileExpression(
   columnType: (name: string) => ValueType | undefined,
   knownColumns: () => string[] = () => [],
 ): CompiledExpression {
-  let tree: Node;
-  try {
-    tree = jsep(source);
-  } catch (err) {
-    throw new ExpressionError(source, `not a valid expression: ${(err as Error).message}`);
-  }
+  const tree = parseExpression(source);
   const compiler = new Compiler(source, columnType, knownColumns);
   const typed = compiler.compile(tree);
   return { type: typed.type, integer: typed.integer, inputs: [...compiler.inputs], evaluate: typed.fn };

@@ -91,7 +91,15 @@ function resolveSchema(
   return {
     columns: columns.map((name, position) => {
       const own = reading.columns.get(name);
-      const type = declaredTypes.get(name) ?? (own?.parse ? 'datetime' : undefined);
+      const declaredType = declaredTypes.get(name);
+      if (own?.parse && declaredType && declaredType !== 'datetime') {
+        throw new DataError({
+          code: 'COLUMN_TYPE',
+          message: `Column "${name}" has a datetime format (data.columns.${name}.format) but is declared ${declaredType}: remove one of them.`,
+          details: { column: name },
+        });
+      }
+      const type = declaredType ?? (own?.parse ? 'datetime' : undefined);
       if (type) return { name, type };
       const guesser = new ColumnTypeGuesser(own?.missingTokens ?? reading.missing);
       for (let row = 0; row < sample.rows; row++) guesser.observe(sample.cell(row, name, position));

@@ -1,10 +1,10 @@
-import { rowsToTable } from '../data/batch';
 import { cellKey } from '../data/cells';
 import type { Column, NumberColumn, Table } from '../data/types';
 import { isNumberColumn } from '../data/types';
 import { DataError } from '../errors';
 import { datetimeParts } from './datetime';
 import { outputNames } from './names';
+import { inputTable, withDerivedColumns } from './reading';
 import type { FittedFeature, FittedTransforms } from './types';
 
 export interface TransformedFeatures {
@@ -130,9 +130,7 @@ export function applyTransforms(args: {
   table?: Table;
 }): TransformedFeatures {
   const { fitted } = args;
-  // Integer inputs are parsed as numeric: a served 35.5 for an integer feature is still a usable number.
-  const columns = fitted.inputs.map((c) => (c.type === 'integer' ? { ...c, type: 'numeric' as const } : c));
-  const table = args.table ?? rowsToTable({ rows: args.rows ?? [], schema: { columns } });
+  const table = args.table ? withDerivedColumns(fitted, args.table) : inputTable(fitted, args.rows ?? []);
   const n = table.rowCount;
   const width = fitted.featureNames.length;
   const w: Writer = { out: new Float32Array(n * width), width, imputed: 0, unknown: 0 };

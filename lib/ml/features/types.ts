@@ -1,5 +1,6 @@
 import type { CellValue, ColumnSchema } from '../data/types';
 import type { ModelSignature } from '../signature';
+import type { FittedReading } from './reading';
 import type { DatetimePart, Task } from './spec';
 
 export const FITTED_TRANSFORMS_VERSION = 1;
@@ -35,4 +36,9 @@ export interface FittedTransforms {
   featureNames: string[];
   /** The raw inputs as the training rows showed them (types, required, categories, ranges): checked on predict. */
   signature?: ModelSignature;
+  /**
+   * How raw rows are read before the transforms: declared missing tokens and datetime formats, and the derived
+   * columns `inputs` may name, computed from the raw columns in `reading.raw`. Absent: rows carry `inputs` as they are.
+   */
+  reading?: FittedReading;
 }

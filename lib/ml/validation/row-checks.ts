@@ -71,6 +71,8 @@ export class ColumnRowChecks {
     columnType: ColumnType,
     private readonly expectation: ColumnExpectation | undefined,
     private readonly labelRule: LabelRule | undefined,
+    /** The declared datetime format of the column's text, named in the reason of a cell that does not fit. */
+    private readonly format?: string,
   ) {
     const severity = expectation?.severity ?? 'error';
     const e = expectation;
@@ -106,8 +108,9 @@ export class ColumnRowChecks {
     for (let i = 0; i < rows; i++) {
       const bad = invalid?.get(i);
       if (bad !== undefined) {
-        sink.fail(this.type, i, bad, `"${bad}" is not a valid ${column.type}`);
-        if (this.label) sink.fail(this.label, i, bad, `label "${bad}" is not a valid ${column.type}`);
+        const what = `a valid ${column.type}${this.format ? ` in the format "${this.format}"` : ''}`;
+        sink.fail(this.type, i, bad, `"${bad}" is not ${what}`);
+        if (this.label) sink.fail(this.label, i, bad, `label "${bad}" is not ${what}`);
         continue;
       }
       if (numbers) {

@@ -29,7 +29,11 @@ function labelRuleFor(expectations: ExpectationsSpec): LabelRule | undefined {
  * Incremental validation (in the manner of TFDV / Great Expectations) of a stream of record batches against declared
  * or inferred expectations. Nothing is dropped silently: every row is either accepted or quarantined with reasons.
  */
-export function createValidator(args: { expectations: ExpectationsSpecInput | ExpectationsSpec }): Validator {
+export function createValidator(args: {
+  expectations: ExpectationsSpecInput | ExpectationsSpec;
+  /** Declared datetime formats by column (a spec's `data.columns`), named in the reasons of cells that do not fit. */
+  formats?: Readonly<Record<string, string>>;
+}): Validator {
   const expectations = ExpectationsSpecSchema.parse(args.expectations);
   const labelColumn = expectations.label?.column;
   let schema: TableSchema | null = null;
@@ -47,6 +51,7 @@ export function createValidator(args: { expectations: ExpectationsSpecInput | Ex
           c.type,
           expectations.columns[c.name],
           c.name === labelColumn ? labelRuleFor(expectations) : undefined,
+          args.formats?.[c.name],
         ),
     );
   };

@@ -112,7 +112,7 @@ describe('shadow deployment on the real stack', () => {
     expect((await request(app).post('/v1/feedback').set(h.auth('predictor')).send({ items })).status).toBe(201);
     const withQuality = await request(app).get('/v1/models/tiny/shadow').set(h.auth('viewer'));
     const truth = (i: number) => ((rows[i]?.x as number) > 0 ? 'yes' : 'no');
-    const accuracy = (preds: Array<{ prediction: string | number }>) =>
+    const accuracy = (preds: Array<{ prediction: string | number | boolean }>) =>
       preds.filter((q, i) => q.prediction === truth(i)).length / preds.length;
     const p2 = await loadServableVersion(h, production.id);
     const c2 = await loadServableVersion(h, candidate.id);
