@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DeploymentStrategySpec } from '../delivery/strategy';
 import { DURATION_PATTERN, parseDurationMs } from './duration';
 import { TABLE_NAME } from '../sources/sql';
 import { ParameterSpecSchema } from './parameters';
@@ -164,7 +165,13 @@ export const PipelineSpec = z.strictObject({
     .min(1, 'at least one model candidate'),
   training: TrainingSpec.prefault({}),
   evaluation: EvaluationSpec.prefault({}),
-  deployment: z.strictObject({ smokeTestRows: z.number().int().min(1).max(1000).default(20) }).prefault({}),
+  deployment: z
+    .strictObject({
+      smokeTestRows: z.number().int().min(1).max(1000).default(20),
+      /** How an approved version reaches production: `direct` (default) or a `canary` with guardrails (docs/DELIVERY.md). */
+      strategy: DeploymentStrategySpec.default({ kind: 'direct' }),
+    })
+    .prefault({}),
   approval: ApprovalSpec.prefault({}),
   monitoring: MonitoringSpec.prefault({}),
   schedule: ScheduleSpec.optional(),
