@@ -93,6 +93,7 @@ describe('canary delivery in the pipeline workflow (stub activities, time-skippi
     verdicts: GuardrailVerdict[],
     calls: Calls,
     started: Record<string, unknown> = { started: true, model: 'churn', productionVersionId: 41, productionVersion: 2 },
+    chosen?: 'direct' | 'canary',
   ) {
     const taskQueue = `canary-${randomUUID()}`;
     const track =
@@ -163,6 +164,7 @@ describe('canary delivery in the pipeline workflow (stub activities, time-skippi
           by: 'alice',
           reason: 'canary it',
           at: new Date().toISOString(),
+          ...(chosen ? { strategy: chosen } : {}),
         },
         SIGNER,
       );
@@ -268,6 +270,27 @@ describe('canary delivery in the pipeline workflow (stub activities, time-skippi
 
     const direct: Calls = [];
     const { result: plain } = await run(testSpec({ monitoring: { enabled: false } }), [], direct);
+    expect(plain?.outcome).toBe('succeeded');
+    expect(direct.map((c) => c.name)).not.toContain('startCanary');
+    expect(direct.map((c) => c.name)).toContain('promoteModelVersion');
+  });
+
+  it("follows the approver's signed choice: a canary with the default plan for a direct spec, direct for a canary spec", async () => {
+    const calls: Calls = [];
+    const { result } = await run(testSpec({ monitoring: { enabled: false } }), [], calls, undefined, 'canary');
+    expect(result?.outcome).toBe('succeeded');
+    expect(calls.find((c) => c.name === 'startCanary')?.input).toMatchObject({
+      share: 10,
+      decision: { strategy: 'canary' },
+      plan: { steps: [10, 50], stepDuration: '10m', guardrails: { maxErrorRate: 0.02 } },
+    });
+    expect(calls.filter((c) => c.name === 'checkCanaryGuardrails')).toHaveLength(2);
+    expect(calls.find((c) => c.name === 'promoteModelVersion')?.input).toMatchObject({
+      decision: { strategy: 'canary' },
+    });
+
+    const direct: Calls = [];
+    const { result: plain } = await run(canarySpec(), [], direct, undefined, 'direct');
     expect(plain?.outcome).toBe('succeeded');
     expect(direct.map((c) => c.name)).not.toContain('startCanary');
     expect(direct.map((c) => c.name)).toContain('promoteModelVersion');

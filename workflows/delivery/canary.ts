@@ -2,7 +2,8 @@ import { ApplicationFailure, log, proxyActivities, sleep, type ActivityOptions }
 import type { DeliveryActivities } from '../../activities/delivery';
 import type { RegisterOutput } from '../../activities/pipeline-io';
 import type { GuardrailVerdict } from '../../lib/delivery/canary';
-import type { CanaryStrategy } from '../../lib/delivery/strategy';
+import { DEFAULT_CANARY } from '../../lib/delivery/canary-defaults';
+import type { CanaryStrategy, DeploymentStrategy } from '../../lib/delivery/strategy';
 import { NON_RETRYABLE } from '../pipeline/activities';
 import type { ApprovalDecision } from '../pipeline/messages';
 import { durationMs } from '../pipeline/policy';
@@ -33,6 +34,23 @@ export type CanaryOutcome =
   /** No production version to compare with (the first version of a model): promote directly. */
   | { outcome: 'direct'; reason: string }
   | { outcome: 'rolled_back'; reason: string; step: number; share: number; verdict?: GuardrailVerdict };
+
+/**
+ * The strategy of this run: the approver's signed choice when there is one (a canary then uses the spec's plan, or
+ * the default plan when the spec declares none), else the spec's (absent on specs stored before strategies: direct).
+ */
+export function deliveryStrategy(
+  fromSpec: DeploymentStrategy | undefined,
+  decision: ApprovalDecision,
+): DeploymentStrategy | undefined {
+  if (decision.strategy === 'direct') return { kind: 'direct' };
+  if (decision.strategy === 'canary') {
+    return fromSpec?.kind === 'canary'
+      ? fromSpec
+      : { ...DEFAULT_CANARY, steps: [...DEFAULT_CANARY.steps], guardrails: { ...DEFAULT_CANARY.guardrails } };
+  }
+  return fromSpec;
+}
 
 /** Runs the canary steps; returns what the caller does next. Never promotes by itself. */
 export async function canaryRollout(
