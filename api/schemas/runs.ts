@@ -72,6 +72,7 @@ const ApprovalView = z.object({
       reason: z.string(),
       at: z.string(),
       source: z.string(),
+      strategy: z.enum(['direct', 'canary']).optional().describe('The delivery strategy the approver chose'),
     })
     .nullable(),
 });

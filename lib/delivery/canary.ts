@@ -476,3 +476,43 @@ export async function completeCanary(
     idempotencyKey: `${input.runId}:canary:promoted`,
   });
 }
+
+/** The model's canary now (null: none) and its latest canary events, newest first (GET /v1/models/{name}/canary). */
+export async function canaryStatus(db: Db, model: string, limit = 50) {
+  const route = await db('deployment_routes as r')
+    .leftJoin('model_versions as c', 'c.id', 'r.candidate_version_id')
+    .leftJoin('model_versions as p', 'p.id', 'r.production_version_id')
+    .where({ 'r.model': model, 'r.mode': 'canary' })
+    .first('r.*', 'c.version as candidate_version', 'p.version as production_version');
+  const events = await db('deployment_events as e')
+    .leftJoin('model_versions as c', 'c.id', 'e.candidate_version_id')
+    .where('e.model', model)
+    .andWhere('e.kind', 'like', 'canary_%')
+    .orderBy('e.id', 'desc')
+    .limit(limit)
+    .select('e.kind', 'e.share', 'e.actor', 'e.reason', 'e.run_id', 'e.at', 'e.details', 'c.version as version');
+  return {
+    model,
+    canary: route
+      ? {
+          version: Number(route.candidate_version),
+          productionVersion: route.production_version === null ? null : Number(route.production_version),
+          share: Number(route.share),
+          runId: (route.run_id as string | null) ?? null,
+          startedBy: route.started_by as string,
+          startedAt: new Date(route.started_at as string).toISOString(),
+          plan: route.plan as Record<string, unknown>,
+        }
+      : null,
+    events: events.map((e) => ({
+      kind: e.kind as string,
+      version: e.version === null ? null : Number(e.version),
+      share: e.share === null ? null : Number(e.share),
+      actor: e.actor as string,
+      reason: (e.reason as string | null) ?? null,
+      runId: (e.run_id as string | null) ?? null,
+      at: new Date(e.at as string).toISOString(),
+      details: e.details as Record<string, unknown>,
+    })),
+  };
+}

@@ -108,6 +108,13 @@ describe('canary rollout through the API on the real stack', () => {
     expect(unkeyed / 1000).toBeGreaterThan(0.07);
     expect(unkeyed / 1000).toBeLessThan(0.13);
 
+    const live = await request(one.app).get('/v1/models/tiny/canary').set(h.auth('viewer'));
+    expect(live.body.canary).toMatchObject({
+      version: candidate.version,
+      productionVersion: production.version,
+      share: 10,
+    });
+
     // The next step: 50 %. Callers already on the canary stay there.
     await setCanaryShare(h.db, { runId: 'canary-run-2', model: 'tiny', step: 1, share: 50, actor: 'pipeline:x' });
     let half = 0;
@@ -217,6 +224,16 @@ describe('canary rollout through the API on the real stack', () => {
     expect(row3.details).toMatchObject({ version: broken.version, step: 0, share: 50 });
     const events = await h.db('deployment_events').where({ run_id: 'canary-run-3' }).orderBy('id');
     expect(events.map((e) => e.kind)).toEqual(['canary_started', 'canary_rolled_back']);
+    const state = await request(app).get('/v1/models/tiny/canary').set(h.auth('viewer'));
+    expect(state.status).toBe(200);
+    expect(state.body.canary).toBeNull();
+    expect(state.body.events[0]).toMatchObject({
+      kind: 'canary_rolled_back',
+      version: broken.version,
+      reason,
+      runId: 'canary-run-3',
+      details: { step: 0, share: 50 },
+    });
     // All traffic is back on production.
     const res = await request(app)
       .post('/v1/predict/tiny')
