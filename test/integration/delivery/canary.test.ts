@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../../api/app';
@@ -244,4 +245,80 @@ describe('canary rollout through the API on the real stack', () => {
     expect(res.body.version).toBe(production.version);
     expect(res.body.arm).toBeUndefined();
   }, 120_000);
+
+  it('breaches on live quality and prediction drift against production, and skips them without evidence', async () => {
+    const since = new Date(Date.now() - 1000).toISOString();
+    const log = async (versionId: number, version: number, rows: Array<{ prediction: string; label?: string }>) => {
+      const requestId = randomUUID();
+      const ids = (await h
+        .db('prediction_log')
+        .insert(
+          rows.map((r, i) => ({
+            model: 'tiny',
+            slot: 'production',
+            version,
+            version_id: versionId,
+            request_id: requestId,
+            row_index: i,
+            inputs: JSON.stringify({ x: 0 }),
+            outputs: JSON.stringify({ prediction: r.prediction }),
+          })),
+        )
+        .returning('id')) as Array<{ id: number }>;
+      const labelled = rows.flatMap((r, i) => (r.label ? [{ id: ids[i]?.id, label: r.label }] : []));
+      if (labelled.length > 0) {
+        await h
+          .db('feedback')
+          .insert(labelled.map((l) => ({ prediction_id: l.id, label: JSON.stringify(l.label), submitted_by: 'test' })));
+      }
+    };
+    const check = () =>
+      evaluateCanary(h.db, {
+        model: 'tiny',
+        candidateVersionId: candidate.id,
+        productionVersionId: production.id,
+        task: 'classification',
+        since,
+        guardrails: GUARDRAILS,
+      });
+    // Too little evidence: nothing logged in this window yet for quality or drift.
+    await log(candidate.id, candidate.version, [{ prediction: 'yes', label: 'yes' }]);
+    const thin = await check();
+    expect(thin.skipped).toEqual(
+      expect.arrayContaining([
+        'live quality: fewer than 30 labelled predictions per arm',
+        'prediction drift: fewer than 100 logged predictions per arm',
+      ]),
+    );
+    // Production: half yes, half no, 90 % right. Canary: mostly "yes", 60 % right.
+    await log(
+      production.id,
+      production.version,
+      Array.from({ length: 200 }, (_, i) => ({
+        prediction: i % 2 ? 'yes' : 'no',
+        label: i % 10 === 0 ? (i % 2 ? 'no' : 'yes') : i % 2 ? 'yes' : 'no',
+      })),
+    );
+    await log(
+      candidate.id,
+      candidate.version,
+      Array.from({ length: 199 }, (_, i) => ({
+        prediction: i % 10 < 9 ? 'yes' : 'no',
+        label: i % 5 < 3 ? 'yes' : 'no',
+      })),
+    );
+    const verdict = await check();
+    expect(verdict.verdict).toBe('breach');
+    expect(verdict.production.accuracy).toBeCloseTo(0.9, 6);
+    expect(verdict.canary.labelled).toBe(200);
+    expect(verdict.reasons).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^live accuracy \d+\.\d % is more than 5\.0 % below production's 90\.0 % \(200 labelled rows\)$/,
+        ),
+        expect.stringMatching(/^prediction drift against production: PSI \d+\.\d{3} is above 0\.2$/),
+      ]),
+    );
+    expect(verdict.predictionPsi).toBeGreaterThan(0.2);
+  }, 60_000);
 });
