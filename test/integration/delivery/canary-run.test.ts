@@ -17,7 +17,7 @@ describe('a canary run on the real stack', () => {
     await h?.stop();
   });
 
-  it('rolls back on an injected regression: production unchanged, version archived with the reason, audited', async () => {
+  it('rolls back on an injected regression (production unchanged, version archived with the reason, audited), and promotes a healthy canary', async () => {
     const db = h.deps.db;
     await h.variant('churn', { candidates: FAST_CHURN_CANDIDATES });
     const first = await h.start({ pipeline: 'churn', trigger: { kind: 'api', by: 'oscar' } });
@@ -121,5 +121,48 @@ describe('a canary run on the real stack', () => {
       expect.arrayContaining(['rollbackCanary', 'notify']),
     );
     expect(activities).not.toContain('promoteModelVersion');
+
+    // A third run whose canary stays healthy is promoted after its step, and the route is removed.
+    const third = await h.start({ pipeline: 'churn', trigger: { kind: 'api', by: 'oscar' } });
+    await h.waitForStatus(third, (s) => s.status === 'waiting_approval', 300_000);
+    await h.decide(third, 'approved', 'alice', 'v3 as a canary');
+    await h.waitForStatus(third, (s) => s.step === 'canary 20 %', 60_000);
+    const route3 = await getCanaryRoute(db, 'churn-classifier');
+    const now = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+    await db('serving_stats')
+      .insert([
+        {
+          model: 'churn-classifier',
+          version_id: route3?.candidateVersionId,
+          arm: 'canary',
+          window_start: now,
+          requests: 40,
+          rows: 40,
+          errors: 0,
+          latency_ms_sum: 120,
+          latency_hist: db.raw('?::bigint[]', [hist(40)]),
+        },
+        {
+          model: 'churn-classifier',
+          version_id: Number(v1?.id),
+          arm: 'production',
+          window_start: now,
+          requests: 160,
+          rows: 160,
+          errors: 0,
+          latency_ms_sum: 480,
+          latency_hist: db.raw('?::bigint[]', [hist(160)]),
+        },
+      ])
+      .onConflict(['model', 'version_id', 'arm', 'window_start'])
+      .merge();
+    expect((await third.result()).outcome).toBe('succeeded');
+    expect(await getCanaryRoute(db, 'churn-classifier')).toBeUndefined();
+    expect((await getDeployment(db, 'churn-classifier', 'production'))?.model_version_id).toBe(
+      route3?.candidateVersionId,
+    );
+    const kinds = await db('deployment_events').where({ run_id: third.workflowId }).orderBy('id').pluck('kind');
+    expect(kinds).toEqual(['canary_started', 'canary_promoted']);
+    expect(await db('audit_log').where({ action: 'canary.promote' })).toHaveLength(1);
   }, 900_000);
 });
