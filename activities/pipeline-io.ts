@@ -235,6 +235,8 @@ export interface DecisionRecord {
   keyId?: string;
   signer?: string;
   signature?: string;
+  /** The delivery strategy the approver chose (part of the signed claims). */
+  strategy?: 'direct' | 'canary';
 }
 
 export interface DeployInput {

@@ -29,7 +29,10 @@ import { runStep } from './step-context';
  * The worker's own check before anything reaches production: a human approval the API signed for this run, by the
  * actor it names. Neither Temporal access nor a tampered history can get a version promoted without one.
  */
-function assertApproved(deps: ActivityDeps, input: { runId: string; actor: string; decision?: DecisionRecord }): void {
+export function assertApproved(
+  deps: Pick<ActivityDeps, 'config'>,
+  input: { runId: string; actor: string; decision?: DecisionRecord },
+): void {
   const decision = input.decision;
   const problem = !decision
     ? 'no approval decision was given'

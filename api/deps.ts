@@ -4,6 +4,7 @@ import type { Authenticator } from '../lib/auth';
 import type { AppConfig } from '../lib/config';
 import type { ConsoleConfig } from '../lib/config/console';
 import type { Db } from '../lib/db';
+import type { CanaryRouter } from '../lib/delivery/canary-serving';
 import type { ShadowScorer } from '../lib/delivery/shadow';
 import type { OnlineFeatureService } from '../lib/featurestore/serving';
 import type { Logger } from '../lib/logging';
@@ -90,6 +91,8 @@ export interface ApiDeps {
   onlineFeatures?: OnlineFeatureService;
   /** Shadow scoring beside production (default: one per app, when the app has an artifact store). */
   shadow?: ShadowScorer;
+  /** Canary routing of production requests (default: one per app, when the app has an artifact store). */
+  canary?: CanaryRouter;
   /** Sampling source for the prediction log; tests make it deterministic. */
   random?: () => number;
   /** The web console: session lifetimes and its build output (default: loadConsoleConfig() from the environment). */

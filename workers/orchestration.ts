@@ -1,6 +1,7 @@
 // Orchestration worker: every workflow plus the light and data activities, on the orchestration task queue.
 import { Worker } from '@temporalio/worker';
 import { createDataActivities } from '../activities/data';
+import { createDeliveryActivities } from '../activities/delivery';
 import type { ActivityDeps } from '../activities/deps';
 import { createFeatureStoreActivities } from '../activities/featurestore';
 import { createLightActivities } from '../activities/light';
@@ -27,6 +28,7 @@ export async function createOrchestrationWorker(deps: ActivityDeps, taskQueue = 
       ...createMonitorActivities({ ...deps, client }),
       ...featureStore.activities,
       ...createNotifyActivities(deps),
+      ...createDeliveryActivities(deps),
     },
     maxConcurrentActivityTaskExecutions: deps.config.workers.orchestrationActivityConcurrency,
     // Every poller holds a slot while it waits; with fewer pollers than slots, the activities a workflow task

@@ -1,8 +1,10 @@
+import { canaryStatus } from '../../lib/delivery/canary';
 import { DeliveryError, shadowReport, startShadow, stopShadow } from '../../lib/delivery/routes';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../http/errors';
 import { defineRoute } from '../http/route';
 import {
+  CanaryStateResponse,
   ShadowParams,
   ShadowQuery,
   ShadowStateResponse,
@@ -25,6 +27,24 @@ function deliveryError(err: unknown): unknown {
 
 export function deliveryRoutes(deps: ApiDeps) {
   return [
+    defineRoute({
+      operationId: 'getCanary',
+      method: 'get',
+      path: '/v1/models/:name/canary',
+      summary: "A model's canary rollout: the current share and plan, and the latest canary events with reasons",
+      description:
+        'Canaries are started by pipeline runs whose spec (deployment.strategy) or approver chose one; a rolled-back ' +
+        "canary's event carries the reason and both arms' figures (docs/DELIVERY.md).",
+      tags,
+      access: READ,
+      request: { params: ShadowParams },
+      responses: { 200: CanaryStateResponse },
+      errors: [401, 403, 404],
+      async handle({ params }) {
+        await requireModel(deps, params.name);
+        return { status: 200, body: await canaryStatus(deps.db, params.name) };
+      },
+    }),
     defineRoute({
       operationId: 'startShadow',
       method: 'post',

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import { createCanaryRouter, type CanaryRouting } from '../../lib/delivery/canary-serving';
 import { createShadowScorer } from '../../lib/delivery/shadow';
 import { logPredictions, recordFeedback } from '../../lib/serving/prediction-log';
 import {
@@ -17,6 +18,7 @@ import { enrichPredictRows, predictFeatureFields } from '../services/features';
 import {
   FeedbackBody,
   FeedbackResponse,
+  PredictHeaders,
   PredictParams,
   PredictQuery,
   PredictResponse,
@@ -87,6 +89,10 @@ export function predictRoutes(deps: ApiDeps, metrics: ApiMetrics) {
   // The candidate version shadowing production (lib/delivery): scored after the response, never in its way.
   const shadow =
     deps.shadow ?? (deps.store ? createShadowScorer({ db: deps.db, store: deps.store, log: deps.log }) : undefined);
+  // A canary rollout (lib/delivery/canary.ts): the candidate answers its share of production requests.
+  const canary =
+    deps.canary ??
+    (deps.store ? createCanaryRouter({ db: deps.db, store: deps.store, log: deps.log, random }) : undefined);
   return [
     defineRoute({
       operationId: 'predict',
@@ -99,30 +105,40 @@ export function predictRoutes(deps: ApiDeps, metrics: ApiMetrics) {
         'requests in flight. A sample of requests (PREDICTION_LOG_SAMPLE_RATE) is logged for monitoring. Rows are ' +
         "checked against the version's signature (GET /v1/models/{name}/versions/{version}/signature): a required " +
         'column missing, an unknown field or a value of the wrong type answers 400 with every problem by row and ' +
-        'field; an unseen category or a number outside the training range is answered with `warnings` on that row.',
+        'field; an unseen category or a number outside the training range is answered with `warnings` on that row. ' +
+        'During a canary rollout a share of production requests is answered by the canary version (`arm: canary`); ' +
+        'requests with the same X-Caller-Key header always get the same arm, requests without one are routed at random.',
       tags: ['predict'],
       access: PREDICT,
       middleware: predictRateLimit(rateLimitPerMinute),
-      request: { params: PredictParams, query: PredictQuery, body: predictBody(maxRows) },
+      request: { params: PredictParams, query: PredictQuery, headers: PredictHeaders, body: predictBody(maxRows) },
       responses: { 200: PredictResponse },
       errors: [400, 401, 403, 404, 413, 422, 429, 503],
-      async handle({ params, query, body }) {
+      async handle({ params, query, headers, body }) {
         // Models trained with feature views: their view columns come from the online store (docs/FEATURES.md).
         const online = await enrichPredictRows(deps, { model: params.model, slot: query.env, rows: body.rows });
         const rows = online?.rows ?? body.rows;
         let result;
+        const routing: CanaryRouting | undefined =
+          query.env === 'production' ? await canary?.routeFor(params.model, headers['x-caller-key']) : undefined;
         const started = performance.now();
+        const countArm = (error: boolean) =>
+          routing && canary?.record(routing, { rows: rows.length, ms: performance.now() - started, error });
         try {
           // Entity keys of an online-feature lookup are not model inputs: accepted beside the signature's fields. The
           // columns the store filled may be null (missing or stale entity): featureWarnings say so, not a 400.
-          result = await deps.models.predict({
-            model: params.model,
-            slot: query.env,
+          const input = {
             rows,
             extraFields: online ? 'accept' : query.unknownFields === 'ignore' ? 'warn' : 'reject',
             optionalFields: online ? filledByStore(body.rows, online.rows) : undefined,
-          });
+          } as const;
+          result =
+            routing?.arm === 'canary' && canary
+              ? await canary.predict(routing.route, input)
+              : await deps.models.predict({ model: params.model, slot: query.env, ...input });
         } catch (err) {
+          // The caller's bad input is not the arm's error; anything else (artifact, model failure) is.
+          if (!(err instanceof InvalidPredictionInputError)) countArm(true);
           countInputIssues(metrics, params.model, err);
           throw servingError(err);
         }
@@ -132,6 +148,7 @@ export function predictRoutes(deps: ApiDeps, metrics: ApiMetrics) {
         }
         // Refused before anything is logged: a NaN must neither reach the caller as a number nor the prediction log.
         const broken = nonFiniteRows(result.predictions);
+        countArm(broken.length > 0);
         if (broken.length > 0) {
           throw new ApiError(
             422,
@@ -154,7 +171,7 @@ export function predictRoutes(deps: ApiDeps, metrics: ApiMetrics) {
           });
           await online?.record(requestId, { model: result.model, version: result.version });
         }
-        shadow?.observe({ result, rows, requestId, logged, productionMs });
+        if (routing?.arm !== 'canary') shadow?.observe({ result, rows, requestId, logged, productionMs });
         metrics.predictions.inc(
           { model: result.model, version: String(result.version), slot: result.slot },
           body.rows.length,
@@ -168,6 +185,7 @@ export function predictRoutes(deps: ApiDeps, metrics: ApiMetrics) {
             requestId,
             logged,
             predictions: result.predictions,
+            ...(routing ? { arm: routing.arm } : {}),
             ...predictFeatureFields(online),
           },
         };

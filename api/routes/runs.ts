@@ -4,6 +4,7 @@ import { defineRoute } from '../http/route';
 import {
   CancelBody,
   CancelResponse,
+  ApproveBody,
   DecisionBody,
   DecisionResponse,
   RunDetail,
@@ -33,11 +34,18 @@ function decisionRoute(deps: ApiDeps, decision: 'approved' | 'rejected') {
     description: 'The approver is the authenticated caller (never a body field); the decision is audited.',
     tags: ['runs'],
     access: APPROVE,
-    request: { params: RunIdParams, body: DecisionBody },
+    request: { params: RunIdParams, body: decision === 'approved' ? ApproveBody : DecisionBody },
     responses: { 200: DecisionResponse },
     errors: [400, 401, 403, 404, 409, 503],
     async handle({ params, body, principal }) {
-      const result = await decideRun(deps, { runId: params.runId, decision, reason: body.reason, principal });
+      const strategy = 'strategy' in body ? (body.strategy as 'direct' | 'canary' | undefined) : undefined;
+      const result = await decideRun(deps, {
+        runId: params.runId,
+        decision,
+        reason: body.reason,
+        principal,
+        ...(strategy ? { strategy } : {}),
+      });
       return { status: 200, body: { runId: params.runId, ...result } };
     },
   });

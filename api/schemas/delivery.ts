@@ -67,3 +67,33 @@ export const StartShadowResponse = z.object({
   version: z.number().int(),
   productionVersion: z.number().int(),
 });
+
+export const CanaryStateResponse = z.object({
+  model: z.string(),
+  canary: z
+    .object({
+      version: z.number().int(),
+      productionVersion: z.number().int().nullable(),
+      share: z.number().describe('Percent of production traffic the canary answers now'),
+      runId: z.string().nullable().describe('The pipeline run rolling it out'),
+      startedBy: z.string(),
+      startedAt: z.string(),
+      plan: z.record(z.string(), z.unknown()).describe('Steps, step duration and guardrails'),
+    })
+    .nullable()
+    .describe('The canary rolling out now (null: none)'),
+  events: z
+    .array(
+      z.object({
+        kind: z.string().describe('canary_started | canary_step | canary_rolled_back | canary_promoted'),
+        version: z.number().int().nullable(),
+        share: z.number().nullable(),
+        actor: z.string(),
+        reason: z.string().nullable().describe('Why a canary was rolled back'),
+        runId: z.string().nullable(),
+        at: z.string(),
+        details: z.record(z.string(), z.unknown()).describe("Rollbacks: the step and both arms' figures"),
+      }),
+    )
+    .describe('The latest 50 canary events of the model, newest first'),
+});

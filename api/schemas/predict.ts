@@ -40,6 +40,17 @@ export const PredictionView = z.object({
     .describe("This row's inputs outside the training data: the prediction is given but less trustworthy"),
 });
 
+export const PredictHeaders = z.object({
+  'x-caller-key': z
+    .string()
+    .min(1)
+    .max(256)
+    .optional()
+    .describe(
+      'Identifies the end user or caller for canary routing: the same key always gets the same arm (sticky); without it a request is routed at random',
+    ),
+});
+
 export const PredictResponse = z.object({
   model: z.string(),
   slot: z.enum(['production', 'staging']),
@@ -47,6 +58,10 @@ export const PredictResponse = z.object({
   requestId: z.string().describe('Send it back with POST /v1/feedback to record ground truth'),
   logged: z.boolean().describe('Whether this request was sampled into the prediction log'),
   predictions: z.array(PredictionView),
+  arm: z
+    .enum(['production', 'canary'])
+    .optional()
+    .describe('During a canary rollout: which arm answered (the canary answers with its own version)'),
   ...PredictFeatureFields,
 });
 export type PredictResponse = z.infer<typeof PredictResponse>;

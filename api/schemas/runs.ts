@@ -73,6 +73,7 @@ const ApprovalView = z.object({
       reason: z.string(),
       at: z.string(),
       source: z.string(),
+      strategy: z.enum(['direct', 'canary']).optional().describe('The delivery strategy the approver chose'),
     })
     .nullable(),
 });
@@ -104,6 +105,14 @@ export const RunDetail = RunSummary.extend({
 export type RunDetail = z.infer<typeof RunDetail>;
 
 export const DecisionBody = z.object({ reason: Reason });
+export const ApproveBody = DecisionBody.extend({
+  strategy: z
+    .enum(['direct', 'canary'])
+    .optional()
+    .describe(
+      "How the version reaches production, overriding the spec's deployment.strategy for this run: direct, or canary (the spec's canary plan, or the default one: 10 % then 50 %, 10 minutes a step). Signed with the decision.",
+    ),
+});
 export const DecisionResponse = z.object({
   runId: z.string(),
   decision: z.enum(['approved', 'rejected']),
@@ -111,6 +120,7 @@ export const DecisionResponse = z.object({
   version: z.number().int(),
   by: z.string(),
   reason: z.string(),
+  strategy: z.enum(['direct', 'canary']).optional().describe('The delivery strategy the approver chose, if any'),
 });
 
 export const CancelBody = z.object({ reason: z.string().trim().max(2000).optional() }).default({});

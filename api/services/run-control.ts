@@ -49,6 +49,8 @@ export interface DecisionInput {
   decision: 'approved' | 'rejected';
   reason: string;
   principal: Principal;
+  /** Approvals only: the delivery strategy the approver chose (signed with the decision). */
+  strategy?: 'direct' | 'canary';
 }
 
 /**
@@ -58,7 +60,7 @@ export interface DecisionInput {
 export async function decideRun(
   deps: ApiDeps,
   input: DecisionInput,
-): Promise<ApprovalResult & { by: string; reason: string }> {
+): Promise<ApprovalResult & { by: string; reason: string; strategy?: 'direct' | 'canary' }> {
   const { runId, principal } = input;
   const { handle, status } = await openRunHandle(deps, runId);
   if (status !== 'RUNNING') {
@@ -106,6 +108,7 @@ export async function decideRun(
     reason: input.reason,
     at: new Date().toISOString(),
     ...(principal.keyId ? { keyId: principal.keyId } : {}),
+    ...(input.strategy && input.decision === 'approved' ? { strategy: input.strategy } : {}),
   };
   const { decision: _kind, ...request } = signDecision(claims, signer);
   const update = input.decision === 'approved' ? approveUpdate : rejectUpdate;
@@ -133,10 +136,16 @@ export async function decideRun(
       role: principal.role,
       via: principal.via,
       signer: signer.id,
+      ...(claims.strategy ? { strategy: claims.strategy } : {}),
     },
     idempotencyKey: `run:${runId}:decision`,
   });
-  return { ...result, by: principal.id, reason: input.reason };
+  return {
+    ...result,
+    by: principal.id,
+    reason: input.reason,
+    ...(claims.strategy ? { strategy: claims.strategy } : {}),
+  };
 }
 
 export async function cancelRun(

@@ -131,22 +131,25 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
     );
 
   for (const verb of ['approve', 'reject'] as const) {
-    program
+    const decide = program
       .command(`${verb} <runId>`)
       .description(`${verb} a run waiting for approval (as the key's holder; audited)`)
-      .requiredOption('-r, --reason <text>', 'why (recorded in the audit log)')
-      .action(async (runId: string, options: { reason: string }, command: Command) => {
-        const { client, json } = commandApi(ctx, command);
-        const result = await client.request<z.infer<typeof DecisionResponse>>(
-          'POST',
-          `/v1/runs/${encodeURIComponent(runId)}/${verb}`,
-          {
-            body: { reason: options.reason },
-          },
-        );
-        if (json) printJson(ctx.io, result);
-        else ctx.io.out.write(`${result.model} v${result.version}: ${result.decision} by ${result.by}\n`);
-      });
+      .requiredOption('-r, --reason <text>', 'why (recorded in the audit log)');
+    if (verb === 'approve') {
+      decide.option('--strategy <kind>', "direct or canary: overrides the spec's deployment.strategy for this run");
+    }
+    decide.action(async (runId: string, options: { reason: string; strategy?: string }, command: Command) => {
+      const { client, json } = commandApi(ctx, command);
+      const result = await client.request<z.infer<typeof DecisionResponse>>(
+        'POST',
+        `/v1/runs/${encodeURIComponent(runId)}/${verb}`,
+        {
+          body: { reason: options.reason, ...(options.strategy ? { strategy: options.strategy } : {}) },
+        },
+      );
+      if (json) printJson(ctx.io, result);
+      else ctx.io.out.write(`${result.model} v${result.version}: ${result.decision} by ${result.by}\n`);
+    });
   }
 
   program

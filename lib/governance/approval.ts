@@ -18,6 +18,11 @@ export interface DecisionClaims {
   at: string;
   /** The API key the approver used (audit); absent for JWT callers. */
   keyId?: string;
+  /**
+   * The delivery strategy the approver chose (approvals only): overrides the spec's deployment.strategy for this
+   * run. Absent: the spec decides (and the signed message is the one decisions had before this field).
+   */
+  strategy?: 'direct' | 'canary';
 }
 
 export interface SignedDecision extends DecisionClaims {
@@ -43,6 +48,7 @@ export function decisionMessage(claims: DecisionClaims): Uint8Array {
     claims.at,
     claims.keyId ?? null,
   ];
+  if (claims.strategy !== undefined) fields.push(claims.strategy);
   return utf8ToBytes(JSON.stringify(fields));
 }
 
@@ -75,6 +81,7 @@ export function decisionSignatureProblem(
     reason: decision.reason ?? '',
     at: decision.at ?? '',
     keyId: decision.keyId,
+    ...(decision.strategy !== undefined ? { strategy: decision.strategy } : {}),
   };
   try {
     if (ed25519.verify(hexToBytes(decision.signature), decisionMessage(claims), hexToBytes(key))) return undefined;

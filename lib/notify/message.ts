@@ -24,6 +24,7 @@ const FIELD_LABELS: Record<string, string> = {
   alertId: 'Alert',
   kind: 'Kind',
   message: 'Message',
+  approvedBy: 'Approved by',
 };
 
 function subject(input: NotificationInput): string {
@@ -39,6 +40,8 @@ function subject(input: NotificationInput): string {
       return `Run failed: ${input.runId ?? run}${input.pipeline ? ` (${input.pipeline})` : ''}`;
     case 'alert_raised':
       return `Alert on ${model || 'a model'}: ${show(d.kind) || 'monitoring'}`;
+    case 'canary_rolled_back':
+      return `Canary rolled back: ${model || run}`;
   }
 }
 
@@ -53,6 +56,8 @@ function paragraph(input: NotificationInput): string {
       return `The run stopped${d.step ? ` at ${show(d.step)}` : ''}${d.error ? `: ${show(d.error)}` : '.'}`;
     case 'alert_raised':
       return show(d.message) || 'Monitoring raised an alert.';
+    case 'canary_rolled_back':
+      return `A guardrail check failed during the canary, so all traffic is back on production and the version is archived${d.reason ? `: ${show(d.reason)}` : '.'}`;
   }
 }
 

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 
 /** What can be notified. Channels subscribe to a subset. */
-export const NotifyEvent = z.enum(['approval_pending', 'approval_decided', 'run_failed', 'alert_raised']);
+export const NotifyEvent = z.enum([
+  'approval_pending',
+  'approval_decided',
+  'run_failed',
+  'alert_raised',
+  'canary_rolled_back',
+]);
 export type NotifyEvent = z.infer<typeof NotifyEvent>;
 
 /** What the caller (a workflow through the notify activity, or the API) says happened. */
@@ -13,7 +19,7 @@ export interface NotificationInput {
   version?: number;
   /**
    * Event facts, shown as fields: approval_pending {deadline, approvers}, approval_decided {decision, by, reason},
-   * run_failed {error, step}, alert_raised {alertId, kind, message}. Never a destination: channels set those.
+   * run_failed {error, step}, alert_raised {alertId, kind, message}, canary_rolled_back {reason, step, approvedBy}. Never a destination: channels set those.
    */
   details?: Record<string, unknown>;
 }

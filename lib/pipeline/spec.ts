@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DeploymentStrategySpec } from '../delivery/strategy';
 import { DURATION_PATTERN, parseDurationMs } from './duration';
 import { TABLE_NAME } from '../sources/sql';
 import { ParameterSpecSchema } from './parameters';
@@ -215,6 +216,8 @@ export const PipelineSpec = z.strictObject({
     .strictObject({
       /** Rows of the test split sent to the deployed model as a smoke test. */
       smokeTestRows: z.number().int().min(1).max(1000).default(20),
+      /** How an approved version reaches production: `direct` (default) or a `canary` with guardrails (docs/DELIVERY.md). */
+      strategy: DeploymentStrategySpec.default({ kind: 'direct' }),
     })
     .prefault({}),
   /** Who approves a model for production, and how long they have. */

@@ -26,6 +26,8 @@ export interface ApprovalDecision {
   /** The API's signature over the decision (see lib/governance/approval.ts); absent on timeout decisions. */
   signer?: string;
   signature?: string;
+  /** The delivery strategy the approver chose (signed with the decision); absent: the spec's. */
+  strategy?: 'direct' | 'canary';
 }
 
 export interface PipelineStatus {
@@ -71,6 +73,8 @@ export interface ApprovalRequest {
   keyId?: string;
   signer?: string;
   signature?: string;
+  /** Approvals only: the delivery strategy the approver chose, inside the signed claims. */
+  strategy?: 'direct' | 'canary';
 }
 
 export interface ApprovalResult {

@@ -1,5 +1,7 @@
 import { ApplicationFailure, ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
 import type { BaselineOutput, RegisterOutput } from '../../activities/pipeline-io';
+import type { DeploymentStrategy } from '../../lib/delivery/strategy';
+import { canaryRolledBack, canaryRollout, completeCanary, deliveryStrategy } from '../delivery/canary';
 import { modelMonitor, monitorWorkflowId, stopMonitor } from '../monitor/workflow';
 import { approvalKeys, lightAs, trainingActivities } from './activities';
 import type { DevOutcome } from './dev-phase';
@@ -152,6 +154,14 @@ export async function releaseToProduction(
   const versionId = registered.versionId;
   state.phase = 'production';
   await record({ phase: 'production' });
+  // A canary strategy (spec deployment.strategy, or the approver's signed choice) runs its steps before anything is promoted; runs with the direct
+  // strategy, and runs recorded before canaries, take no marker and replay as they ran.
+  const strategy = deliveryStrategy((spec.deployment as { strategy?: DeploymentStrategy }).strategy, decision);
+  const canary =
+    strategy?.kind === 'canary' && patched('canary-delivery')
+      ? await canaryRollout(ctx, registered, decision, strategy)
+      : undefined;
+  if (canary?.outcome === 'rolled_back') throw canaryRolledBack(modelName, registered.version, canary);
   enter('promote');
   const approved = `${modelName} v${registered.version} (approved by ${decision.by})`;
   await lightAs(ctx.summary(() => `promote ${approved}`)).promoteModelVersion({
@@ -171,6 +181,7 @@ export async function releaseToProduction(
     actor: decision.by,
     decision,
   });
+  if (canary?.outcome === 'promote') await completeCanary(ctx, registered, decision.by);
 
   if (!spec.monitoring.enabled) return;
   enter('start monitoring');

@@ -115,9 +115,11 @@ export function installHandlers(state: PipelineStatus): Pick<RunContext, 'awaitD
   };
   const decide =
     (kind: 'approved' | 'rejected') =>
-    async ({ by, reason, at, keyId, signer, signature }: ApprovalRequest) => {
+    async ({ by, reason, at, keyId, signer, signature, strategy }: ApprovalRequest) => {
       decision = { decision: kind, by, reason, at: at ?? new Date().toISOString(), source: 'human' };
       if (keyId) decision.keyId = keyId;
+      // The approver's signed choice of delivery strategy (checked with the signature by the validator).
+      if (kind === 'approved' && strategy) decision.strategy = strategy;
       if (signer && signature) Object.assign(decision, { signer, signature });
       const v = state.modelVersion;
       return { decision: kind, model: v?.model ?? '', version: v?.version ?? 0 };

@@ -101,6 +101,8 @@ function pipelineActivities(deps: { db: TestDatabase['db'] }, taskQueue: string,
     archiveModelVersion: async () => undefined,
     // Notifications are delivered by lib/notify (tested in test/integration/notify); here they go nowhere.
     notify: async () => ({ channels: [] }),
+    // A canary (an approver's choice) finds no production version to compare with: the run promotes directly.
+    startCanary: async () => ({ started: false, reason: 'test harness: no production version' }),
     // Materializations started through the API end at once: the view is treated as not online.
     planMaterialization: async ({ view }: { view: string }) => ({
       view,

@@ -309,6 +309,7 @@ describe('every path in /openapi.json exists and answers as documented', () => {
     }),
     stopShadow: () => ({ holder: 'approver', params: { name: 'tiny' }, body: { reason: 'done' }, status: 204 }),
     getShadow: () => ({ holder: 'viewer', params: { name: 'tiny' }, status: 200 }),
+    getCanary: () => ({ holder: 'viewer', params: { name: 'tiny' }, status: 200 }),
     uploadBatchInput: () => ({
       holder: 'operator',
       params: { name: 'tiny' },

@@ -3,7 +3,8 @@
 //   npx tsx test/replay/recorders/pipeline.ts --scenario approved --name v3-churn-approved-baseline
 //   npx tsx test/replay/recorders/pipeline.ts --ref 9ec0431 --scenario approved --name v2-churn-approved-baseline
 // Scenarios: approved (a production version exists: the gate compares, the old monitor is stopped, a new one
-// starts), rejected, timeout (nobody decides within the approval timeout).
+// starts), rejected, timeout (nobody decides within the approval timeout), canary-promoted (deployment strategy
+// canary 10 % → 50 %, both steps pass), canary-rolled-back (the second step breaches a guardrail).
 import { randomBytes } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
 import { publicKeyOf, signDecision } from '../../../lib/governance/approval';
@@ -21,14 +22,41 @@ import {
 } from '../../workflow/pipeline-fixtures';
 import { argument, saveRecordedHistory, workflowSource } from './common';
 
-type Scenario = 'approved' | 'rejected' | 'timeout';
+type Scenario = 'approved' | 'rejected' | 'timeout' | 'canary-promoted' | 'canary-rolled-back';
 
 const SIGNER = { id: 'recorder', privateKeyHex: randomBytes(32).toString('hex') };
 
-function stubActivities(queue: string) {
+const CANARY = {
+  kind: 'canary',
+  steps: [10, 50],
+  stepDuration: '10m',
+  guardrails: {
+    maxErrorRate: 0.02,
+    maxLatencyRatio: 1.5,
+    maxLatencyIncreaseMs: 50,
+    maxAccuracyDrop: 0.05,
+    maxRmseIncrease: 0.1,
+    maxPredictionPsi: 0.2,
+    minRequests: 50,
+    minLabelled: 30,
+    minLoggedRows: 100,
+  },
+  onLowTraffic: 'wait',
+  maxWaits: 3,
+};
+
+function canaryArm(requests: number, errors: number) {
+  const errorRate = errors / requests;
+  return { requests, errors, errorRate, latencyMsP95: 5, loggedRows: 0, labelled: 0, accuracy: null, rmse: null };
+}
+
+function stubActivities(queue: string, scenario: Scenario) {
+  const canary = scenario.startsWith('canary');
   const spec = testSpec({
     monitoring: { enabled: true, interval: '1h', minSamples: 50, drift: {}, onDrift: 'notify', minLabelled: 30 },
+    ...(canary ? { deployment: { smokeTestRows: 5, strategy: CANARY } } : {}),
   });
+  let checks = 0;
   const f1: Record<string, number> = { logreg: 0.8, mlp: 0.85 };
   return {
     loadPipelineSpec: async () => ({ ...loadOut(spec, queue), specVersion: 1, parameters: {} }),
@@ -61,6 +89,28 @@ function stubActivities(queue: string) {
     startRetrainingRun: async () => ({ runId: 'none', started: false }),
     notifyWebhook: async () => ({ status: 200 }),
     notify: async () => ({ channels: [] }),
+    startCanary: async () => ({
+      started: true,
+      model: 'churn',
+      productionVersionId: 41,
+      productionVersion: 2,
+      since: new Date().toISOString(),
+    }),
+    setCanaryShare: async () => ({ since: new Date().toISOString() }),
+    checkCanaryGuardrails: async () => {
+      checks += 1;
+      const breach = scenario === 'canary-rolled-back' && checks === 2;
+      return {
+        verdict: breach ? 'breach' : 'pass',
+        reasons: breach ? ['error rate 25.0 % (30 of 120 requests) is above 2.0 %'] : [],
+        skipped: [],
+        canary: canaryArm(120, breach ? 30 : 0),
+        production: canaryArm(1000, 1),
+        predictionPsi: null,
+      };
+    },
+    rollbackCanary: async () => undefined,
+    completeCanary: async () => undefined,
   };
 }
 
@@ -76,7 +126,7 @@ async function main(): Promise<void> {
       connection: env.nativeConnection,
       taskQueue,
       workflowsPath: source.path,
-      activities: stubActivities(taskQueue),
+      activities: stubActivities(taskQueue, scenario),
     });
     const workflowId = `churn-record-${name}`;
     await worker.runUntil(async () => {
@@ -92,7 +142,7 @@ async function main(): Promise<void> {
       }
       if (scenario === 'timeout') await env.sleep('3d');
       else {
-        const decision = scenario === 'approved' ? 'approved' : 'rejected';
+        const decision = scenario === 'rejected' ? 'rejected' : 'approved';
         const claims = {
           runId: workflowId,
           decision,
@@ -102,9 +152,12 @@ async function main(): Promise<void> {
           keyId: 'abc123def456',
         } as const;
         const { decision: _kind, ...request } = signDecision(claims, SIGNER);
-        await handle.executeUpdate(scenario === 'approved' ? 'approve' : 'reject', { args: [request] });
+        await handle.executeUpdate(decision === 'approved' ? 'approve' : 'reject', { args: [request] });
       }
-      await handle.result();
+      // A rolled-back canary ends the run with a CanaryRolledBack failure: that is the recorded outcome.
+      await handle.result().catch((err: unknown) => {
+        if (scenario !== 'canary-rolled-back') throw err;
+      });
       saveRecordedHistory(name, workflowId, ref, await handle.fetchHistory());
       await env.client.workflow
         .getHandle(`monitor-${workflowId}`)
