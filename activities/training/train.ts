@@ -85,19 +85,6 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
   const resume = kind.capabilities.checkpointing ? await resumePoint(deps, ctx, input.candidate) : undefined;
   const key = checkpointKey(ctx, input.candidate);
   const started = Date.now();
-  // In memory, or over the memory budget sharded to local disk and streamed in blocks (released after training).
-  const data = await loadTrainingData(deps.db, {
-    ...deps.trainingData,
-    table: abt.table,
-    featureNames: features.featureNames,
-    classification,
-    kind,
-    label: `${ctx.runId}-${input.candidate}-${ctx.attempt}`,
-  });
-  if (data.mode === 'streamed') {
-    const sizes = { arrayBytes: data.arrayBytes, budgetBytes: data.budgetBytes };
-    ctx.log.info({ candidate: input.candidate, ...sizes }, 'splits over the memory budget: training out of core');
-  }
   let lastCheckpoint = 0;
 
   // Every heartbeat repeats the latest details, so a keep-alive never drops the checkpoint a retry resumes from.
@@ -106,13 +93,30 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
     details = next;
     ctx.heartbeat(next);
   };
-  // With training on its own thread this thread stays free: it heartbeats while the thread starts (loading the
-  // backend) and through long epochs. A killed worker process still stops heartbeating, as before.
+  // With training on its own thread this thread stays free: it heartbeats while the splits are read (or sharded to
+  // disk), while the thread starts (loading the backend) and through long epochs. A killed worker process still stops
+  // heartbeating, as before.
   const timeoutMs = activityInfo().heartbeatTimeoutMs;
   const keepAlive = setInterval(
     () => ctx.heartbeat(details),
     Math.min(10_000, Math.max(500, (timeoutMs ?? 30_000) / 3)),
   );
+  // In memory, or over the memory budget sharded to local disk and streamed in blocks (released after training).
+  const data = await loadTrainingData(deps.db, {
+    ...deps.trainingData,
+    table: abt.table,
+    featureNames: features.featureNames,
+    classification,
+    kind,
+    label: `${ctx.runId}-${input.candidate}-${ctx.attempt}`,
+  }).catch((error: unknown) => {
+    clearInterval(keepAlive);
+    throw error;
+  });
+  if (data.mode === 'streamed') {
+    const sizes = { arrayBytes: data.arrayBytes, budgetBytes: data.budgetBytes };
+    ctx.log.info({ candidate: input.candidate, ...sizes }, 'splits over the memory budget: training out of core');
+  }
   // On wasm/cpu, each training gets a thread (a core) of its own, so TRAINING_CONCURRENCY trainings use that many.
   const result = await trainModelOffThread({
     backend: deps.backend,
