@@ -2,8 +2,8 @@
 // tables (row_id, split, y and 20 real features, as activities/data/abt.ts writes them) go straight into PostgreSQL
 // (no ETL); for each size a child process loads the splits the way the training activity does
 // (activities/training/training-data.ts: over the memory budget, sharded to local disk by a binary COPY) and trains
-// the dense MLP for one epoch on a training thread, then prints its peak RSS and samples/s. The in-memory path at the
-// smallest size (budget large enough to hold the splits) runs in the same run as the baseline.
+// the dense MLP for one epoch on a training thread, then prints its peak RSS and samples/s. The in-memory path at
+// --baseline-rows (default 1M; budget large enough to hold the splits) runs in the same run as the baseline.
 import { spawnSync } from 'node:child_process';
 import { loadavg, tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -21,6 +21,8 @@ const { values: flags } = parseArgs({
     rows: { type: 'string', default: '1000000,3000000,10000000' },
     features: { type: 'string', default: '20' },
     'budget-mb': { type: 'string', default: '64' },
+    /** Rows of the in-memory baseline run (its table is written too when not among --rows). */
+    'baseline-rows': { type: 'string', default: '1000000' },
     child: { type: 'string' },
     url: { type: 'string' },
   },
@@ -28,6 +30,8 @@ const { values: flags } = parseArgs({
 const SIZES = (flags.rows ?? '').split(',').map((s) => Number(s.trim()));
 const FEATURE_NAMES = Array.from({ length: Number(flags.features) }, (_, i) => `x${i}`);
 const BUDGET_MB = Number(flags['budget-mb']);
+const BASELINE_ROWS = Number(flags['baseline-rows']);
+const FLOOR_ROWS = 1000;
 const CANDIDATE = {
   kind: 'mlp_classifier',
   hyperparameters: { epochs: 1, batchSize: 256, hiddenUnits: [32, 16], learningRate: 0.01, seed: 1 },
@@ -113,11 +117,13 @@ async function main(): Promise<void> {
   const results: Array<{ label: string; rows: number; budgetMb: number | null; r: ChildResult }> = [];
   try {
     const runs = [
-      // The baseline: the smallest size in memory (a budget far above its arrays).
-      { rows: Math.min(...SIZES), budgetMb: 1_000_000, label: 'in memory (baseline)' },
+      // The floor: the same process, backend and training thread with next to no data.
+      { rows: FLOOR_ROWS, budgetMb: 1_000_000, label: 'floor: next to no data' },
+      // The baseline: in memory (a budget far above its arrays).
+      { rows: BASELINE_ROWS, budgetMb: 1_000_000, label: 'in memory (baseline)' },
       ...SIZES.map((rows) => ({ rows, budgetMb: BUDGET_MB, label: `streamed, budget ${BUDGET_MB} MB` })),
     ];
-    for (const rows of [...new Set(SIZES)]) {
+    for (const rows of [...new Set([FLOOR_ROWS, BASELINE_ROWS, ...SIZES])]) {
       process.stderr.write(`writing ${rows} rows × ${FEATURE_NAMES.length} features...\n`);
       await writeTable(database.db, rows);
     }
@@ -136,7 +142,7 @@ async function main(): Promise<void> {
   } finally {
     await database.drop();
   }
-  const base = results[0]?.r as ChildResult;
+  const base = results[1]?.r as ChildResult;
   const baseRate = base.samplesPerSecond;
   console.log(
     `\n${machineLine()}; load average ${loadavg()
@@ -166,7 +172,7 @@ async function main(): Promise<void> {
       const rate = r.samplesPerSecond;
       return [
         rows.toLocaleString('en-US'),
-        r.mode === 'streamed' ? label : `${label.startsWith('in memory') ? label : `${label} (fits: in memory)`}`,
+        r.mode === 'in-memory' && label.startsWith('streamed') ? `${label} (fits: in memory)` : label,
         r.loadSeconds.toFixed(1),
         r.trainSeconds.toFixed(1),
         Math.round(rate).toLocaleString('en-US'),
