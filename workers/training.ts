@@ -15,6 +15,7 @@ export async function createTrainingWorker(deps: ActivityDeps, taskQueue = deps.
   });
   // Activities signal training progress (epochs) to their workflow through the runtime's client.
   const { client, workerOptions, close } = await connectWorkerRuntime(deps.config);
+  const scale = loadScaleConfig();
   const worker = await Worker.create({
     ...workerOptions,
     taskQueue,
@@ -23,7 +24,8 @@ export async function createTrainingWorker(deps: ActivityDeps, taskQueue = deps.
         ...deps,
         client,
         backend,
-        trainingThreads: loadScaleConfig().training.threads,
+        trainingThreads: scale.training.threads,
+        trainingData: { memoryBudgetBytes: scale.training.memoryBudgetBytes, cacheDir: scale.training.cacheDir },
       }),
       ...createBatchActivities(deps),
     },

@@ -2,6 +2,8 @@ import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Db } from '../../lib/db';
 import type { Dataset } from '../../lib/ml';
+import type { BlockLayout } from '../../lib/ml/out-of-core/block-order';
+import { ShardWriter, type ShardedSplit } from '../../lib/ml/out-of-core/shards';
 import { abtFeatureColumns } from '../data/abt';
 import { SPLIT_CODES, type SplitName } from '../data/clean-rows';
 
@@ -29,38 +31,81 @@ export async function readAbtSplit(
   db: Db,
   input: { table: string; featureNames: string[]; split: SplitName; classification: boolean },
 ): Promise<AbtSplit> {
-  const columns = abtFeatureColumns(input.featureNames);
-  const table = input.table.split('.').map(quoteIdent).join('.');
-  const split = SPLIT_CODES[input.split];
-  const counted = (await db.raw(`select count(*)::int as n from ${table} where split = ?`, [split])) as {
-    rows: Array<{ n: number }>;
-  };
-  const rowCount = counted.rows[0]?.n ?? 0;
-  const width = columns.length;
+  const width = abtFeatureColumns(input.featureNames).length;
+  const rowCount = await countSplitRows(db, input.table, input.split);
   const x = new Float32Array(rowCount * width);
   const y = input.classification ? new Int32Array(rowCount) : new Float32Array(rowCount);
   const rowIds = new Int32Array(rowCount);
+  const read = await copySplitRows(db, input, (i, rowId, target, fields, at) => {
+    if (i >= rowCount) throw new Error(`${input.table}: the ${input.split} split grew while it was read`);
+    rowIds[i] = rowId;
+    y[i] = target;
+    const base = i * width;
+    for (let j = 0; j < width; j += 1) x[base + j] = fields.readFloatBE(at + j * 8 + 4);
+  });
+  if (read !== rowCount)
+    throw new Error(`${input.table}: read ${read} rows of the ${input.split} split, counted ${rowCount}`);
+  return { x, y, rowCount, featureCount: width, rowIds };
+}
+
+/** Rows of each split (codes of SPLIT_CODES) of an ABT. */
+export async function countSplitRows(db: Db, table: string, split: SplitName): Promise<number> {
+  const counted = (await db.raw(`select count(*)::int as n from ${qualified(table)} where split = ?`, [
+    SPLIT_CODES[split],
+  ])) as { rows: Array<{ n: number }> };
+  return counted.rows[0]?.n ?? 0;
+}
+
+/**
+ * Writes one split of the ABT to local disk in row order (lib/ml/out-of-core/shards.ts), streamed from the same
+ * binary COPY: memory is one block and one COPY chunk whatever the split's size. Out-of-core training reads it back
+ * in blocks, in a seeded order.
+ */
+export async function writeAbtSplitShards(
+  db: Db,
+  input: { table: string; featureNames: string[]; split: SplitName; classification: boolean; dir: string } & Omit<
+    BlockLayout,
+    'rowCount'
+  >,
+): Promise<ShardedSplit> {
+  const width = abtFeatureColumns(input.featureNames).length;
+  const writer = new ShardWriter({ ...input, featureCount: width });
+  try {
+    await copySplitRows(db, input, (_i, _rowId, target, fields, at) => {
+      const { x } = writer;
+      const base = writer.base();
+      for (let j = 0; j < width; j += 1) x[base + j] = fields.readFloatBE(at + j * 8 + 4);
+      writer.commit(target);
+    });
+    return writer.finish(input.windowBlocks);
+  } finally {
+    writer.close();
+  }
+}
+
+function qualified(table: string): string {
+  return table.split('.').map(quoteIdent).join('.');
+}
+
+/** Streams a split's rows (row_id order) through a binary COPY into `onRow`; returns the number of rows. */
+async function copySplitRows(
+  db: Db,
+  input: { table: string; featureNames: string[]; split: SplitName },
+  onRow: ConstructorParameters<typeof BinaryRowDecoder>[1],
+): Promise<number> {
+  const columns = abtFeatureColumns(input.featureNames);
   // `split` is one of SPLIT_CODES' integers: COPY takes no bind parameters.
   const sql =
-    `COPY (select row_id, y, ${columns.map(quoteIdent).join(', ')} from ${table} ` +
-    `where split = ${Number(split)} order by row_id) TO STDOUT WITH (FORMAT binary)`;
+    `COPY (select row_id, y, ${columns.map(quoteIdent).join(', ')} from ${qualified(input.table)} ` +
+    `where split = ${Number(SPLIT_CODES[input.split])} order by row_id) TO STDOUT WITH (FORMAT binary)`;
   const client = (await db.client.acquireConnection()) as PoolClient;
   try {
-    const decoder = new BinaryRowDecoder(width, (i, rowId, target, fields, at) => {
-      if (i >= rowCount) throw new Error(`${input.table}: the ${input.split} split grew while it was read`);
-      rowIds[i] = rowId;
-      y[i] = target;
-      const base = i * width;
-      for (let j = 0; j < width; j += 1) x[base + j] = fields.readFloatBE(at + j * 8 + 4);
-    });
+    const decoder = new BinaryRowDecoder(columns.length, onRow);
     for await (const chunk of client.query(copyTo(sql))) decoder.push(chunk as Buffer);
-    const read = decoder.end();
-    if (read !== rowCount)
-      throw new Error(`${input.table}: read ${read} rows of the ${input.split} split, counted ${rowCount}`);
+    return decoder.end();
   } finally {
     await db.client.releaseConnection(client);
   }
-  return { x, y, rowCount, featureCount: width, rowIds };
 }
 
 /**

@@ -8,13 +8,15 @@ import { runKey, storeArtifact } from '../artifacts';
 import type { ActivityDeps } from '../deps';
 import type { EpochMetrics, TrainInput, TrainOutput } from '../pipeline-io';
 import type { StepContext } from '../step-context';
-import { readAbtSplit } from './abt-reader';
+import { loadTrainingData, type TrainingDataSettings } from './training-data';
 
 export interface TrainingDeps extends ActivityDeps {
   client: Client;
   backend: string;
   /** Each training on a thread of its own (TRAINING_THREADS, default true): see lib/ml/models/train-thread.ts. */
   trainingThreads?: boolean;
+  /** The training memory budget and cache folder (TRAINING_MEMORY_BUDGET_MB, TRAINING_CACHE_DIR). */
+  trainingData?: TrainingDataSettings;
 }
 
 /**
@@ -77,14 +79,10 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
   const candidate = spec.candidates.find((c) => c.name === input.candidate);
   if (!candidate) throw new Error(`Candidate ${input.candidate} is not in the spec`);
   const classification = spec.task === 'classification';
-  const read = (split: 'train' | 'validation') =>
-    readAbtSplit(deps.db, { table: abt.table, featureNames: features.featureNames, split, classification });
-  const [train, validation] = await Promise.all([read('train'), read('validation')]);
+  const kind = modelKind(candidate.kind);
   const fitted = JSON.parse((await deps.store.getBytes(features.transform.key)).toString('utf8')) as FittedTransforms;
   // A kind that cannot checkpoint starts over on a retry.
-  const resume = modelKind(candidate.kind).capabilities.checkpointing
-    ? await resumePoint(deps, ctx, input.candidate)
-    : undefined;
+  const resume = kind.capabilities.checkpointing ? await resumePoint(deps, ctx, input.candidate) : undefined;
   const key = checkpointKey(ctx, input.candidate);
   const started = Date.now();
   let lastCheckpoint = 0;
@@ -95,13 +93,30 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
     details = next;
     ctx.heartbeat(next);
   };
-  // With training on its own thread this thread stays free: it heartbeats while the thread starts (loading the
-  // backend) and through long epochs. A killed worker process still stops heartbeating, as before.
+  // With training on its own thread this thread stays free: it heartbeats while the splits are read (or sharded to
+  // disk), while the thread starts (loading the backend) and through long epochs. A killed worker process still stops
+  // heartbeating, as before.
   const timeoutMs = activityInfo().heartbeatTimeoutMs;
   const keepAlive = setInterval(
     () => ctx.heartbeat(details),
     Math.min(10_000, Math.max(500, (timeoutMs ?? 30_000) / 3)),
   );
+  // In memory, or over the memory budget sharded to local disk and streamed in blocks (released after training).
+  const data = await loadTrainingData(deps.db, {
+    ...deps.trainingData,
+    table: abt.table,
+    featureNames: features.featureNames,
+    classification,
+    kind,
+    label: `${ctx.runId}-${input.candidate}-${ctx.attempt}`,
+  }).catch((error: unknown) => {
+    clearInterval(keepAlive);
+    throw error;
+  });
+  if (data.mode === 'streamed') {
+    const sizes = { arrayBytes: data.arrayBytes, budgetBytes: data.budgetBytes };
+    ctx.log.info({ candidate: input.candidate, ...sizes }, 'splits over the memory budget: training out of core');
+  }
   // On wasm/cpu, each training gets a thread (a core) of its own, so TRAINING_CONCURRENCY trainings use that many.
   const result = await trainModelOffThread({
     backend: deps.backend,
@@ -110,8 +125,8 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
     task: spec.task,
     numClasses: classification ? features.classes.length : undefined,
     classNames: classification ? features.classes : undefined,
-    train,
-    validation: validation.rowCount > 0 ? validation : undefined,
+    train: data.train,
+    validation: data.validation,
     fitted,
     resumeFrom: resume?.bytes,
     checkpointEvery: spec.training.checkpointEvery,
@@ -149,7 +164,10 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
       };
       heartbeat({ ...(lastCheckpoint ? { checkpointKey: key, epoch: lastCheckpoint } : {}), progress });
     },
-  }).finally(() => clearInterval(keepAlive));
+  }).finally(() => {
+    clearInterval(keepAlive);
+    return data.release();
+  });
   const model = await storeArtifact(deps, ctx, {
     key: runKey(ctx.runId, 'models', `${input.candidate}.model`),
     body: result.modelBytes,
@@ -160,6 +178,7 @@ export async function trainCandidate(deps: TrainingDeps, ctx: StepContext, input
       kind: candidate.kind,
       epochsRun: result.epochsRun,
       backend: result.backend,
+      trainingData: data.mode,
     },
   });
   await recordLineage(deps.db, {

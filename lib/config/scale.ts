@@ -1,5 +1,6 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { z } from 'zod';
+import { DEFAULT_TRAINING_MEMORY_BUDGET_MB } from '../ml/out-of-core/budget';
 import { ConfigError } from './index';
 
 // Settings of how the API and the training worker use the host (processes, threads, micro-batching), read once
@@ -24,13 +25,21 @@ const ScaleEnv = z.object({
    * use as many cores; false trains on the worker's main thread.
    */
   TRAINING_THREADS: bool.default(true),
+  /**
+   * Training worker: the most a training's train and validation splits may take as arrays in memory (MB, decimals
+   * allowed). Above it, dense kinds stream the splits from a local disk cache in blocks (out-of-core training) and
+   * tree kinds refuse with an error naming this setting.
+   */
+  TRAINING_MEMORY_BUDGET_MB: z.coerce.number().positive().max(1_048_576).default(DEFAULT_TRAINING_MEMORY_BUDGET_MB),
+  /** Training worker: folder for splits streamed from disk (one sub-folder per training, removed after it). */
+  TRAINING_CACHE_DIR: z.string().min(1).optional(),
 });
 
 export interface ScaleConfig {
   api: { workers: number };
   batching: { windowMs: number; maxRows: number };
   directForwardMaxRows: number;
-  training: { threads: boolean };
+  training: { threads: boolean; memoryBudgetBytes: number; cacheDir: string };
 }
 
 export function loadScaleConfig(source: NodeJS.ProcessEnv = process.env): ScaleConfig {
@@ -44,6 +53,10 @@ export function loadScaleConfig(source: NodeJS.ProcessEnv = process.env): ScaleC
     api: { workers: env.API_WORKERS ?? availableParallelism() },
     batching: { windowMs: env.PREDICT_BATCH_WINDOW_MS, maxRows: env.PREDICT_BATCH_MAX_ROWS },
     directForwardMaxRows: env.PREDICT_DIRECT_MAX_ROWS,
-    training: { threads: env.TRAINING_THREADS },
+    training: {
+      threads: env.TRAINING_THREADS,
+      memoryBudgetBytes: Math.round(env.TRAINING_MEMORY_BUDGET_MB * 2 ** 20),
+      cacheDir: env.TRAINING_CACHE_DIR ?? tmpdir(),
+    },
   };
 }

@@ -25,7 +25,12 @@ export type DataErrorCode =
   | 'INVALID_EXPRESSION';
 
 export type ModelErrorCode =
-  'BACKEND_UNAVAILABLE' | 'CHECKPOINT_MISMATCH' | 'INVALID_ARTIFACT' | 'INVALID_INPUT' | 'TRAINING_ABORTED';
+  | 'BACKEND_UNAVAILABLE'
+  | 'CHECKPOINT_MISMATCH'
+  | 'INVALID_ARTIFACT'
+  | 'INVALID_INPUT'
+  | 'OVER_MEMORY_BUDGET'
+  | 'TRAINING_ABORTED';
 
 export interface ErrorDetails {
   line?: number;

@@ -12,7 +12,7 @@ export type ClassWeightsSetting = z.infer<typeof ClassWeightsSchema>;
  * classes get 1); a record maps class labels (or indices) to weights, unlisted classes 1. null means unweighted.
  */
 export function classWeightsFor(args: {
-  y: Int32Array | Float32Array;
+  y: Int32Array | Float32Array | { counts: readonly number[] };
   numClasses: number;
   setting: ClassWeightsSetting;
   classNames?: readonly string[];
@@ -21,9 +21,12 @@ export function classWeightsFor(args: {
   if (setting === 'none') return null;
   const weights = new Float32Array(numClasses).fill(1);
   if (setting === 'balanced') {
+    // A split streamed from disk (lib/ml/out-of-core) gives its class counts instead of its targets.
     const counts = new Array<number>(numClasses).fill(0);
-    for (const c of y) counts[c] = (counts[c] ?? 0) + 1;
-    counts.forEach((n, c) => (weights[c] = n > 0 ? y.length / (numClasses * n) : 1));
+    if ('counts' in y) y.counts.forEach((n, c) => (counts[c] = n));
+    else for (const c of y) counts[c] = (counts[c] ?? 0) + 1;
+    const total = counts.reduce((a, b) => a + b, 0);
+    counts.forEach((n, c) => (weights[c] = n > 0 ? total / (numClasses * n) : 1));
     return weights;
   }
   for (const [key, weight] of Object.entries(setting)) {

@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import type { Dataset } from '../features/dataset';
 import type { Task } from '../features/spec';
 import type { FittedTransforms } from '../features/types';
+import { MlError } from '../errors';
+import { isSharded, type TrainingData } from '../out-of-core/shards';
 import type { EpochEndEvent, EpochMetrics } from './types';
 
 /** Regression targets a kind standardised for training; predictions are mapped back with this. */
@@ -32,6 +34,11 @@ export interface ModelKindCapabilities {
   gpu: boolean;
   /** Learns an embedding per category of `transform: embedding` columns; other kinds read the category index. */
   embeddings: boolean;
+  /**
+   * Trains from a split sharded on disk, streamed in blocks (lib/ml/out-of-core), when the split's arrays exceed the
+   * training memory budget (TRAINING_MEMORY_BUDGET_MB); kinds without it refuse such a split with a clear error.
+   */
+  outOfCore: boolean;
 }
 
 /** What `train` receives: validated inputs, parsed hyperparameters, and the hook to call after every epoch. */
@@ -44,9 +51,10 @@ export interface KindTrainContext<H> {
   numClasses: number;
   /** Classification: class labels in output order, when known. */
   classNames?: readonly string[];
-  train: Dataset;
+  /** In-memory arrays, or (kinds with the outOfCore capability only) a split sharded on disk. */
+  train: TrainingData;
   /** Absent when there is no validation split (an empty one is passed as absent). */
-  validation?: Dataset;
+  validation?: TrainingData;
   /** The fitted transforms the features came from (which columns are category indices), when known. */
   fitted: FittedTransforms | null;
   /** Identity of this training job (kind, hyperparameters, task, data): checkpoints carry it, resume checks it. */
@@ -60,6 +68,26 @@ export interface KindTrainContext<H> {
    * progress and takes checkpoints when due. Training must not continue before it settles.
    */
   endEpoch(event: EpochEndEvent): Promise<void>;
+}
+
+/** The context of a kind without the outOfCore capability: both splits are arrays in memory. */
+export type InMemoryTrainContext<H> = Omit<KindTrainContext<H>, 'train' | 'validation'> & {
+  train: Dataset;
+  validation?: Dataset;
+};
+
+/** Narrows the context for kinds that need the whole split in memory; a split streamed from disk is refused. */
+export function inMemoryOnly<H>(ctx: KindTrainContext<H>): InMemoryTrainContext<H> {
+  const { train, validation } = ctx;
+  if (isSharded(train) || (validation && isSharded(validation))) {
+    throw new MlError({
+      code: 'OVER_MEMORY_BUDGET',
+      message:
+        `Model kind ${ctx.kind} trains in memory only, and this split is over the training memory budget ` +
+        '(TRAINING_MEMORY_BUDGET_MB): raise the budget on the training worker, or use a kind that streams (dense).',
+    });
+  }
+  return { ...ctx, train, validation };
 }
 
 export interface KindTrainOutcome<S> {

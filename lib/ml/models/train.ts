@@ -4,6 +4,7 @@ import type { Dataset } from '../features/dataset';
 import { embeddingColumnsOf } from '../features/names';
 import type { Task } from '../features/spec';
 import type { FittedTransforms } from '../features/types';
+import { forEachShardChunk, isSharded, type TrainingData } from '../out-of-core/shards';
 import { serializeModel, type MlModel } from './artifact';
 import type { AnyModelKind } from './kind';
 import { modelKind } from './registry';
@@ -17,9 +18,10 @@ export interface TrainArgs {
   numClasses?: number;
   /** Classification: class labels, to resolve settings given by label (e.g. class weights). */
   classNames?: readonly string[];
-  train: Dataset;
+  /** Arrays in memory, or a split sharded on disk (kinds with the outOfCore capability stream it in blocks). */
+  train: TrainingData;
   /** Optional (an empty one counts as absent): per-epoch validation metrics and early stopping on them. */
-  validation?: Dataset;
+  validation?: TrainingData;
   /** Embedded in `modelBytes`, so the artefact carries the transforms it must be served with. */
   fitted?: FittedTransforms;
   /** Awaited after every epoch: report progress, heartbeat, and upload `event.checkpoint()` if wanted. */
@@ -43,13 +45,21 @@ function checkInputs(kind: AnyModelKind, args: TrainArgs): number {
   }
   if (train.rowCount < 1) throw invalid('The training set is empty.');
   for (const d of [train, validation]) {
-    if (d && (d.x.length !== d.rowCount * train.featureCount || d.y.length !== d.rowCount)) {
+    const mismatch = d && (isSharded(d) ? d.featureCount !== train.featureCount : !arraysMatch(d, train.featureCount));
+    if (mismatch) {
       throw invalid('Dataset arrays do not match rowCount × featureCount (or the two sets have different features).');
     }
   }
   const numClasses = args.task === 'regression' ? 1 : (args.numClasses ?? 0);
   if (args.task === 'classification' && numClasses < 2) throw invalid('Classification needs numClasses ≥ 2.');
   for (const d of [train, validation]) {
+    // A sharded split's targets were checked as they were written (ShardWriter); its classes are counted.
+    if (d && isSharded(d)) {
+      if (args.task === 'classification' && (d.classCounts?.length ?? 0) > numClasses) {
+        throw invalid(`Class index ${(d.classCounts?.length ?? 0) - 1} is outside 0..${numClasses - 1}.`);
+      }
+      continue;
+    }
     for (const v of d?.y ?? []) {
       if (args.task === 'regression' ? !Number.isFinite(v) : !Number.isInteger(v) || v < 0 || v >= numClasses) {
         throw invalid(
@@ -61,6 +71,10 @@ function checkInputs(kind: AnyModelKind, args: TrainArgs): number {
     }
   }
   return numClasses;
+}
+
+function arraysMatch(d: Dataset, featureCount: number): boolean {
+  return d.x.length === d.rowCount * featureCount && d.y.length === d.rowCount;
 }
 
 /**
@@ -81,8 +95,12 @@ function fingerprintOf(spec: ModelCandidateSpec, task: Task, numClasses: number,
     ...(embeddings.length > 0 ? { embeddings } : {}),
   };
   hash.update(JSON.stringify(shape));
-  hash.update(new Uint8Array(train.x.buffer, train.x.byteOffset, train.x.byteLength));
-  hash.update(new Uint8Array(train.y.buffer, train.y.byteOffset, train.y.byteLength));
+  // A sharded split's files hold the very bytes of the arrays: streamed or not, the same data has the same identity.
+  if (isSharded(train)) forEachShardChunk(train, (bytes) => hash.update(bytes));
+  else {
+    hash.update(new Uint8Array(train.x.buffer, train.x.byteOffset, train.x.byteLength));
+    hash.update(new Uint8Array(train.y.buffer, train.y.byteOffset, train.y.byteLength));
+  }
   return hash.digest('hex');
 }
 

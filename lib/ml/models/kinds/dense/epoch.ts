@@ -105,10 +105,27 @@ export async function runEpoch(config: EpochConfig, t: TrainingTensors, epoch: n
     Int32Array.from({ length: t.rowCount }, (_, i) => i),
     createRng(deriveSeed(config.seed, epoch)),
   );
+  const { total } = await trainBatches(config, t, order, epoch, 0);
+  return total / t.rowCount;
+}
+
+/**
+ * Mini-batches over the rows of `t` in `order`. Batch k of the epoch (counting from `firstBatch`, so an out-of-core
+ * epoch numbers its batches across windows) draws its dropout masks from (seed, epoch, k). Returns the summed loss
+ * (batch loss × batch rows) and the number of batches.
+ */
+export async function trainBatches(
+  config: EpochConfig,
+  t: TrainingTensors,
+  order: Int32Array,
+  epoch: number,
+  firstBatch: number,
+): Promise<{ total: number; batches: number }> {
   const variables = config.network.trainableWeights.map((w) => w.read() as tf.Variable);
   let total = tf.scalar(0);
   let lastYield = Date.now();
-  for (let start = 0, batch = 0; start < t.rowCount; start += config.batchSize, batch++) {
+  let batch = firstBatch;
+  for (let start = 0; start < order.length; start += config.batchSize, batch++) {
     const rows = order.subarray(start, start + config.batchSize);
     const seed = deriveSeed(config.seed, epoch, batch);
     const weighted = tf.tidy(() => {
@@ -126,7 +143,7 @@ export async function runEpoch(config: EpochConfig, t: TrainingTensors, epoch: n
   }
   const sum = (await total.data())[0] as number;
   total.dispose();
-  return sum / t.rowCount;
+  return { total: sum, batches: batch - firstBatch };
 }
 
 /** Network outputs for row-major features, in chunks so large inputs never need one huge tensor. */

@@ -9,7 +9,7 @@ import { trainDense, type DenseState } from './train';
 /** The one dense implementation (TensorFlow.js); the four kinds differ only in task and hidden layers. */
 const dense: Omit<ModelKindDefinition<DenseHyperparameters, DenseState>, 'name' | 'description' | 'tasks'> = {
   hyperparameters: DenseHyperparametersSchema,
-  capabilities: { checkpointing: true, featureImportance: false, gpu: true, embeddings: true },
+  capabilities: { checkpointing: true, featureImportance: false, gpu: true, embeddings: true, outOfCore: true },
   artifactVersion: 1,
   train: trainDense,
   encode: encodeDense,

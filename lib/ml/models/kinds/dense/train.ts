@@ -6,11 +6,13 @@ import type { KindTrainContext, KindTrainOutcome, TargetScale } from '../../kind
 import type { EpochMetrics } from '../../types';
 import { encodeCheckpoint, type TrainingState } from './checkpoint';
 import { monitoredValue, updateEarlyStopping } from './early-stopping';
+import { isSharded, type TrainingData } from '../../../out-of-core/shards';
 import { evaluate, runEpoch, throwIfAborted, type EpochConfig } from './epoch';
 import type { DenseHyperparameters } from './hyperparameters';
 import { classWeightsFor } from '../../class-weights';
 import { disposeTrainingTensors, trainingTensors, type TrainingTensors } from './inputs';
 import { buildNetwork } from './network';
+import { evaluateStreamed, runStreamedEpoch } from './streamed';
 import { makeOptimizer, restoreBest, startingPoint, targetScaleOf } from './train-support';
 
 /** A trained dense network, with the layout of its inputs. The caller owns `network` (dispose it). */
@@ -22,9 +24,12 @@ export interface DenseState {
 /** Everything one run's epochs share. */
 interface Run {
   ctx: KindTrainContext<DenseHyperparameters>;
-  validation: Dataset | undefined;
+  validation: TrainingData | undefined;
   targetScale: TargetScale | null;
-  tensors: TrainingTensors;
+  /** The training tensors of an in-memory split; null when it is streamed from disk (ctx.train is sharded). */
+  tensors: TrainingTensors | null;
+  /** Tensors of a set of rows (the whole in-memory split, or one window of a streamed one). */
+  tensorsFor: (rows: Dataset) => TrainingTensors;
   config: EpochConfig;
 }
 
@@ -34,6 +39,9 @@ interface Run {
  * back as `resumeFrom` continues at the next epoch and never repeats a completed one. On the same backend a resumed
  * run reproduces the uninterrupted one exactly (cpu and wasm are deterministic here; GPU kernels of tfjs-node-gpu may
  * not be). Switching backends between attempts works but changes low-order bits.
+ *
+ * A split over the training memory budget arrives sharded on disk (lib/ml/out-of-core): each epoch then streams it a
+ * window of blocks at a time in a seeded block order (streamed.ts), and validation is evaluated block by block.
  */
 export async function trainDense(ctx: KindTrainContext<DenseHyperparameters>): Promise<KindTrainOutcome<DenseState>> {
   const backend = currentTfBackend() ?? (await initTfBackend());
@@ -52,18 +60,20 @@ export async function trainDense(ctx: KindTrainContext<DenseHyperparameters>): P
   const optimizer = makeOptimizer(hp);
   let tensors: TrainingTensors | null = null;
   try {
-    const initialScale = classifier ? null : targetScaleOf(train.y);
+    const initialScale = classifier ? null : isSharded(train) ? train.targetMoments : targetScaleOf(train.y);
     const start = await startingPoint({ ...ctx, network, optimizer, targetScale: initialScale });
     const { targetScale } = start;
     const classWeights = classifier
       ? classWeightsFor({
-          y: train.y,
+          y: isSharded(train) ? { counts: train.classCounts ?? [] } : train.y,
           numClasses: ctx.numClasses,
           setting: hp.classWeights,
           classNames: ctx.classNames,
         })
       : null;
-    tensors = trainingTensors({ train, embeddings, numClasses: ctx.numClasses, classifier, targetScale, classWeights });
+    const tensorsFor = (rows: Dataset) =>
+      trainingTensors({ train: rows, embeddings, numClasses: ctx.numClasses, classifier, targetScale, classWeights });
+    tensors = isSharded(train) ? null : tensorsFor(train);
     const { batchSize, dropout, l2, seed } = hp;
     const config: EpochConfig = {
       network,
@@ -76,7 +86,7 @@ export async function trainDense(ctx: KindTrainContext<DenseHyperparameters>): P
       seed,
       signal: ctx.signal,
     };
-    const run: Run = { ctx, validation: ctx.validation, targetScale, tensors, config };
+    const run: Run = { ctx, validation: ctx.validation, targetScale, tensors, tensorsFor, config };
     const state = await runEpochs(run, start.state);
     const restore = hp.earlyStopping !== false && hp.earlyStopping.restoreBestWeights;
     const bestEpoch = restoreBest(state, network, restore);
@@ -118,16 +128,22 @@ async function runEpochs(run: Run, start: TrainingState): Promise<TrainingState>
 
 async function trainEpoch(run: Run, epoch: number): Promise<EpochMetrics> {
   const started = performance.now();
-  const loss = await runEpoch(run.config, run.tensors, epoch);
-  const val = run.validation
-    ? evaluate({
-        network: run.config.network,
-        embeddings: run.config.embeddings,
-        ...run.validation,
-        numClasses: run.ctx.numClasses,
-        targetScale: run.targetScale,
-      })
-    : null;
+  const { train } = run.ctx;
+  const loss = isSharded(train)
+    ? await runStreamedEpoch(run.config, train, run.tensorsFor, epoch)
+    : await runEpoch(run.config, run.tensors as TrainingTensors, epoch);
+  const common = {
+    network: run.config.network,
+    embeddings: run.config.embeddings,
+    numClasses: run.ctx.numClasses,
+    targetScale: run.targetScale,
+  };
+  const { validation } = run;
+  const val = !validation
+    ? null
+    : isSharded(validation)
+      ? evaluateStreamed({ ...common, split: validation })
+      : evaluate({ ...common, ...validation });
   const durationMs = performance.now() - started;
   return {
     epoch,
@@ -136,7 +152,7 @@ async function trainEpoch(run: Run, epoch: number): Promise<EpochMetrics> {
     valAccuracy: val?.valAccuracy ?? null,
     valRmse: val?.valRmse ?? null,
     durationMs,
-    samplesPerSecond: run.tensors.rowCount / (durationMs / 1000),
+    samplesPerSecond: train.rowCount / (durationMs / 1000),
   };
 }
 

@@ -9,7 +9,7 @@ export const gradientBoostingKind = defineModelKind<GradientBoostingHyperparamet
     'Gradient-boosted decision trees (second-order, histogram splits, early stopping on validation loss), for classification and regression.',
   tasks: ['classification', 'regression'],
   hyperparameters: GradientBoostingHyperparametersSchema,
-  capabilities: { checkpointing: true, featureImportance: true, gpu: false, embeddings: false },
+  capabilities: { checkpointing: true, featureImportance: true, gpu: false, embeddings: false, outOfCore: false },
   artifactVersion: 1,
   train: trainGradientBoosting,
   encode: encodeTreeModel,

@@ -1,7 +1,7 @@
 import type { Dataset } from '../../../features/dataset';
 import { createRng, deriveSeed } from '../../../random';
 import { classWeightsFor } from '../../class-weights';
-import type { KindTrainContext, KindTrainOutcome } from '../../kind';
+import { inMemoryOnly, type InMemoryTrainContext, type KindTrainContext, type KindTrainOutcome } from '../../kind';
 import { addTrees, type Tree, type TreeEnsemble } from '../trees/ensemble';
 import { growTree, type BinnedData } from '../trees/grow';
 import { linkOutputs, type TreeModelState } from '../trees/model';
@@ -22,7 +22,7 @@ import { objectiveFor, type Objective } from './objective';
 
 /** Everything the rounds of one run share. */
 interface Booster {
-  ctx: KindTrainContext<GradientBoostingHyperparameters>;
+  ctx: InMemoryTrainContext<GradientBoostingHyperparameters>;
   data: BinnedData;
   objective: Objective;
   classifier: boolean;
@@ -122,8 +122,9 @@ function afterRound(b: Booster, state: TreeTrainingState, round: number, importa
  * the trees of the best round, as LightGBM's best iteration.
  */
 export async function trainGradientBoosting(
-  ctx: KindTrainContext<GradientBoostingHyperparameters>,
+  input: KindTrainContext<GradientBoostingHyperparameters>,
 ): Promise<KindTrainOutcome<TreeModelState>> {
+  const ctx = inMemoryOnly(input);
   const hp = ctx.hyperparameters;
   const classifier = ctx.task === 'classification';
   const data = binTrainingData(ctx.train, hp.maxBins);

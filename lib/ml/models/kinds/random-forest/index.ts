@@ -9,7 +9,7 @@ export const randomForestKind = defineModelKind<RandomForestHyperparameters, Tre
     'Random forest of histogram-split decision trees (bootstrap rows, random features per split), for classification and regression.',
   tasks: ['classification', 'regression'],
   hyperparameters: RandomForestHyperparametersSchema,
-  capabilities: { checkpointing: true, featureImportance: true, gpu: false, embeddings: false },
+  capabilities: { checkpointing: true, featureImportance: true, gpu: false, embeddings: false, outOfCore: false },
   artifactVersion: 1,
   train: trainRandomForest,
   encode: encodeTreeModel,

@@ -1,7 +1,7 @@
 import type { Dataset } from '../../../features/dataset';
 import { createRng, deriveSeed } from '../../../random';
 import { classWeightsFor } from '../../class-weights';
-import type { KindTrainContext, KindTrainOutcome } from '../../kind';
+import { inMemoryOnly, type InMemoryTrainContext, type KindTrainContext, type KindTrainOutcome } from '../../kind';
 import { addTrees, type Tree, type TreeEnsemble } from '../trees/ensemble';
 import { growTree, type BinnedData } from '../trees/grow';
 import type { TreeModelState } from '../trees/model';
@@ -20,7 +20,7 @@ import {
 import { featuresPerSplit, type RandomForestHyperparameters } from './hyperparameters';
 
 interface Forest {
-  ctx: KindTrainContext<RandomForestHyperparameters>;
+  ctx: InMemoryTrainContext<RandomForestHyperparameters>;
   data: BinnedData;
   classifier: boolean;
   /** Outputs per tree: classes, or 1. */
@@ -113,8 +113,9 @@ function metricsOf(f: Forest, sums: Float64Array, data: Dataset, trees: number, 
  * grown `treesPerEpoch` at a time, with metrics and a checkpoint (the trees so far) after each group.
  */
 export async function trainRandomForest(
-  ctx: KindTrainContext<RandomForestHyperparameters>,
+  input: KindTrainContext<RandomForestHyperparameters>,
 ): Promise<KindTrainOutcome<TreeModelState>> {
+  const ctx = inMemoryOnly(input);
   const hp = ctx.hyperparameters;
   const classifier = ctx.task === 'classification';
   const K = classifier ? ctx.numClasses : 1;
