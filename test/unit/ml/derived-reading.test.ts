@@ -3,8 +3,8 @@ import { compileExpression } from '../../../lib/ml/data/expressions';
 import { datetimeParser } from '../../../lib/ml/data/datetime-format';
 import { bytesStream } from './helpers';
 
-// The reading library behind derived columns, datetime formats and extra missing-value tokens (not yet reachable
-// from a pipeline spec: lib/ml/data/derived.ts, expressions.ts, datetime-format.ts).
+// The reading library behind derived columns, datetime formats and extra missing-value tokens (a spec's
+// data.derived, data.columns and data.missingValues: lib/ml/data/derived.ts, expressions.ts, datetime-format.ts).
 
 const csv = [
   'flight,delay,sold,sex,price',
