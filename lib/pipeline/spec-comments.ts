@@ -69,8 +69,31 @@ function propertyName(property: ts.ObjectLiteralElementLike): string | undefined
   return ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : undefined;
 }
 
+/** The doc comments of the file's top-level consts (`/** ... *\/ const numericImpute = ...`), by name. */
+function constComments(source: ts.SourceFile): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const statement of source.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    const comment = docComment(statement, source);
+    for (const declaration of statement.declarationList.declarations) {
+      if (comment && ts.isIdentifier(declaration.name)) out.set(declaration.name.text, comment);
+    }
+  }
+  return out;
+}
+
+/** A field written as a const of the same file (`column,` or `impute: numericImpute`): that const's comment. */
+function sharedComment(property: ts.ObjectLiteralElementLike, consts: Map<string, string>): string | undefined {
+  if (ts.isShorthandPropertyAssignment(property)) return consts.get(property.name.text);
+  if (ts.isPropertyAssignment(property) && ts.isIdentifier(property.initializer)) {
+    return consts.get(property.initializer.text);
+  }
+  return undefined;
+}
+
 function objectsOfFile(file: string, text: string): ObjectComments[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const named = constComments(source);
   const found: ObjectComments[] = [];
   const visit = (node: ts.Node): void => {
     if (
@@ -89,7 +112,7 @@ function objectsOfFile(file: string, text: string): ObjectComments[] {
         keys.add(name);
         const literal = literalValue(property);
         if (literal !== undefined) consts.set(name, literal);
-        const comment = docComment(property, source);
+        const comment = docComment(property, source) ?? sharedComment(property, named);
         if (comment) fields.set(name, comment);
       }
       if (keys.size > 0) found.push({ file, keys, fields, consts, comment: objectComment(node, source) });

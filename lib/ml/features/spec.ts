@@ -17,6 +17,7 @@ const CategoricalImputeSchema = z.union([
 export type NumericImpute = z.infer<typeof NumericImputeSchema>;
 export type CategoricalImpute = z.infer<typeof CategoricalImputeSchema>;
 
+/** The input column the transform reads. */
 const column = z.string().min(1);
 /** Missing (and non-finite) numbers are imputed; the default is the training mean. */
 const numericImpute = NumericImputeSchema.default({ strategy: 'mean' });
