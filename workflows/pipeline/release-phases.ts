@@ -154,8 +154,8 @@ export async function releaseToProduction(
   const versionId = registered.versionId;
   state.phase = 'production';
   await record({ phase: 'production' });
-  // A canary strategy (spec deployment.strategy, or the approver's signed choice) runs its steps before anything is promoted; runs with the direct
-  // strategy, and runs recorded before canaries, take no marker and replay as they ran.
+  // A canary strategy (spec deployment.strategy, or the approver's signed choice) runs its steps before anything is
+  // promoted; runs with the direct strategy, and runs recorded before canaries, take no marker and replay as they ran.
   const strategy = deliveryStrategy((spec.deployment as { strategy?: DeploymentStrategy }).strategy, decision);
   const canary =
     strategy?.kind === 'canary' && patched('canary-delivery')
