@@ -9,6 +9,8 @@ export const ModelKindInfo = z.object({
     featureImportance: z.boolean(),
     gpu: z.boolean(),
     embeddings: z.boolean(),
+    /** Trains from splits streamed from disk when they exceed TRAINING_MEMORY_BUDGET_MB (other kinds are refused). */
+    outOfCore: z.boolean(),
   }),
   /** Version of the artefact format the kind writes. */
   artifactVersion: z.number().int(),

@@ -154,7 +154,7 @@ export function readShardBlocks(split: ShardedSplit, blocks: readonly number[]):
   return { x, y, rowCount, featureCount: width };
 }
 
-/** Calls `visit` with each file's bytes in order (x then y), a chunk at a time: fingerprints without loading the split. */
+/** Passes the files' bytes in order (x, then y) to `visit` a chunk at a time: fingerprints without loading a split. */
 export function forEachShardChunk(split: ShardedSplit, visit: (bytes: Uint8Array) => void): void {
   const chunk = new Uint8Array(8 << 20);
   const files = shardFiles(split.dir);

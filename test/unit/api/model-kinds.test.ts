@@ -12,7 +12,7 @@ describe('GET /v1/model-kinds', () => {
     const forest = res.body.items.find((k: { name: string }) => k.name === 'random_forest');
     expect(forest).toMatchObject({
       tasks: ['classification', 'regression'],
-      capabilities: { checkpointing: true, featureImportance: true, gpu: false, embeddings: false },
+      capabilities: { checkpointing: true, featureImportance: true, gpu: false, embeddings: false, outOfCore: false },
       hyperparameters: {
         type: 'object',
         additionalProperties: false,
@@ -20,7 +20,10 @@ describe('GET /v1/model-kinds', () => {
       },
     });
     const mlp = res.body.items.find((k: { name: string }) => k.name === 'mlp_classifier');
-    expect(mlp).toMatchObject({ tasks: ['classification'], capabilities: { gpu: true, embeddings: true } });
+    expect(mlp).toMatchObject({
+      tasks: ['classification'],
+      capabilities: { gpu: true, embeddings: true, outOfCore: true },
+    });
   });
 
   it('needs a caller', async () => {

@@ -50,7 +50,7 @@ const circleTrain = slice(circleData, 0, 1200);
 const circleValidation = slice(circleData, 1200, 1500);
 const mlp = {
   kind: 'mlp_classifier',
-  hyperparameters: { epochs: 25, batchSize: 32, learningRate: 0.02, hiddenUnits: [16, 8], seed: 3 },
+  hyperparameters: { epochs: 12, batchSize: 32, learningRate: 0.02, hiddenUnits: [16, 8], seed: 3 },
 };
 
 function accuracyOf(result: TrainResult, data: Dataset): number {
