@@ -200,6 +200,8 @@ async function main(): Promise<void> {
       { name: 'API: 1 process, TF.js forward + micro-batching', args: api, env: apiEnv(1, 256, 0) },
       { name: 'API: 1 process, direct forward', args: api, env: apiEnv(1, 1, 32) },
       { name: 'API: 1 process, direct forward + micro-batching', args: api, env: apiEnv(1, 256, 32) },
+      // Batches no larger than the direct pass takes: a burst of one-row requests never falls back to TF.js.
+      { name: 'API: 1 process, direct forward + micro-batching ≤ 32 rows', args: api, env: apiEnv(1, 32, 32) },
       {
         name: `bare Express, ${WORKERS} processes`,
         args: [__filename, '--bare'],
