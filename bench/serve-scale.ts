@@ -6,9 +6,9 @@
 //   - API_WORKERS=N processes sharing the port (node:cluster), beside a bare handler in as many processes.
 import { spawn, type ChildProcess } from 'node:child_process';
 import cluster from 'node:cluster';
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream, readFileSync, readdirSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { parse } from 'csv-parse/sync';
@@ -32,6 +32,10 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WORKERS = Number(process.env.BENCH_API_WORKERS ?? availableParallelism());
 const DATA_FILE = join(PROJECT_ROOT, 'pipelines', 'data', 'churn.csv');
 const TSX = join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
+/** Only the scenarios whose name matches (the bare one-process anchor always runs), e.g. 'direct forward \\+'. */
+const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
+/** A folder: the servers run with --cpu-prof and write their V8 CPU profiles there when stopped. */
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 
 /** Child: the bare handler (express.json and one canned prediction per row), in BENCH_WORKERS processes. */
 function bare(): void {
@@ -44,6 +48,8 @@ function bare(): void {
     });
     return;
   }
+  // A clean exit on SIGTERM, so that a --cpu-prof profile is written.
+  process.on('SIGTERM', () => process.exit(0));
   const app = express();
   app.use(express.json({ limit: '1mb' }));
   app.post('/predict', (req, res) => {
@@ -55,6 +61,33 @@ function bare(): void {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);
   });
+}
+
+/** CPU seconds (user + system) used so far by a process and all its descendants (tsx runs the server in a child). */
+function treeCpuSeconds(root: number): number {
+  const stats: Array<{ pid: number; ppid: number; ticks: number }> = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces) in parentheses: state ppid ... utime(14) stime(15).
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      stats.push({ pid: Number(entry), ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  const inTree = new Set([root]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const st of stats) {
+      if (!inTree.has(st.pid) && inTree.has(st.ppid)) {
+        inTree.add(st.pid);
+        grew = true;
+      }
+    }
+  }
+  return stats.filter((st) => inTree.has(st.pid)).reduce((sum, st) => sum + st.ticks, 0) / 100;
 }
 
 async function freePort(): Promise<number> {
@@ -161,12 +194,14 @@ async function main(): Promise<void> {
       PREDICT_BATCH_MAX_ROWS: String(batchRows),
       PREDICT_DIRECT_MAX_ROWS: String(directRows),
     });
-    const scenarios = [
+    const allScenarios: Array<{ name: string; args: string[]; env: Record<string, string>; bare?: boolean }> = [
       { name: 'bare Express, 1 process', args: [__filename, '--bare'], env: { BENCH_WORKERS: '1' }, bare: true },
       { name: 'API before: 1 process, TF.js forward, no batching', args: api, env: apiEnv(1, 1, 0) },
       { name: 'API: 1 process, TF.js forward + micro-batching', args: api, env: apiEnv(1, 256, 0) },
       { name: 'API: 1 process, direct forward', args: api, env: apiEnv(1, 1, 32) },
       { name: 'API: 1 process, direct forward + micro-batching', args: api, env: apiEnv(1, 256, 32) },
+      // Batches no larger than the direct pass takes: a burst of one-row requests never falls back to TF.js.
+      { name: 'API: 1 process, direct forward + micro-batching ≤ 32 rows', args: api, env: apiEnv(1, 32, 32) },
       {
         name: `bare Express, ${WORKERS} processes`,
         args: [__filename, '--bare'],
@@ -175,6 +210,11 @@ async function main(): Promise<void> {
       },
       { name: `API: API_WORKERS=${WORKERS}, direct + batching`, args: api, env: apiEnv(WORKERS, 256, 32) },
     ];
+    const scenarios = allScenarios.filter((s, i) => i === 0 || !ONLY || ONLY.test(s.name));
+    if (PROFILE_DIR) {
+      // Node flags before the script: tsx hands them to the node process that runs it (not allowed in NODE_OPTIONS).
+      for (const s of scenarios) s.args = ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, ...s.args];
+    }
     const body = JSON.stringify({ rows: requestRows(1) });
     const table: Array<Array<string | number>> = [];
     // Every server up first (idle ones cost next to nothing), then rounds that take each in turn: on a shared
@@ -185,19 +225,33 @@ async function main(): Promise<void> {
         servers.push(await start(s.args, s.env));
         process.stderr.write(`${s.name}: up\n`);
       }
-      const results: Array<Array<{ rps: number; p50: number; p99: number; failed: number }>> = scenarios.map(() => []);
+      // What each server burns with no request at all (timers, pools, the Temporal client's threads).
+      const idleBefore = servers.map((server) => treeCpuSeconds(server.child.pid as number));
+      await new Promise((r) => setTimeout(r, 3000));
+      const idleMsPerSecond = servers.map(
+        (server, i) => ((treeCpuSeconds(server.child.pid as number) - (idleBefore[i] as number)) * 1000) / 3,
+      );
+      for (const [i, s] of scenarios.entries()) {
+        process.stderr.write(`${s.name}: ${(idleMsPerSecond[i] as number).toFixed(0)} ms CPU per second idle\n`);
+      }
+      const results: Array<Array<{ rps: number; p50: number; p99: number; failed: number; cpuUs: number }>> =
+        scenarios.map(() => []);
       for (let round = 1; round <= ROUNDS; round++) {
         for (const [i, s] of scenarios.entries()) {
           const port = (servers[i] as Server).port;
           const url = s.bare ? `http://127.0.0.1:${port}/predict` : `http://127.0.0.1:${port}/v1/predict/churn-bench`;
           const headers = s.bare ? {} : auth;
           await load(url, body, headers, 2); // warm-up: model load, JIT, connection pools
+          const pid = (servers[i] as Server).child.pid as number;
+          const cpuBefore = treeCpuSeconds(pid);
           const r = await load(url, body, headers);
+          const cpuSeconds = treeCpuSeconds(pid) - cpuBefore;
           results[i]?.push({
             rps: r.requests.average,
             p50: r.latency.p50,
             p99: r.latency.p99,
             failed: r.non2xx + r.errors + r.timeouts,
+            cpuUs: (cpuSeconds * 1e6) / Math.max(1, r.requests.total),
           });
           process.stderr.write(`round ${round}: ${s.name}: ${Math.round(r.requests.average)} req/s\n`);
         }
@@ -207,6 +261,7 @@ async function main(): Promise<void> {
         p50: median(rs.map((r) => r.p50)),
         p99: median(rs.map((r) => r.p99)),
         failed: rs.reduce((sum, r) => sum + r.failed, 0),
+        cpuUs: median(rs.map((r) => r.cpuUs)),
       }));
       const anchor = medians[0] as (typeof medians)[number];
       for (const [i, s] of scenarios.entries()) {
@@ -218,6 +273,7 @@ async function main(): Promise<void> {
           m.p50,
           m.p99,
           (m.p99 / anchor.p99).toFixed(2),
+          Math.round(m.cpuUs),
           m.failed,
         ]);
       }
@@ -227,7 +283,16 @@ async function main(): Promise<void> {
     console.log(
       `\n${machineLine()}; ${CONNECTIONS} connections, 1 row/request, median of ${ROUNDS} interleaved rounds of ${DURATION_S} s after a 2 s warm-up\n`,
     );
-    printTable(['server', 'requests/s', '× bare 1 proc', 'p50 ms', 'p99 ms', 'p99 × bare 1 proc', 'failed'], table);
+    console.log(
+      `load average (1/5/15 min) at the end: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' / ')}`,
+    );
+    console.log("CPU µs/request: the server processes' user + system CPU during a round over the requests it answered");
+    printTable(
+      ['server', 'requests/s', '× bare 1 proc', 'p50 ms', 'p99 ms', 'p99 × bare 1 proc', 'CPU µs/request', 'failed'],
+      table,
+    );
   } finally {
     await database.drop();
   }
@@ -241,7 +306,8 @@ function median(values: number[]): number {
 
 function requestRows(count: number): Array<Record<string, string>> {
   const records = parse(readFileSync(DATA_FILE, 'utf8'), { columns: true }) as Array<Record<string, string>>;
-  return records.slice(0, count).map(({ churned: _label, ...features }) => features);
+  // Only the model's inputs: customer_id is not one, and an unknown field is answered 400 (the signature check).
+  return records.slice(0, count).map(({ churned: _label, customer_id: _id, ...features }) => features);
 }
 
 main().catch((err: unknown) => {

@@ -23,6 +23,7 @@ import {
   PredictQuery,
   PredictResponse,
   predictBody,
+  predictBodyFast,
 } from '../schemas/predict';
 
 // Predict is for operators and for dedicated 'predictor' service keys, which can do nothing else.
@@ -112,6 +113,7 @@ export function predictRoutes(deps: ApiDeps, metrics: ApiMetrics) {
       access: PREDICT,
       middleware: predictRateLimit(rateLimitPerMinute),
       request: { params: PredictParams, query: PredictQuery, headers: PredictHeaders, body: predictBody(maxRows) },
+      fastBody: predictBodyFast(maxRows),
       responses: { 200: PredictResponse },
       errors: [400, 401, 403, 404, 413, 422, 429, 503],
       async handle({ params, query, headers, body }) {

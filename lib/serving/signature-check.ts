@@ -1,6 +1,6 @@
 import { rowsToTable } from '../ml/data/batch';
 import { cellKey } from '../ml/data/cells';
-import type { ColumnType } from '../ml/data/types';
+import type { ColumnType, TableSchema } from '../ml/data/types';
 import { isNumberColumn } from '../ml/data/types';
 import type { ModelSignature, SignatureColumn } from '../ml/signature';
 import { closestName } from '../pipeline/suggest';
@@ -54,6 +54,40 @@ function categoryList(column: SignatureColumn): string {
   return seen.length > 10 ? `${listed.join(', ')} and ${seen.length - 10} more` : listed.join(', ');
 }
 
+interface CompiledSignature {
+  known: ReadonlyMap<string, SignatureColumn>;
+  names: string[];
+  schema: TableSchema;
+  /** Per column with a complete category list: the categories seen in training. */
+  categories: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/** What the check derives from a signature, once per signature object (a served version keeps its own). */
+const compiledSignatures = new WeakMap<ModelSignature, CompiledSignature>();
+
+function compiled(signature: ModelSignature): CompiledSignature {
+  let done = compiledSignatures.get(signature);
+  if (done) return done;
+  done = {
+    known: new Map(signature.inputs.map((c) => [c.name, c])),
+    names: signature.inputs.map((c) => c.name),
+    // The values are parsed by the code that turns them into features (integers read as numbers, as there).
+    schema: {
+      columns: signature.inputs.map((c) => ({
+        name: c.name,
+        type: c.type === 'integer' ? ('numeric' as const) : c.type,
+      })),
+    },
+    categories: new Map(
+      signature.inputs.flatMap((c) =>
+        c.categoriesComplete && c.categories ? [[c.name, new Set(c.categories)] as const] : [],
+      ),
+    ),
+  };
+  compiledSignatures.set(signature, done);
+  return done;
+}
+
 /**
  * Checks request rows against a model's signature. Refused (problems): a required column missing, a field the
  * model does not know (with the closest known name), a value that is not of the column's type. Warned: a category
@@ -74,8 +108,7 @@ export function checkAgainstSignature(
 ): SignatureCheck {
   const problems: InputProblem[] = [];
   const warnings: InputWarning[][] = rows.map(() => []);
-  const known = new Map(signature.inputs.map((c) => [c.name, c]));
-  const names = signature.inputs.map((c) => c.name);
+  const { known, names, schema, categories: categorySets } = compiled(signature);
 
   rows.forEach((row, i) => {
     for (const field of Object.keys(row)) {
@@ -103,18 +136,11 @@ export function checkAgainstSignature(
     }
   });
 
-  // The values are parsed by the code that turns them into features (integers read as numbers, as there).
-  const schema = {
-    columns: signature.inputs.map((c) => ({
-      name: c.name,
-      type: c.type === 'integer' ? ('numeric' as const) : c.type,
-    })),
-  };
   const table = rowsToTable({ rows, schema, ...options.reading });
   for (const input of signature.inputs) {
     const column = table.columns[input.name];
     if (!column) continue;
-    const categories = input.categoriesComplete && input.categories ? new Set(input.categories) : undefined;
+    const categories = categorySets.get(input.name);
     for (let i = 0; i < rows.length; i++) {
       const raw = (rows[i] as Record<string, unknown>)[input.name];
       if (column.invalid.has(i)) {
