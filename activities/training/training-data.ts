@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Db } from '../../lib/db';
@@ -26,6 +26,28 @@ export interface LoadedTrainingData {
   budgetBytes: number;
   /** Removes what was written to disk; call it when training is over (also after a failure). */
   release(): Promise<void>;
+}
+
+const PREFIX = 'mlops-train-';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the shard folders of trainings whose process is gone (a worker killed mid-training cannot clean up after
+ * itself): each folder is named after its process id. Folders of live processes, this one's included, are kept.
+ */
+async function removeOrphanedShards(root: string): Promise<void> {
+  for (const name of await readdir(root).catch(() => [])) {
+    const pid = Number(/^mlops-train-(\d+)-/.exec(name)?.[1] ?? NaN);
+    if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) await rm(join(root, name), { recursive: true, force: true });
+  }
 }
 
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 3 : 0)} MB`;
@@ -77,7 +99,8 @@ export async function loadTrainingData(
   }
   const root = input.cacheDir ?? tmpdir();
   await mkdir(root, { recursive: true });
-  const dir = await mkdtemp(join(root, `mlops-train-${input.label.replace(/[^A-Za-z0-9_.-]/g, '_')}-`));
+  await removeOrphanedShards(root);
+  const dir = await mkdtemp(join(root, `${PREFIX}${process.pid}-${input.label.replace(/[^A-Za-z0-9_.-]/g, '_')}-`));
   const release = () => rm(dir, { recursive: true, force: true });
   try {
     const layout = streamingLayout(budgetBytes, width);

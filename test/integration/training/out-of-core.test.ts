@@ -1,5 +1,5 @@
 process.env.TFJS_BACKEND ??= 'wasm';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,6 +110,22 @@ describe('out-of-core training from the ABT (real PostgreSQL)', () => {
       expect(Buffer.from(resumed.modelBytes).equals(Buffer.from(whole.modelBytes))).toBe(true);
     } finally {
       await data.release();
+    }
+  });
+
+  it("removes the shards of a training whose worker was killed, keeps a live process's", async () => {
+    // Beyond any pid_max: no such process. The test's own pid is alive.
+    mkdirSync(join(cacheDir, 'mlops-train-2147483646-run-9_mlp-1-abc123', 'train'), { recursive: true });
+    mkdirSync(join(cacheDir, `mlops-train-${process.pid}-run-8_mlp-1-def456`));
+    const data = await load(TINY_BUDGET);
+    try {
+      const names = readdirSync(cacheDir);
+      expect(names).not.toContain('mlops-train-2147483646-run-9_mlp-1-abc123');
+      expect(names).toContain(`mlops-train-${process.pid}-run-8_mlp-1-def456`);
+      expect(names).toHaveLength(2);
+    } finally {
+      await data.release();
+      await rm(join(cacheDir, `mlops-train-${process.pid}-run-8_mlp-1-def456`), { recursive: true });
     }
   });
 
