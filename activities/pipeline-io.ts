@@ -285,7 +285,8 @@ export interface RunStatusInput {
   startedBy?: string;
   trigger?: string;
   params?: Record<string, unknown>;
-  status?: 'running' | 'waiting_approval' | 'succeeded' | 'failed' | 'rejected' | 'gate_failed' | 'cancelled';
+  status?:
+    'running' | 'waiting_approval' | 'succeeded' | 'failed' | 'rejected' | 'gate_failed' | 'rolled_back' | 'cancelled';
   phase?: string;
   summary?: Record<string, unknown>;
   error?: string | null;

@@ -90,7 +90,7 @@ async function follow(
     if (line !== last) console.log(line);
     last = line;
     if (until(run)) return run;
-    if (['failed', 'cancelled', 'rejected', 'gate_failed'].includes(run.status)) {
+    if (['failed', 'cancelled', 'rejected', 'gate_failed', 'rolled_back'].includes(run.status)) {
       throw new Error(`run ${runId} ended as ${run.status}: ${run.error ?? ''}`);
     }
     await new Promise((r) => setTimeout(r, 1000));

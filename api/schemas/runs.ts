@@ -10,6 +10,7 @@ export const RunStatus = z.enum([
   'failed',
   'rejected',
   'gate_failed',
+  'rolled_back',
   'cancelled',
   'timed_out',
 ]);

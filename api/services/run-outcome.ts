@@ -41,14 +41,20 @@ export async function runOutcome(deps: ApiDeps, row: RunRow | undefined, steps: 
   const message = typeof summary.message === 'string' ? summary.message : null;
   let reason: string | null = null;
   if (row.status === 'gate_failed') reason = gate?.summary ?? message;
-  else if (row.status === 'rejected' || row.status === 'succeeded') reason = message;
+  else if (row.status === 'rejected' || row.status === 'succeeded' || row.status === 'rolled_back') reason = message;
   else if (row.status === 'failed' || row.status === 'cancelled') reason = row.error;
   if (row.status === 'failed' && failedStep?.step === 'validate') {
     const report = await readValidationReport(deps, row.run_id).catch(() => undefined);
     if (report && !report.passed) reason = fullValidationSummary(report);
   }
   const stoppedAt =
-    row.status === 'gate_failed' ? 'gate' : row.status === 'failed' || row.status === 'cancelled' ? lastStep : null;
+    row.status === 'gate_failed'
+      ? 'gate'
+      : row.status === 'rolled_back'
+        ? 'canary'
+        : row.status === 'failed' || row.status === 'cancelled'
+          ? lastStep
+          : null;
   return { gate, reason, lastStep: stoppedAt, hasValidationReport: validated };
 }
 

@@ -7,7 +7,7 @@ import { collect, commandApi, parseParams, type CliContext } from '../context';
 import { printFields, printJson, printTable } from '../output';
 import { createProgressRenderer } from '../progress';
 
-const FAILED = new Set(['failed', 'rejected', 'gate_failed', 'cancelled', 'timed_out']);
+const FAILED = new Set(['failed', 'rejected', 'gate_failed', 'rolled_back', 'cancelled', 'timed_out']);
 
 /** Lines shown only when they say something: why a finished run ended, its gate, where to read more. */
 function outcomeFields(run: RunDetail): Record<string, string> {

@@ -1,7 +1,15 @@
 import type { Db } from '../db';
 
 export type RunStatus =
-  'running' | 'waiting_approval' | 'succeeded' | 'failed' | 'rejected' | 'gate_failed' | 'cancelled' | 'timed_out';
+  | 'running'
+  | 'waiting_approval'
+  | 'succeeded'
+  | 'failed'
+  | 'rejected'
+  | 'gate_failed'
+  | 'rolled_back'
+  | 'cancelled'
+  | 'timed_out';
 
 export interface RunRow {
   run_id: string;

@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { GuardrailVerdict } from '../../lib/delivery/canary';
@@ -210,11 +209,9 @@ describe('canary delivery in the pipeline workflow (stub activities, time-skippi
     const calls: Calls = [];
     const regression = verdict('breach', ['error rate 25.0 % (30 of 120 requests) is above 2.0 %'], 30);
     const { result, error } = await run(canarySpec(), [verdict('pass'), regression], calls);
-    expect(result).toBeUndefined();
-    expect(error).toBeInstanceOf(WorkflowFailedError);
-    const cause = (error as WorkflowFailedError).cause as { type?: string; message: string };
-    expect(cause.type).toBe('CanaryRolledBack');
-    expect(cause.message).toMatch(/rolled back at 50 % \(step 2\): error rate 25\.0 %.*Production is unchanged/);
+    expect(error).toBeUndefined();
+    expect(result).toMatchObject({ outcome: 'rolled_back', version: 3 });
+    expect(result?.message).toMatch(/rolled back at 50 % \(step 2\): error rate 25\.0 %.*Production is unchanged/);
     const names = calls.map((c) => c.name);
     expect(names).not.toContain('promoteModelVersion');
     expect(names).not.toContain('completeCanary');
@@ -239,16 +236,18 @@ describe('canary delivery in the pipeline workflow (stub activities, time-skippi
     const failed = calls.filter((c) => c.name === 'recordRunStatus' && (c.input as { ended?: boolean }).ended)[0]
       ?.input as { status: string; error: string };
     expect(failed).toMatchObject({
-      status: 'failed',
-      error: expect.stringMatching(/canary of churn v3 was rolled back/),
+      status: 'rolled_back',
+      summary: { outcome: 'rolled_back', message: expect.stringMatching(/canary of churn v3 was rolled back/) },
     });
+    // The run ended as rolled back, not failed: no run_failed notification.
+    expect(notified.map((n) => n.event)).not.toContain('run_failed');
   });
 
   it('waits once more on a step with too little traffic, then rolls back saying so', async () => {
     const calls: Calls = [];
     const low = verdict('low_traffic', ['only 3 canary request(s) in the step (guardrails need 50)']);
-    const { error } = await run(canarySpec(), [low, low], calls);
-    expect(((error as WorkflowFailedError).cause as { type?: string }).type).toBe('CanaryRolledBack');
+    const { result } = await run(canarySpec(), [low, low], calls);
+    expect(result).toMatchObject({ outcome: 'rolled_back' });
     expect(calls.filter((c) => c.name === 'checkCanaryGuardrails')).toHaveLength(2);
     expect(calls.find((c) => c.name === 'rollbackCanary')?.input).toMatchObject({
       reason: 'only 3 canary request(s) in the step (guardrails need 50) after 2 step durations',

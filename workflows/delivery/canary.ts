@@ -1,4 +1,4 @@
-import { ApplicationFailure, log, proxyActivities, sleep, type ActivityOptions } from '@temporalio/workflow';
+import { log, proxyActivities, sleep, type ActivityOptions } from '@temporalio/workflow';
 import type { DeliveryActivities } from '../../activities/delivery';
 import type { RegisterOutput } from '../../activities/pipeline-io';
 import type { GuardrailVerdict } from '../../lib/delivery/canary';
@@ -150,15 +150,11 @@ export async function completeCanary(ctx: RunContext, registered: RegisterOutput
   ctx.state.artifacts.canary = 'promoted: every step passed its guardrails';
 }
 
-/** How a rolled-back canary ends the run: a typed, non-retryable failure naming the reason. */
+/** Why a rolled-back canary ended its run (the run's outcome is `rolled_back`; production is unchanged). */
 export function canaryRolledBack(
   modelName: string,
   version: number,
   outcome: Extract<CanaryOutcome, { outcome: 'rolled_back' }>,
-) {
-  return ApplicationFailure.create({
-    type: 'CanaryRolledBack',
-    message: `The canary of ${modelName} v${version} was rolled back at ${outcome.share} % (step ${outcome.step + 1}): ${outcome.reason}. Production is unchanged.`,
-    nonRetryable: true,
-  });
+): string {
+  return `The canary of ${modelName} v${version} was rolled back at ${outcome.share} % (step ${outcome.step + 1}): ${outcome.reason}. Production is unchanged.`;
 }

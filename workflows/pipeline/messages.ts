@@ -2,7 +2,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 export type Phase = 'dev' | 'staging' | 'production';
 
-export type RunOutcome = 'succeeded' | 'rejected' | 'gate_failed' | 'failed' | 'cancelled';
+export type RunOutcome = 'succeeded' | 'rejected' | 'gate_failed' | 'rolled_back' | 'failed' | 'cancelled';
 
 export interface CandidateProgress {
   candidate: string;

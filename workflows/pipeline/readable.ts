@@ -11,7 +11,7 @@ export const MLOPS_MODEL = defineSearchAttributeKey('MlopsModel', SearchAttribut
 export const MLOPS_TRIGGER = defineSearchAttributeKey('MlopsTrigger', SearchAttributeType.KEYWORD);
 /** dev | staging | production, updated as the run moves. */
 export const MLOPS_PHASE = defineSearchAttributeKey('MlopsPhase', SearchAttributeType.KEYWORD);
-/** running | waiting_approval | succeeded | rejected | gate_failed | failed | cancelled. */
+/** running | waiting_approval | succeeded | rejected | gate_failed | rolled_back | failed | cancelled. */
 export const MLOPS_STATUS = defineSearchAttributeKey('MlopsStatus', SearchAttributeType.KEYWORD);
 /** The final outcome, set once when the run ends (empty while it runs). */
 export const MLOPS_OUTCOME = defineSearchAttributeKey('MlopsOutcome', SearchAttributeType.KEYWORD);
@@ -32,6 +32,7 @@ const STATUS_WORDS: Record<PipelineStatus['status'], string> = {
   succeeded: 'in production',
   rejected: 'rejected',
   gate_failed: 'stopped at the evaluation gate',
+  rolled_back: 'canary rolled back',
   failed: 'failed',
   cancelled: 'cancelled',
 };

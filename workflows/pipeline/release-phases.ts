@@ -147,7 +147,7 @@ export async function releaseToProduction(
   registered: RegisterOutput,
   decision: ApprovalDecision,
   baseline: BaselineOutput,
-): Promise<void> {
+): Promise<{ rolledBack?: string }> {
   const { runId, state, enter, record, input } = ctx;
   const { spec } = ctx.loaded;
   const modelName = spec.model ?? spec.name;
@@ -161,7 +161,7 @@ export async function releaseToProduction(
     strategy?.kind === 'canary' && patched('canary-delivery')
       ? await canaryRollout(ctx, registered, decision, strategy)
       : undefined;
-  if (canary?.outcome === 'rolled_back') throw canaryRolledBack(modelName, registered.version, canary);
+  if (canary?.outcome === 'rolled_back') return { rolledBack: canaryRolledBack(modelName, registered.version, canary) };
   enter('promote');
   const approved = `${modelName} v${registered.version} (approved by ${decision.by})`;
   await lightAs(ctx.summary(() => `promote ${approved}`)).promoteModelVersion({
@@ -183,7 +183,7 @@ export async function releaseToProduction(
   });
   if (canary?.outcome === 'promote') await completeCanary(ctx, registered, decision.by);
 
-  if (!spec.monitoring.enabled) return;
+  if (!spec.monitoring.enabled) return {};
   enter('start monitoring');
   if (baseline.runId) {
     await stopMonitor(monitorWorkflowId(baseline.runId), `superseded by v${registered.version} (run ${runId})`);
@@ -204,4 +204,5 @@ export async function releaseToProduction(
     ],
   });
   state.artifacts.monitor = monitor.workflowId;
+  return {};
 }

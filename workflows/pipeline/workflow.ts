@@ -120,7 +120,10 @@ export async function mlPipeline(input: PipelineInput): Promise<PipelineResult> 
       const message = `Version ${registered.version} of ${model} was rejected by ${decision.by}: ${decision.reason}`;
       return await finish('rejected', message, { ...chosen, version: registered.version });
     }
-    await releaseToProduction(ctx, registered, decision, baseline);
+    const released = await releaseToProduction(ctx, registered, decision, baseline);
+    // A canary that breached a guardrail was rolled back (activities removed its route and archived the version).
+    if (released.rolledBack)
+      return await finish('rolled_back', released.rolledBack, { ...chosen, version: registered.version });
     const message = `Version ${registered.version} of ${model} is in production (approved by ${decision.by})`;
     return await finish('succeeded', message, { ...chosen, version: registered.version });
   } catch (err) {

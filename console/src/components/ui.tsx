@@ -12,6 +12,7 @@ const TONE: Record<string, string> = {
   failed: 'bad',
   rejected: 'bad',
   gate_failed: 'bad',
+  rolled_back: 'bad',
   timed_out: 'bad',
   open: 'bad',
   cancelled: 'muted',

@@ -14,6 +14,7 @@ const STATUSES = [
   'failed',
   'rejected',
   'gate_failed',
+  'rolled_back',
   'cancelled',
   'timed_out',
 ];

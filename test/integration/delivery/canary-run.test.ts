@@ -1,4 +1,3 @@
-import { WorkflowFailedError } from '@temporalio/client';
 import { emptyHistogram } from '../../../lib/delivery/compare';
 import { getCanaryRoute } from '../../../lib/delivery/canary';
 import { getDeployment, listVersions } from '../../../lib/registry';
@@ -81,15 +80,10 @@ describe('a canary run on the real stack', () => {
       },
     ]);
 
-    const failure = await second.result().then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    expect(failure).toBeInstanceOf(WorkflowFailedError);
-    const cause = (failure as WorkflowFailedError).cause as { type?: string; message: string };
-    expect(cause.type).toBe('CanaryRolledBack');
+    const ended = await second.result();
+    expect(ended.outcome).toBe('rolled_back');
     const reason = 'error rate 30.0 % (12 of 40 requests) is above 2.0 %';
-    expect(cause.message).toContain(`rolled back at 20 % (step 1): ${reason}`);
+    expect(ended.message).toContain(`rolled back at 20 % (step 1): ${reason}`);
 
     expect(await getCanaryRoute(db, 'churn-classifier')).toBeUndefined();
     expect((await getDeployment(db, 'churn-classifier', 'production'))?.model_version_id).toBe(Number(v1?.id));
@@ -111,7 +105,7 @@ describe('a canary run on the real stack', () => {
     });
     expect(audit[0].details).toMatchObject({ step: 0, share: 20, canary: { requests: 40, errors: 12 } });
     const run = await db('pipeline_runs').where({ run_id: second.workflowId }).first();
-    expect(run).toMatchObject({ status: 'failed' });
+    expect(run).toMatchObject({ status: 'rolled_back' });
     // The rollback notification was sent (no channel subscribes in this suite, so it reaches nobody).
     const history = await second.fetchHistory();
     const activities = (history.events ?? []).flatMap((e) =>

@@ -154,10 +154,11 @@ async function main(): Promise<void> {
         const { decision: _kind, ...request } = signDecision(claims, SIGNER);
         await handle.executeUpdate(decision === 'approved' ? 'approve' : 'reject', { args: [request] });
       }
-      // A rolled-back canary ends the run with a CanaryRolledBack failure: that is the recorded outcome.
-      await handle.result().catch((err: unknown) => {
-        if (scenario !== 'canary-rolled-back') throw err;
-      });
+      // A rolled-back canary ends the run with the outcome rolled_back (production unchanged).
+      const result = (await handle.result()) as { outcome: string };
+      if (scenario === 'canary-rolled-back' && result.outcome !== 'rolled_back') {
+        throw new Error(`expected a rolled-back canary, the run ended ${result.outcome}`);
+      }
       saveRecordedHistory(name, workflowId, ref, await handle.fetchHistory());
       await env.client.workflow
         .getHandle(`monitor-${workflowId}`)

@@ -23,6 +23,7 @@ const FAILED: Record<string, string> = {
   timed_out: 'timed out',
   rejected: 'rejected',
   gate_failed: 'gate failed',
+  rolled_back: 'canary rolled back',
 };
 
 export function phaseStates(run: Pick<Run, 'phase' | 'status'>): Array<{ state: PhaseState; note?: string }> {
