@@ -66,7 +66,7 @@ async function specInit(
   },
 ): Promise<void> {
   if (!existsSync(data)) throw new Error(`Cannot read ${data}: no such file`);
-  const { profile, markers } = await profileForProposal(data, formatOfFile(data));
+  const { profile, markers, reading } = await profileForProposal(data, formatOfFile(data));
   if (!options.label) {
     const choices = labelChoices(profile)
       .map((c) => `  ${c.column.padEnd(24)} ${c.type}, ${c.distinct} distinct → ${c.task}`)
@@ -91,6 +91,7 @@ async function specInit(
       name,
       task: options.task,
       markers,
+      reading,
       source: { kind: 'file', path: source.path, format: formatOfFile(data) },
     });
   } catch (err) {

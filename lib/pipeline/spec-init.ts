@@ -2,10 +2,12 @@ import { createReadStream } from 'node:fs';
 import type { ColumnProfile, DatasetProfile } from '../ml/data/profile';
 import { ProfileAccumulator } from '../ml/data/profile';
 import { DEFAULT_MISSING_TOKENS } from '../ml/data/cells';
+import { datetimeParser } from '../ml/data/datetime-format';
+import type { ReadingOptions } from '../ml/data/derived';
 import { readRecordBatches } from '../ml/data/reader';
-import { isNumberType } from '../ml/data/types';
 import { inferExpectations } from '../ml/validation/infer';
 import type { ColumnExpectation } from '../ml/validation/spec';
+import type { ColumnReadingSpec } from '../ml/data/reading-spec';
 import type { PipelineSpecInput } from './spec';
 
 // `mlops spec init DATA.csv --label COLUMN`: a complete first spec proposed from a data file's profile (the same
@@ -29,10 +31,12 @@ export async function profileDataFile(
   path: string,
   format = formatOfFile(path),
   missingTokens?: readonly string[],
+  reading?: ReadingOptions,
 ): Promise<DatasetProfile> {
   const profile = new ProfileAccumulator();
   const stream = createReadStream(path);
-  for await (const batch of readRecordBatches({ stream, format, inferenceRows: INFERENCE_ROWS, missingTokens })) {
+  const options = { stream, format, inferenceRows: INFERENCE_ROWS, missingTokens, reading };
+  for await (const batch of readRecordBatches(options)) {
     profile.consume(batch);
   }
   return profile.finish();
@@ -53,30 +57,93 @@ export interface MissingMarker {
 }
 
 /**
- * The profile for a proposal: read as the pipeline reads it, and (when a column is text) again with marker-like
- * values (`?`, `.`, `unknown`, ...) as missing. A column that is then a number (a few `?` among numbers) is proposed
- * as that number type: its marker cells become invalid cells, i.e. quarantined rows, counted against the quarantine
- * allowance, rather than a category per distinct number. Markers among real categories are only reported.
+ * Datetime formats people write that the reader does not parse by itself (it reads ISO 8601): tried in this order on
+ * a text column's values, the first that reads every one of them is proposed (day-first before month-first where both
+ * fit, as most of the world writes them; the column note says which was chosen).
+ */
+const DATETIME_FORMATS = [
+  'MMM d yyyy',
+  'MMM d, yyyy',
+  'MMMM d yyyy',
+  'MMMM d, yyyy',
+  'd MMM yyyy',
+  'd MMMM yyyy',
+  'd-MMM-yyyy',
+  'd-MMM-yy',
+  'dd/MM/yyyy',
+  'MM/dd/yyyy',
+  'd/M/yyyy',
+  'M/d/yyyy',
+  'dd.MM.yyyy',
+  'dd-MM-yyyy',
+  'yyyy/MM/dd',
+  'dd/MM/yyyy HH:mm',
+  'MM/dd/yyyy HH:mm',
+  'dd/MM/yyyy HH:mm:ss',
+  'MM/dd/yyyy HH:mm:ss',
+  'M/d/yyyy H:mm',
+  'yyyy/MM/dd HH:mm:ss',
+];
+const FORMAT_PARSERS = DATETIME_FORMATS.map((format) => ({ format, parse: datetimeParser(format) }));
+
+/** The first format that reads every one of a column's (most frequent) values, if any does. */
+export function guessDatetimeFormat(values: readonly string[]): string | undefined {
+  const sample = values.filter((v) => v.trim() !== '');
+  if (sample.length < 3 || !sample.some((v) => /[0-9]/.test(v))) return undefined;
+  return FORMAT_PARSERS.find(({ parse }) => sample.every((v) => parse(v) !== undefined))?.format;
+}
+
+/**
+ * The profile for a proposal, read as the proposed spec will read it. A text column is looked at twice more:
+ * - marker-like values (`?`, `.`, `unknown`, ...) that the reader does not take as missing: they are declared as the
+ *   column's own missing tokens (`data.columns.<col>.missingValues`), so `?` among numbers no longer makes a number
+ *   column text, and `.` is not a category of its own;
+ * - dates in a format the reader does not parse by itself (`Jun 12 1998`, `12/06/1998`): the format is declared
+ *   (`data.columns.<col>.format`), so the column is a datetime.
+ * The file is then profiled with those declarations, i.e. as the pipeline will read it with the proposed spec.
  */
 export async function profileForProposal(
   path: string,
   format = formatOfFile(path),
-): Promise<{ profile: DatasetProfile; markers: MissingMarker[] }> {
+): Promise<{
+  profile: DatasetProfile;
+  markers: MissingMarker[];
+  reading: Record<string, ColumnReadingSpec>;
+}> {
   const first = await profileDataFile(path, format);
   const isText = (c: ColumnProfile) => c.type === 'categorical' || c.type === 'text';
-  if (!first.columns.some(isText)) return { profile: first, markers: [] };
+  if (!first.columns.some(isText)) return { profile: first, markers: [], reading: {} };
   const second = await profileDataFile(path, format, [...DEFAULT_MISSING_TOKENS, ...MARKERS]);
   const markers: MissingMarker[] = [];
-  const columns = first.columns.map((column, i) => {
+  const reading: Record<string, ColumnReadingSpec> = {};
+  first.columns.forEach((column, i) => {
     const without = second.columns[i];
-    if (!isText(column) || !without || without.missing === column.missing) return column;
-    const cells = without.missing - column.missing;
+    if (!isText(column) || !without) return;
     const tokens = column.topValues.map((t) => t.value).filter((v) => MARKERS.includes(v));
-    markers.push({ column: column.name, tokens, cells, typeWithout: without.type });
-    if (!isNumberType(without.type)) return column;
-    return { ...without, missing: column.missing, invalid: without.invalid + cells };
+    if (without.missing > column.missing) {
+      markers.push({ column: column.name, tokens, cells: without.missing - column.missing, typeWithout: without.type });
+      if (tokens.length) reading[column.name] = { missingValues: tokens };
+    }
+    if (!isText(without)) return;
+    const values = without.topValues.map((t) => t.value);
+    const dateFormat = guessDatetimeFormat(values);
+    if (dateFormat) reading[column.name] = { ...reading[column.name], format: dateFormat };
   });
-  return { profile: { ...first, columns }, markers };
+  if (Object.keys(reading).length === 0) return { profile: first, markers, reading };
+  let profile = await profileDataFile(path, format, undefined, { columns: reading });
+  // A format that only the most frequent values fit: dropped (a person can still declare one by hand).
+  const misfits = Object.entries(reading).filter(([name, r]) => {
+    const column = profile.columns.find((c) => c.name === name);
+    return r.format && column && column.invalid > 0;
+  });
+  if (misfits.length) {
+    for (const [name, r] of misfits) {
+      delete r.format;
+      if (!r.missingValues) delete reading[name];
+    }
+    profile = await profileDataFile(path, format, undefined, { columns: reading });
+  }
+  return { profile, markers, reading };
 }
 
 /** What a column would be as the label, or why it cannot be one (undefined: it can). */
@@ -245,6 +312,8 @@ export function proposeSpec(args: {
   source: PipelineSpecInput['data']['source'];
   task?: Task;
   markers?: readonly MissingMarker[];
+  /** How columns are read (missing tokens, datetime formats): `data.columns` of the proposal. */
+  reading?: Readonly<Record<string, ColumnReadingSpec>>;
 }): ProposedSpec {
   const { profile } = args;
   const label = profile.columns.find((c) => c.name === args.label);
@@ -272,12 +341,17 @@ export function proposeSpec(args: {
     if (e) columns[column.name] = compact(e, column, profile.rowCount);
     columnNotes[column.name] = describeColumn(column);
     const marker = args.markers?.find((m) => m.column === column.name);
+    const declared = args.reading?.[column.name];
     if (marker) {
       const tokens = marker.tokens.length ? marker.tokens.map((t) => `"${t}"`).join(', ') : 'marker-like values';
       const cells = `${marker.cells} cell${marker.cells === 1 ? '' : 's'}`;
-      columnNotes[column.name] = isNumberType(column.type)
-        ? `${describeColumn({ ...column, invalid: 0 })}\n ${tokens} in ${cells}: not numbers, so those rows are quarantined (read as missing, the column is ${column.type})`
-        : `${columnNotes[column.name]}\n ${tokens} in ${cells}: look like missing-value markers, here categories of their own`;
+      columnNotes[column.name] = declared?.missingValues
+        ? `${columnNotes[column.name]}\n ${tokens} in ${cells} read as missing (data.columns.${column.name}.missingValues): remove them there if they are real values`
+        : `${columnNotes[column.name]}\n marker-like values in ${cells}, too rare to name here: declare them in data.columns.${column.name}.missingValues if they mean "no value"`;
+    }
+    if (declared?.format) {
+      columnNotes[column.name] =
+        `${columnNotes[column.name]}\n dates written as "${declared.format}" (data.columns.${column.name}.format); a cell that does not fit is quarantined`;
     }
   }
   // A row without a label cannot be trained on or scored: it is quarantined (and counted against the ratio below).
@@ -289,11 +363,7 @@ export function proposeSpec(args: {
   }
   columns[label.name] = { ...labelExpectation, nullable: false };
   const labelMissing = label.missing / Math.max(1, label.count);
-  // Marker cells in number columns quarantine their rows too (an upper bound: one row may hold several).
-  const markerCells = (args.markers ?? [])
-    .filter((m) => isNumberType(profile.columns.find((c) => c.name === m.column)?.type ?? 'text'))
-    .reduce((n, m) => n + m.cells, 0);
-  const quarantined = labelMissing + markerCells / Math.max(1, profile.rowCount);
+  const quarantined = labelMissing;
   const skipped: ProposedSpec['skipped'] = [];
   const features: FeatureInput[] = [];
   for (const column of profile.columns) {
@@ -312,7 +382,10 @@ export function proposeSpec(args: {
     name: args.name,
     description: `Predicts ${label.name} (${task}); proposed by mlops spec init from a ${profile.rowCount}-row file.`,
     task,
-    data: { source: args.source },
+    data: {
+      source: args.source,
+      ...(args.reading && Object.keys(args.reading).length ? { columns: structuredClone(args.reading) } : {}),
+    },
     expectations: {
       columns,
       label: inferred.label,

@@ -78,13 +78,16 @@ describe('mlops spec init → spec validate → pipelines apply → run (real st
   };
 
   it('proposes a spec that validates, applies through the API and runs past validation to approval', async () => {
-    // A messy little file: a label learnable from the numbers, a date column, a categorical with gaps, an id.
+    // A messy little file: a label learnable from the numbers, dates written as "Jun 12 2023", a categorical with
+    // gaps written NA and ".", a number column with a few "?", an id.
+    const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
     const rows = Array.from({ length: 240 }, (_, i) => {
       const usage = (i * 37) % 100;
       const tenure = (i * 11) % 60;
-      const plan = i % 9 === 0 ? 'NA' : ['basic', 'plus', 'pro'][i % 3];
-      const signup = `2023-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 27)).padStart(2, '0')}`;
-      return [10_000 + i, signup, plan, usage, tenure, usage + tenure / 2 > 60 ? 'yes' : 'no'].join(',');
+      const plan = i % 9 === 0 ? 'NA' : i % 20 === 1 ? '.' : ['basic', 'plus', 'pro'][i % 3];
+      const signup = `${months[i % 12]} ${1 + (i % 27)} 2023`;
+      const label = usage + tenure / 2 > 60 ? 'yes' : 'no';
+      return [10_000 + i, signup, plan, usage, i % 40 === 5 ? '?' : tenure, label].join(',');
     });
     const data = join(dir, 'My Customers.csv');
     writeFileSync(data, ['customer_id,signup_date,plan,usage,tenure,churned', ...rows].join('\n') + '\n');
@@ -98,7 +101,12 @@ describe('mlops spec init → spec validate → pipelines apply → run (real st
     const init = await cli(['spec', 'init', data, '--label', 'churned', '-o', specFile]);
     expect(init).toMatchObject({ code: 0 });
     expect(init.err).toContain('pipeline my-customers, classification of churned, 4 features (left out: customer_id)');
-    expect(readFileSync(specFile, 'utf8')).toMatch(/^# yaml-language-server: \$schema=/);
+    const proposed = readFileSync(specFile, 'utf8');
+    expect(proposed).toMatch(/^# yaml-language-server: \$schema=/);
+    // The dates' format and the markers are declared, so the pipeline reads them as the person meant.
+    expect(proposed).toMatch(/signup_date: \{ format: MMM d yyyy \}/);
+    expect(proposed).toMatch(/plan:\s+missingValues: \[ \. \]/);
+    expect(proposed).toMatch(/tenure:\s+missingValues: \[ "\?" \]/);
 
     const valid = await cli(['spec', 'validate', specFile]);
     expect(valid).toMatchObject({ code: 0, err: '' });

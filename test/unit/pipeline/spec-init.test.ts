@@ -7,6 +7,8 @@ import {
   labelChoices,
   pipelineNameFor,
   profileDataFile,
+  guessDatetimeFormat,
+  guessDatetimeFormat,
   profileForProposal,
   proposeSpec,
 } from '../../../lib/pipeline/spec-init';
@@ -216,7 +218,7 @@ describe('mlops spec init: a complete, valid spec proposed from a data file', ()
 });
 
 describe('mlops spec init: missing-value markers the reader does not know', () => {
-  it('a few "?" among numbers: proposed as numbers (those rows quarantined, allowance raised), "." reported', async () => {
+  it('"?" among numbers and "." among categories: declared as the columns\' missing tokens, read as missing', async () => {
     const file = csv(
       'auto-mpg.csv',
       ['mpg', 'horsepower', 'origin', 'sex'],
@@ -227,16 +229,21 @@ describe('mlops spec init: missing-value markers the reader does not know', () =
         i === 7 ? '.' : i % 2 ? 'male' : 'female',
       ]),
     );
-    // As the pipeline reads it, "?" makes horsepower a column of text.
+    // As the pipeline reads it without declarations, "?" makes horsepower a column of text.
     expect((await profileDataFile(file)).columns[1]).toMatchObject({ name: 'horsepower', type: 'text' });
-    const { profile, markers } = await profileForProposal(file);
+    const { profile, markers, reading } = await profileForProposal(file);
     expect(markers).toEqual([
       { column: 'horsepower', tokens: ['?'], cells: 4, typeWithout: 'integer' },
       { column: 'sex', tokens: ['.'], cells: 1, typeWithout: 'categorical' },
     ]);
+    expect(reading).toEqual({ horsepower: { missingValues: ['?'] }, sex: { missingValues: ['.'] } });
+    // Profiled as the proposed spec reads it: numbers with 4 missing, two sexes and 1 missing.
+    expect(profile.columns[1]).toMatchObject({ type: 'integer', missing: 4, invalid: 0 });
+    expect(profile.columns[3]).toMatchObject({ type: 'categorical', missing: 1, distinct: 2 });
     const proposed = proposeSpec({
       profile,
       markers,
+      reading,
       label: 'mpg',
       name: 'auto-mpg',
       source: { kind: 'file', path: file },
@@ -244,13 +251,52 @@ describe('mlops spec init: missing-value markers the reader does not know', () =
     const text = renderProposedSpec(proposed, { schemaRef: './spec.schema.json', file, rows: profile.rowCount });
     const check = checkSpecText(text, file);
     if (!check.ok) throw new Error(JSON.stringify(check.issues));
-    expect(check.spec.expectations.columns.horsepower).toMatchObject({ type: 'integer', nullable: false });
+    expect(check.spec.data.columns).toEqual({ horsepower: { missingValues: ['?'] }, sex: { missingValues: ['.'] } });
+    expect(check.spec.expectations.columns.horsepower).toMatchObject({ type: 'integer', nullable: true });
     expect(check.spec.features.features.find((f) => f.column === 'horsepower')).toMatchObject({
       transform: 'standardize',
     });
-    expect(check.spec.expectations.maxQuarantinedRatio).toBeGreaterThanOrEqual(0.09);
-    expect(text).toContain('"?" in 4 cells: not numbers, so those rows are quarantined');
-    expect(text).toContain('"." in 1 cell: look like missing-value markers');
+    expect(check.spec.expectations.columns.sex?.domain).toEqual(expect.arrayContaining(['male', 'female']));
+    expect(check.spec.expectations.columns.sex?.domain).not.toContain('.');
+    expect(text).toContain('"?" in 4 cells read as missing (data.columns.horsepower.missingValues)');
+  });
+
+  it('dates written as "Jun 12 1998" or "12/06/1998": the format is declared and the column is a datetime', async () => {
+    const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    const file = csv(
+      'listings.csv',
+      ['listed', 'sold', 'rooms', 'price'],
+      Array.from({ length: 120 }, (_, i) => [
+        `${months[i % 12]} ${1 + (i % 28)} ${1990 + (i % 20)}`,
+        `${String(1 + (i % 28)).padStart(2, '0')}/${String(1 + (i % 12)).padStart(2, '0')}/${2000 + (i % 20)}`,
+        1 + (i % 6),
+        100_000 + i * 1_000,
+      ]),
+    );
+    const { profile, markers, reading } = await profileForProposal(file);
+    // 28 days and 12 months: only day-first reads "13/01/2000".
+    expect(reading).toEqual({ listed: { format: 'MMM d yyyy' }, sold: { format: 'dd/MM/yyyy' } });
+    expect(profile.columns.map((c) => c.type).slice(0, 2)).toEqual(['datetime', 'datetime']);
+    const proposed = proposeSpec({
+      profile,
+      markers,
+      reading,
+      label: 'price',
+      name: 'listings',
+      source: { kind: 'file', path: file },
+    });
+    const text = renderProposedSpec(proposed, { schemaRef: './spec.schema.json', file, rows: profile.rowCount });
+    const check = checkSpecText(text, file);
+    if (!check.ok) throw new Error(JSON.stringify(check.issues));
+    expect(check.spec.data.columns?.listed).toEqual({ format: 'MMM d yyyy' });
+    expect(check.spec.features.features.find((f) => f.column === 'listed')).toMatchObject({ transform: 'datetime' });
+    expect(text).toContain('dates written as "MMM d yyyy"');
+  });
+
+  it('guesses no format for words, numbers or dates that fit none', () => {
+    expect(guessDatetimeFormat(['red', 'green', 'blue'])).toBeUndefined();
+    expect(guessDatetimeFormat(['12/06/1998', 'June 1998', '13/06/1998'])).toBeUndefined();
+    expect(guessDatetimeFormat(['5/3/2020', '12/3/2020', '1/11/2021'])).toBe('d/M/yyyy');
   });
 });
 
