@@ -8,7 +8,10 @@ import { DEFAULT_CANARY, DEFAULT_GUARDRAILS as G } from './canary-defaults';
 
 const StepDuration = z
   .union([z.string().regex(DURATION_PATTERN, "a duration such as '30s', '15m', '24h' or '7d'"), z.number().int()])
-  .refine((v) => parseDurationMs(v) >= 60_000, 'must be at least 1m (a step needs traffic to judge)');
+  .refine(
+    (v) => parseDurationMs(v) >= 10_000,
+    'must be at least 10s (a step needs traffic to judge: minutes in practice)',
+  );
 
 export const CanaryGuardrailsSpec = z.strictObject({
   /** The canary's error rate (requests that failed on the model's side, over requests) may not exceed this. */
@@ -41,7 +44,7 @@ export const CanaryStrategySpec = z.strictObject({
     .max(10)
     .default([...DEFAULT_CANARY.steps])
     .refine((s) => s.every((v, i) => i === 0 || v > (s[i - 1] as number)), 'steps must increase'),
-  /** How long each step runs before its guardrails are checked (a durable timer: survives restarts). */
+  /** How long each step runs before its guardrails are checked (a durable timer: survives restarts); at least 10s, minutes in practice so a step sees enough traffic. */
   stepDuration: StepDuration.default(DEFAULT_CANARY.stepDuration),
   guardrails: CanaryGuardrailsSpec.prefault({}),
   /**

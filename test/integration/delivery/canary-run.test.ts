@@ -31,7 +31,8 @@ describe('a canary run on the real stack', () => {
         strategy: {
           kind: 'canary',
           steps: [20],
-          stepDuration: '1m',
+          // Short steps keep the suite quick; the stats are inserted right after the step opens.
+          stepDuration: '20s',
           guardrails: { minRequests: 5 },
           onLowTraffic: 'rollback',
         },

@@ -85,7 +85,8 @@ describe('deployment.strategy in the spec', () => {
     const bad = (strategy: unknown) => DeploymentStrategySpec.safeParse(strategy).success;
     expect(bad({ kind: 'canary', steps: [50, 10] })).toBe(false);
     expect(bad({ kind: 'canary', steps: [10, 100] })).toBe(false);
-    expect(bad({ kind: 'canary', stepDuration: '10s' })).toBe(false);
+    expect(bad({ kind: 'canary', stepDuration: '5s' })).toBe(false);
+    expect(bad({ kind: 'canary', stepDuration: '10s' })).toBe(true);
     expect(bad({ kind: 'canary', guardrails: { maxErrorRat: 0.1 } })).toBe(false);
     expect(bad({ kind: 'blue-green' })).toBe(false);
     expect(bad({ kind: 'canary', steps: [5, 25, 50], stepDuration: '1h' })).toBe(true);
