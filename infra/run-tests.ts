@@ -1,6 +1,6 @@
 // `npm test`: tools, stack up, lint, every jest project, stack down (only what this run started).
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../lib/config/paths';
@@ -24,6 +24,39 @@ function step(title: string): void {
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): boolean {
   const result = spawnSync(command, args, { cwd: PROJECT_ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
   return result.status === 0;
+}
+
+/** Runs a command to its end, its output to the terminal or (logFile) to a file; resolves with its exit status. */
+function runAsync(command: string, args: string[], env: NodeJS.ProcessEnv, logFile?: string): Promise<number> {
+  return new Promise((resolve) => {
+    const log = logFile ? createWriteStream(logFile) : undefined;
+    const child = spawn(command, args, {
+      cwd: PROJECT_ROOT,
+      stdio: log ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+      env: { ...process.env, ...env },
+    });
+    child.stdout?.pipe(log as NodeJS.WritableStream, { end: false });
+    child.stderr?.pipe(log as NodeJS.WritableStream, { end: false });
+    child.on('close', (code) => {
+      if (log) log.end(() => resolve(code ?? 1));
+      else resolve(code ?? 1);
+    });
+  });
+}
+
+function readSummary(file: string): JestSummary | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as JestSummary;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The jest projects jest.config.js defines here (the native one only where its backend is installed). */
+function jestProjects(): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const config = require(join(PROJECT_ROOT, 'jest.config.js')) as { projects: Array<{ displayName: string }> };
+  return config.projects.map((p) => p.displayName);
 }
 
 async function main(): Promise<number> {
@@ -62,20 +95,51 @@ async function main(): Promise<number> {
   const outDir = mkdtempSync(join(tmpdir(), 'mlops-jest-'));
   let summary: JestSummary | undefined;
   try {
-    step('jest (unit, workflow, integration)');
-    const outputFile = join(outDir, 'results.json');
-    // --forceExit: a failing test can leave a worker polling a server it tore down; CI must still end (and fail).
-    run('npx', ['jest', '--ci', '--forceExit', '--json', `--outputFile=${outputFile}`, ...process.argv.slice(2)], {
+    // Two jest runs at once: the suites that use the stack (integration, security) one after another, as before,
+    // and beside them the ones that do not (unit, workflow on its own time-skipping server, native), which fill
+    // the time the stack suites spend waiting on servers, timers and workers.
+    const projects = jestProjects();
+    const standalone = projects.filter((p) => !['integration', 'security'].includes(p));
+    const stacked = projects.filter((p) => ['integration', 'security'].includes(p));
+    step(`jest (${stacked.join(', ')}; beside them ${standalone.join(', ')})`);
+    const env = {
       ...chartEnv,
       TEMPORAL_TEST_SERVER: tools['temporal-test-server'].path,
       CHROMIUM_BIN: chromium,
       NODE_ENV: 'test',
-    });
-    try {
-      summary = JSON.parse(readFileSync(outputFile, 'utf8')) as JestSummary;
-    } catch {
-      summary = undefined;
-    }
+    };
+    const jest = (group: string[], outputFile: string, logFile?: string) =>
+      runAsync(
+        'npx',
+        [
+          'jest',
+          '--ci',
+          // A failing test can leave a worker polling a server it tore down; CI must still end (and fail).
+          '--forceExit',
+          '--json',
+          `--outputFile=${outputFile}`,
+          ...process.argv.slice(2),
+          // Last: the option takes every value after it.
+          '--selectProjects',
+          ...group,
+        ],
+        env,
+        logFile,
+      );
+    const standaloneLog = join(outDir, 'standalone.log');
+    const files = { stacked: join(outDir, 'stacked.json'), standalone: join(outDir, 'standalone.json') };
+    await Promise.all([jest(stacked, files.stacked), jest(standalone, files.standalone, standaloneLog)]);
+    step(`jest output of ${standalone.join(', ')}`);
+    process.stdout.write(readFileSync(standaloneLog, 'utf8'));
+    const parts = [readSummary(files.stacked), readSummary(files.standalone)];
+    summary = parts.every((p): p is JestSummary => p !== undefined)
+      ? {
+          numPassedTests: parts.reduce((n, p) => n + p.numPassedTests, 0),
+          numFailedTests: parts.reduce((n, p) => n + p.numFailedTests, 0),
+          numPendingTests: parts.reduce((n, p) => n + p.numPendingTests, 0),
+          success: parts.every((p) => p.success),
+        }
+      : undefined;
   } finally {
     step('stack down');
     const stopped = await stackDown(log, started);

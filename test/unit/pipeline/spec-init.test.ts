@@ -8,7 +8,6 @@ import {
   pipelineNameFor,
   profileDataFile,
   guessDatetimeFormat,
-  guessDatetimeFormat,
   profileForProposal,
   proposeSpec,
 } from '../../../lib/pipeline/spec-init';
