@@ -97,7 +97,8 @@ async function main(): Promise<number> {
   try {
     // Two jest runs at once: the suites that use the stack (integration, security) one after another, as before,
     // and beside them the ones that do not (unit, workflow on its own time-skipping server, native), which fill
-    // the time the stack suites spend waiting on servers, timers and workers.
+    // the time the stack suites spend waiting on servers, timers and workers. The stack lifecycle suite, which
+    // starts a whole second stack from nothing against its start-up timeouts, runs after both, on its own.
     const projects = jestProjects();
     const standalone = projects.filter((p) => !['integration', 'security'].includes(p));
     const stacked = projects.filter((p) => ['integration', 'security'].includes(p));
@@ -108,7 +109,7 @@ async function main(): Promise<number> {
       CHROMIUM_BIN: chromium,
       NODE_ENV: 'test',
     };
-    const jest = (group: string[], outputFile: string, logFile?: string) =>
+    const jest = (group: string[], outputFile: string, logFile?: string, only: string[] = []) =>
       runAsync(
         'npx',
         [
@@ -119,6 +120,7 @@ async function main(): Promise<number> {
           '--json',
           `--outputFile=${outputFile}`,
           ...process.argv.slice(2),
+          ...only,
           // Last: the option takes every value after it.
           '--selectProjects',
           ...group,
@@ -127,11 +129,21 @@ async function main(): Promise<number> {
         logFile,
       );
     const standaloneLog = join(outDir, 'standalone.log');
-    const files = { stacked: join(outDir, 'stacked.json'), standalone: join(outDir, 'standalone.json') };
-    await Promise.all([jest(stacked, files.stacked), jest(standalone, files.standalone, standaloneLog)]);
+    const files = {
+      stacked: join(outDir, 'stacked.json'),
+      standalone: join(outDir, 'standalone.json'),
+      lifecycle: join(outDir, 'lifecycle.json'),
+    };
+    const lifecycle = 'test/integration/stack-lifecycle';
+    await Promise.all([
+      jest(stacked, files.stacked, undefined, [`--testPathIgnorePatterns=${lifecycle}`]),
+      jest(standalone, files.standalone, standaloneLog),
+    ]);
     step(`jest output of ${standalone.join(', ')}`);
     process.stdout.write(readFileSync(standaloneLog, 'utf8'));
-    const parts = [readSummary(files.stacked), readSummary(files.standalone)];
+    step('jest: the stack lifecycle, alone');
+    await jest(['integration'], files.lifecycle, undefined, [`--testPathPatterns=${lifecycle}`, '--passWithNoTests']);
+    const parts = [readSummary(files.stacked), readSummary(files.standalone), readSummary(files.lifecycle)];
     summary = parts.every((p): p is JestSummary => p !== undefined)
       ? {
           numPassedTests: parts.reduce((n, p) => n + p.numPassedTests, 0),

@@ -18,7 +18,11 @@ async function stack(dataDir: string, command: 'up' | 'down' | 'status') {
       env: { ...process.env, MLOPS_DATA_DIR: dataDir, PG_PROVIDER: 'embedded' },
       timeout: 180_000,
     },
-  ).catch((err: { stdout?: string; code?: number }) => ({ stdout: err.stdout ?? '', code: err.code }));
+  ).catch((err: { stdout?: string; stderr?: string; code?: number }) => ({
+    // A failed command's error output is kept, so a failing expectation shows why the stack did not come up.
+    stdout: `${err.stdout ?? ''}${err.stderr ? `\n--- stderr (exit ${err.code}) ---\n${err.stderr}` : ''}`,
+    code: err.code,
+  }));
   return stdout;
 }
 
