@@ -399,6 +399,42 @@ export async function evaluateCanary(
   return { verdict: 'pass', reasons: [], skipped, canary, production, predictionPsi: drift };
 }
 
+/** Removes this run's canary route (if it still holds it) and records how the canary ended, once. */
+async function endCanaryRoute(
+  db: Db,
+  event: {
+    runId: string;
+    model: string;
+    versionId: number;
+    kind: 'canary_rolled_back' | 'canary_promoted';
+    share: number;
+    actor: string;
+    reason?: string;
+    details?: string;
+    idempotencyKey: string;
+  },
+): Promise<void> {
+  await db.transaction(async (trx) => {
+    const current = await trx('deployment_routes').where({ model: event.model, mode: 'canary' }).forUpdate().first();
+    if (current?.run_id === event.runId) await trx('deployment_routes').where({ model: event.model }).delete();
+    await trx('deployment_events')
+      .insert({
+        model: event.model,
+        kind: event.kind,
+        candidate_version_id: event.versionId,
+        production_version_id: current?.production_version_id ?? null,
+        share: event.share,
+        actor: event.actor,
+        ...(event.reason !== undefined ? { reason: event.reason } : {}),
+        ...(event.details !== undefined ? { details: event.details } : {}),
+        run_id: event.runId,
+        idempotency_key: event.idempotencyKey,
+      })
+      .onConflict('idempotency_key')
+      .ignore();
+  });
+}
+
 /**
  * Ends the run's canary for good: the route is removed (all traffic back on production at once), the candidate is
  * archived with the reason, and a deployment event and an audit row say why. Idempotent per run.
@@ -409,24 +445,16 @@ export async function rollbackCanary(
 ): Promise<void> {
   const actor = `pipeline:${input.runId}`;
   const candidate = await getVersionById(db, input.versionId);
-  await db.transaction(async (trx) => {
-    const current = await trx('deployment_routes').where({ model: input.model, mode: 'canary' }).forUpdate().first();
-    if (current?.run_id === input.runId) await trx('deployment_routes').where({ model: input.model }).delete();
-    await trx('deployment_events')
-      .insert({
-        model: input.model,
-        kind: 'canary_rolled_back',
-        candidate_version_id: input.versionId,
-        production_version_id: current?.production_version_id ?? null,
-        share: 0,
-        actor,
-        reason: input.reason,
-        details: JSON.stringify(input.details),
-        run_id: input.runId,
-        idempotency_key: `${input.runId}:canary:rollback`,
-      })
-      .onConflict('idempotency_key')
-      .ignore();
+  await endCanaryRoute(db, {
+    runId: input.runId,
+    model: input.model,
+    versionId: input.versionId,
+    kind: 'canary_rolled_back',
+    share: 0,
+    actor,
+    reason: input.reason,
+    details: JSON.stringify(input.details),
+    idempotencyKey: `${input.runId}:canary:rollback`,
   });
   await setStage(db, {
     versionId: input.versionId,
@@ -450,22 +478,14 @@ export async function completeCanary(
   db: Db,
   input: { runId: string; model: string; versionId: number; actor: string },
 ) {
-  await db.transaction(async (trx) => {
-    const current = await trx('deployment_routes').where({ model: input.model, mode: 'canary' }).forUpdate().first();
-    if (current?.run_id === input.runId) await trx('deployment_routes').where({ model: input.model }).delete();
-    await trx('deployment_events')
-      .insert({
-        model: input.model,
-        kind: 'canary_promoted',
-        candidate_version_id: input.versionId,
-        production_version_id: current?.production_version_id ?? null,
-        share: 100,
-        actor: input.actor,
-        run_id: input.runId,
-        idempotency_key: `${input.runId}:canary:promoted`,
-      })
-      .onConflict('idempotency_key')
-      .ignore();
+  await endCanaryRoute(db, {
+    runId: input.runId,
+    model: input.model,
+    versionId: input.versionId,
+    kind: 'canary_promoted',
+    share: 100,
+    actor: input.actor,
+    idempotencyKey: `${input.runId}:canary:promoted`,
   });
   await recordAudit(db, {
     actor: input.actor,
