@@ -1,0 +1,146 @@
+import { initTfBackend, tf } from '../../../lib/ml';
+import { FusedAdamOptimizer } from '../../../lib/ml/models/kinds/dense/fused-adam';
+import { installWasmMatMul } from '../../../lib/ml/models/wasm-matmul';
+
+let created = 0;
+
+/** A small MLP's variables from fixed seeds, and batches of seeded data. */
+function problem(seed: number) {
+  created += 1;
+  const shapes: Array<[number[], number]> = [
+    [[6, 8], 1],
+    [[8], 2],
+    [[8, 3], 3],
+    [[3], 4],
+  ];
+  const variables = shapes.map(([shape, s], i) =>
+    tf.randomNormal(shape, 0, 0.5, 'float32', seed * 10 + s).variable(true, `fa${created}-${i}`),
+  );
+  const x = tf.randomUniform([64, 6], -2, 2, 'float32', seed + 100);
+  const y = tf.oneHot(tf.randomUniform([64], 0, 3, 'int32', seed + 200), 3).toFloat();
+  const loss = () => {
+    const [w1, b1, w2, b2] = variables as [tf.Variable, tf.Variable, tf.Variable, tf.Variable];
+    const hidden = tf.relu(tf.add(tf.matMul(x, w1), b1));
+    return tf.losses.softmaxCrossEntropy(y, tf.add(tf.matMul(hidden, w2), b2)) as tf.Scalar;
+  };
+  return {
+    variables,
+    step: (optimizer: tf.Optimizer) => tf.tidy(() => void optimizer.minimize(loss, false, variables)),
+    values: () => variables.map((v) => Array.from(v.dataSync())),
+    dispose: () => tf.dispose([...variables, x, y]),
+  };
+}
+
+async function stateOf(optimizer: tf.Optimizer) {
+  const weights = await optimizer.getWeights();
+  const { accBeta1, accBeta2 } = optimizer as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable };
+  return {
+    weights: weights.map((w) => ({ name: w.name.replace(/^fa\d+-/, ''), values: Array.from(w.tensor.dataSync()) })),
+    powers: [accBeta1.dataSync()[0], accBeta2.dataSync()[0]],
+  };
+}
+
+describe.each(['cpu', 'wasm'] as const)('FusedAdamOptimizer on %s', (backend) => {
+  beforeAll(async () => {
+    await initTfBackend({ preferred: backend, strict: true });
+  });
+
+  it('updates weights, moments and β powers bit for bit as tf.train.adam does', async () => {
+    const reference = problem(1);
+    const fused = problem(1);
+    const adam = tf.train.adam(0.05);
+    const ours = new FusedAdamOptimizer(0.05);
+    expect(fused.values()).toEqual(reference.values());
+    for (let i = 0; i < 25; i++) {
+      reference.step(adam);
+      fused.step(ours);
+    }
+    expect(fused.values()).toEqual(reference.values());
+    const untrained = problem(1);
+    expect(fused.values()).not.toEqual(untrained.values()); // it trained
+    untrained.dispose();
+    const [a, b] = [await stateOf(adam), await stateOf(ours)];
+    expect(b).toEqual(a);
+    expect(ours.iterations).toBe(25);
+    [reference, fused].forEach((p) => p.dispose());
+    adam.dispose();
+    ours.dispose();
+  });
+
+  it('continues from tf.train.adam state (as a checkpoint restores it) exactly as Adam would', async () => {
+    const reference = problem(2);
+    const adam = tf.train.adam(0.02);
+    for (let i = 0; i < 5; i++) reference.step(adam);
+    const saved = (await adam.getWeights()).map((w) => ({ name: w.name, tensor: tf.clone(w.tensor) }));
+    const values = reference.values();
+
+    const resumed = problem(2);
+    resumed.variables.forEach((v, i) => v.assign(tf.tensor(values[i] as number[], v.shape)));
+    const ours = new FusedAdamOptimizer(0.02);
+    await ours.setWeights(saved);
+    // As checkpoints do (checkpoint.ts, adamPowers): setWeights recomputes the β powers with pow(), which rounds
+    // differently from Adam's running product; the checkpoint carries the running product.
+    const powers = (o: tf.Optimizer) => o as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable };
+    powers(ours).accBeta1.assign(tf.clone(powers(adam).accBeta1));
+    powers(ours).accBeta2.assign(tf.clone(powers(adam).accBeta2));
+    for (let i = 0; i < 5; i++) {
+      reference.step(adam);
+      resumed.step(ours);
+    }
+    expect(resumed.values()).toEqual(reference.values());
+    [reference, resumed].forEach((p) => p.dispose());
+    adam.dispose();
+    ours.dispose();
+  });
+
+  it('leaves no tensors behind per step', () => {
+    const p = problem(3);
+    const ours = new FusedAdamOptimizer(0.01);
+    p.step(ours); // creates the moment variables
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 10; i++) p.step(ours);
+    expect(tf.memory().numTensors).toBe(before);
+    p.dispose();
+    ours.dispose();
+  });
+});
+
+describe('wasm matrix products with transposed operands', () => {
+  beforeAll(async () => {
+    await initTfBackend({ preferred: 'wasm', strict: true });
+    installWasmMatMul(); // already done by initTfBackend; idempotent
+  });
+
+  it('equal the product of the explicitly transposed operands, for every transpose combination and batch shape', () => {
+    const cases: Array<[number[], number[], boolean, boolean]> = [
+      [[37, 5], [37, 11], true, false],
+      [[9, 13], [7, 13], false, true],
+      [[9, 13], [7, 9], true, true],
+      [[1, 20, 6], [1, 20, 4], true, false],
+      [[3, 8, 5], [3, 8, 2], true, false], // batched: the original kernel
+    ];
+    for (const [aShape, bShape, ta, tb] of cases) {
+      tf.tidy(() => {
+        const a = tf.randomNormal(aShape, 0, 1, 'float32', 5);
+        const b = tf.randomNormal(bShape, 0, 1, 'float32', 6);
+        const rank = aShape.length;
+        const swap = (t: tf.Tensor) => tf.transpose(t, [...Array(rank - 2).keys(), rank - 1, rank - 2]);
+        const got = tf.matMul(a, b, ta, tb);
+        const want = tf.matMul(ta ? swap(a) : a, tb ? swap(b) : b);
+        expect(got.shape).toEqual(want.shape);
+        const diff = tf.max(tf.abs(tf.sub(got, want))).dataSync()[0] as number;
+        expect(diff).toBeLessThan(1e-4);
+      });
+    }
+  });
+
+  it('frees the transposed copies it makes inside the kernel', () => {
+    const a = tf.randomNormal([16, 64]);
+    const b = tf.randomNormal([8, 16]);
+    tf.tidy(() => tf.matMul(a, b, true, true));
+    const before = tf.backend().numDataIds();
+    for (let i = 0; i < 50; i++) tf.matMul(a, b, true, true).dispose();
+    expect(tf.backend().numDataIds()).toBe(before);
+    tf.dispose([a, b]);
+  });
+});
