@@ -57,7 +57,7 @@ export async function trainDense(ctx: KindTrainContext<DenseHyperparameters>): P
     classifier,
     embeddings,
   });
-  const optimizer = makeOptimizer(hp, backend);
+  const optimizer = makeOptimizer(hp);
   let tensors: TrainingTensors | null = null;
   try {
     const initialScale = classifier ? null : isSharded(train) ? train.targetMoments : targetScaleOf(train.y);
