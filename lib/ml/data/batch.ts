@@ -39,7 +39,7 @@ export class BatchBuilder {
     private readonly missingTokens: ReadonlySet<string>,
     reading: ReadonlyMap<string, ColumnReading> = new Map(),
   ) {
-    this.index = new Map(schema.columns.map((c, i) => [c.name, i]));
+    this.index = columnIndexOf(schema);
     this.missing = missingTokensOf(missingTokens);
     this.custom = schema.columns.map((c) => {
       const r = reading.get(c.name);
@@ -126,6 +126,17 @@ export class BatchBuilder {
   }
 
   flush(): Table {
+    const table = this.filled();
+    this.reset();
+    return table;
+  }
+
+  /** The filled rows as a table, for a builder used once (no fresh arrays are allocated after them). */
+  finish(): Table {
+    return this.filled();
+  }
+
+  private filled(): Table {
     const n = this.count;
     const columns: Record<string, Column> = {};
     this.schema.columns.forEach((c, j) => {
@@ -138,7 +149,6 @@ export class BatchBuilder {
       columns,
       extraFields: this.extraFields,
     };
-    this.reset();
     return table;
   }
 
@@ -158,6 +168,31 @@ function sliceColumn(column: Column, n: number): Column {
   return { ...column, values: column.values.slice(0, n) };
 }
 
+const columnIndexes = new WeakMap<TableSchema, Map<string, number>>();
+
+/** Column name → position, once per schema object (schemas are built once per dataset or served version). */
+function columnIndexOf(schema: TableSchema): Map<string, number> {
+  let index = columnIndexes.get(schema);
+  if (!index) {
+    index = new Map(schema.columns.map((c, i) => [c.name, i]));
+    columnIndexes.set(schema, index);
+  }
+  return index;
+}
+
+const DEFAULT_TOKEN_SET: ReadonlySet<string> = new Set(DEFAULT_MISSING_TOKENS);
+const tokenSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+function tokenSetOf(tokens: readonly string[] | undefined): ReadonlySet<string> {
+  if (!tokens) return DEFAULT_TOKEN_SET;
+  let set = tokenSets.get(tokens);
+  if (!set) {
+    set = new Set(tokens);
+    tokenSets.set(tokens, set);
+  }
+  return set;
+}
+
 /** Builds a table from JSON rows (API requests, logged predictions) with the same cell parsing as the file reader. */
 export function rowsToTable(args: {
   rows: readonly Record<string, unknown>[];
@@ -165,14 +200,9 @@ export function rowsToTable(args: {
   missingTokens?: readonly string[];
   columnReading?: ReadonlyMap<string, ColumnReading>;
 }): Table {
-  const builder = new BatchBuilder(
-    args.schema,
-    args.rows.length,
-    new Set(args.missingTokens ?? DEFAULT_MISSING_TOKENS),
-    args.columnReading,
-  );
+  const builder = new BatchBuilder(args.schema, args.rows.length, tokenSetOf(args.missingTokens), args.columnReading);
   args.rows.forEach((row, i) => builder.pushObject(i + 1, row ?? {}));
-  return builder.flush();
+  return builder.finish();
 }
 
 /** One row as a JSON object (datetimes as ISO text, invalid cells as their raw text). */
