@@ -3,15 +3,10 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import { parse as parseYaml } from 'yaml';
-import { createApp } from '../../../api/app';
-import { apiSettingsFrom, type ApiDeps } from '../../../api/deps';
-import { storedCatalog } from '../../../api/pipelines';
-import { createAuthenticator } from '../../../lib/auth';
-import { testKey } from '../../helpers/keys';
+import { apiOverHarness, roleKeys, type HarnessApi } from '../../helpers/api-over-harness';
 import { PROJECT_ROOT } from '../../../lib/config';
 import { createPostgresOnlineStore } from '../../../lib/featurestore/online/postgres';
 import { createOnlineFeatureService } from '../../../lib/featurestore/serving';
-import { createModelServer } from '../../../lib/serving/model-server';
 import { materializationWorkflowId } from '../../../workflows/featurestore/workflow';
 import { checkNowSignal, monitorStateQuery } from '../../../workflows/monitor/workflow';
 import { startPipelineHarness, type PipelineHarness } from '../../helpers/pipeline-harness';
@@ -43,37 +38,25 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined>, 
 
 describe('feature store end to end: two views → training set → production model answering from an entity key', () => {
   let h: PipelineHarness;
-  let app: ReturnType<typeof createApp>;
-  let models: ReturnType<typeof createModelServer>;
+  let app: HarnessApi['app'];
+  let models: HarnessApi['models'];
   const auth: Record<string, { Authorization: string }> = {};
   const profile = lastRows(readCsv('customer_profile.csv'));
   const support = lastRows(readCsv('support_activity.csv'));
 
   beforeAll(async () => {
     h = await startPipelineHarness();
-    models = createModelServer({ db: h.deps.db, store: h.deps.store, log: h.deps.log, notifyUrl: h.database.url });
-    const deps: ApiDeps = {
-      settings: apiSettingsFrom(h.config, 'test'),
-      db: h.deps.db,
-      temporal: h.client,
-      models,
-      pipelines: storedCatalog(h.deps.db),
-      authenticator: createAuthenticator({ db: h.deps.db, cacheTtlMs: 0 }),
-      log: h.deps.log,
-      store: h.deps.store,
-      random: () => 0,
-      onlineFeatures: createOnlineFeatureService({
-        db: h.deps.db,
-        online: createPostgresOnlineStore(h.deps.db),
-        log: h.deps.log,
-        now: () => SERVING_NOW,
-      }),
-    };
-    app = createApp(deps);
-    for (const role of ['viewer', 'operator', 'predictor', 'admin'] as const) {
-      const { key } = await testKey(h.deps.db, `fs-${role}`, role);
-      auth[role] = { Authorization: `Bearer ${key}` };
-    }
+    ({ app, models } = apiOverHarness(h, {
+      deps: {
+        onlineFeatures: createOnlineFeatureService({
+          db: h.deps.db,
+          online: createPostgresOnlineStore(h.deps.db),
+          log: h.deps.log,
+          now: () => SERVING_NOW,
+        }),
+      },
+    }));
+    Object.assign(auth, (await roleKeys(h, 'fs', ['viewer', 'operator', 'predictor', 'admin'])).auth);
   }, 120_000);
   afterAll(async () => {
     await models?.close();

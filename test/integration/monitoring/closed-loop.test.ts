@@ -1,11 +1,7 @@
 import ExcelJS from 'exceljs';
 import request from 'supertest';
-import { createApp } from '../../../api/app';
-import { apiSettingsFrom, type ApiDeps } from '../../../api/deps';
-import { storedCatalog } from '../../../api/pipelines';
-import { createAuthenticator } from '../../../lib/auth';
+import { apiOverHarness, roleKeys, type HarnessApi } from '../../helpers/api-over-harness';
 import { testKey } from '../../helpers/keys';
-import { createModelServer } from '../../../lib/serving/model-server';
 import { CHURN_HEADER, churnRows } from '../../../scripts/generate-example-data';
 import { checkNowSignal, monitorStateQuery } from '../../../workflows/monitor/workflow';
 import { FAST_CHURN_CANDIDATES, startPipelineHarness, type PipelineHarness } from '../../helpers/pipeline-harness';
@@ -39,30 +35,15 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined>, 
 
 describe('closed loop: traffic through /v1/predict → monitor → alert → retraining run', () => {
   let h: PipelineHarness;
-  let app: ReturnType<typeof createApp>;
-  let models: ReturnType<typeof createModelServer>;
+  let app: HarnessApi['app'];
+  let models: HarnessApi['models'];
   const auth: Record<string, { Authorization: string }> = {};
 
   beforeAll(async () => {
     h = await startPipelineHarness();
     await h.variant('churn', overrides);
-    models = createModelServer({ db: h.deps.db, store: h.deps.store, log: h.deps.log, notifyUrl: h.database.url });
-    const deps: ApiDeps = {
-      settings: apiSettingsFrom(h.config, 'test'),
-      db: h.deps.db,
-      temporal: h.client,
-      models,
-      pipelines: storedCatalog(h.deps.db),
-      authenticator: createAuthenticator({ db: h.deps.db, cacheTtlMs: 0 }),
-      log: h.deps.log,
-      store: h.deps.store,
-      random: () => 0,
-    };
-    app = createApp(deps);
-    for (const role of ['viewer', 'operator', 'predictor'] as const) {
-      const { key } = await testKey(h.deps.db, `loop-${role}`, role);
-      auth[role] = { Authorization: `Bearer ${key}` };
-    }
+    ({ app, models } = apiOverHarness(h));
+    Object.assign(auth, (await roleKeys(h, 'loop', ['viewer', 'operator', 'predictor'])).auth);
   }, 120_000);
   afterAll(async () => {
     await models?.close();

@@ -2,15 +2,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { createApp } from '../../../api/app';
-import { apiSettingsFrom, type ApiDeps } from '../../../api/deps';
-import { storedCatalog } from '../../../api/pipelines';
-import { createAuthenticator } from '../../../lib/auth';
 import { applyTransforms, predict, readTable, rowPredictions, selectRows } from '../../../lib/ml';
 import { readingOptionsOf } from '../../../lib/ml/data/reading-spec';
 import { applySpec } from '../../../lib/pipeline/store';
-import { createModelServer, loadServableVersion } from '../../../lib/serving/model-server';
+import { loadServableVersion } from '../../../lib/serving/model-server';
 import { listVersions } from '../../../lib/registry';
+import { apiOverHarness, type HarnessApi } from '../../helpers/api-over-harness';
 import { testKey } from '../../helpers/keys';
 import { startPipelineHarness, type PipelineHarness } from '../../helpers/pipeline-harness';
 
@@ -38,8 +35,8 @@ function flightsCsv(rows: number): string {
 
 describe('derived columns, datetime formats and missing tokens from spec to serving (real stack)', () => {
   let h: PipelineHarness;
-  let app: ReturnType<typeof createApp>;
-  let models: ReturnType<typeof createModelServer>;
+  let app: HarnessApi['app'];
+  let models: HarnessApi['models'];
   let auth: { Authorization: string };
   const dir = mkdtempSync(join(tmpdir(), 'mlops-derived-'));
   const file = join(dir, 'flights.csv');
@@ -74,19 +71,7 @@ describe('derived columns, datetime formats and missing tokens from spec to serv
       appliedBy: 'test',
       source: 'test',
     });
-    models = createModelServer({ db: h.deps.db, store: h.deps.store, log: h.deps.log });
-    const deps: ApiDeps = {
-      settings: apiSettingsFrom(h.config, 'test'),
-      db: h.deps.db,
-      temporal: h.client,
-      models,
-      pipelines: storedCatalog(h.deps.db),
-      authenticator: createAuthenticator({ db: h.deps.db, cacheTtlMs: 0 }),
-      log: h.deps.log,
-      store: h.deps.store,
-      random: () => 0,
-    };
-    app = createApp(deps);
+    ({ app, models } = apiOverHarness(h, { notify: false }));
     auth = { Authorization: `Bearer ${(await testKey(h.deps.db, 'derived-operator', 'operator')).key}` };
   }, 120_000);
   afterAll(async () => {

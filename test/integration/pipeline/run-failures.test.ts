@@ -5,14 +5,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import request from 'supertest';
-import { createApp } from '../../../api/app';
-import { apiSettingsFrom, type ApiDeps } from '../../../api/deps';
-import { storedCatalog } from '../../../api/pipelines';
 import { runCli } from '../../../cli/program';
-import { createAuthenticator } from '../../../lib/auth';
 import { PROJECT_ROOT } from '../../../lib/config';
-import { createModelServer } from '../../../lib/serving/model-server';
-import { testKey } from '../../helpers/keys';
+import { apiOverHarness, roleKeys, type HarnessApi } from '../../helpers/api-over-harness';
 import { FAST_CHURN_CANDIDATES, startPipelineHarness, type PipelineHarness } from '../../helpers/pipeline-harness';
 
 // Why a run failed, through the API on the real stack (real workers, PostgreSQL, S3): a gate that fails on purpose
@@ -21,8 +16,8 @@ import { FAST_CHURN_CANDIDATES, startPipelineHarness, type PipelineHarness } fro
 
 describe('why runs fail, through the API (real stack)', () => {
   let h: PipelineHarness;
-  let app: ReturnType<typeof createApp>;
-  let models: ReturnType<typeof createModelServer>;
+  let app: HarnessApi['app'];
+  let models: HarnessApi['models'];
   const keys: Record<string, string> = {};
   const dir = mkdtempSync(join(tmpdir(), 'mlops-failures-'));
   const started: string[] = [];
@@ -43,22 +38,8 @@ describe('why runs fail, through the API (real stack)', () => {
 
   beforeAll(async () => {
     h = await startPipelineHarness();
-    models = createModelServer({ db: h.deps.db, store: h.deps.store, log: h.deps.log, notifyUrl: h.database.url });
-    const deps: ApiDeps = {
-      settings: apiSettingsFrom(h.config, 'test'),
-      db: h.deps.db,
-      temporal: h.client,
-      models,
-      pipelines: storedCatalog(h.deps.db),
-      authenticator: createAuthenticator({ db: h.deps.db, cacheTtlMs: 0 }),
-      log: h.deps.log,
-      store: h.deps.store,
-      random: () => 0,
-    };
-    app = createApp(deps);
-    for (const role of ['viewer', 'operator', 'predictor'] as const) {
-      keys[role] = (await testKey(h.deps.db, `failures-${role}`, role)).key;
-    }
+    ({ app, models } = apiOverHarness(h));
+    Object.assign(keys, (await roleKeys(h, 'failures', ['viewer', 'operator', 'predictor'])).keys);
   }, 120_000);
   afterAll(async () => {
     for (const id of started) {

@@ -3,13 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createApp } from '../../../api/app';
-import { apiSettingsFrom, type ApiDeps } from '../../../api/deps';
-import { storedCatalog } from '../../../api/pipelines';
 import { runCli } from '../../../cli/program';
-import { createAuthenticator } from '../../../lib/auth';
-import { createModelServer } from '../../../lib/serving/model-server';
-import { testKey } from '../../helpers/keys';
+import { apiOverHarness, roleKeys, type HarnessApi } from '../../helpers/api-over-harness';
 import { startPipelineHarness, type PipelineHarness } from '../../helpers/pipeline-harness';
 
 // The first ten minutes with an unknown CSV, as a user goes through them: `mlops spec init` on the file, `mlops spec
@@ -18,8 +13,8 @@ import { startPipelineHarness, type PipelineHarness } from '../../helpers/pipeli
 
 describe('mlops spec init → spec validate → pipelines apply → run (real stack, real workers)', () => {
   let h: PipelineHarness;
-  let models: ReturnType<typeof createModelServer>;
-  let server: ReturnType<ReturnType<typeof createApp>['listen']>;
+  let models: HarnessApi['models'];
+  let server: ReturnType<HarnessApi['app']['listen']>;
   let url: string;
   const keys: Record<string, string> = {};
   const runs: string[] = [];
@@ -27,23 +22,12 @@ describe('mlops spec init → spec validate → pipelines apply → run (real st
 
   beforeAll(async () => {
     h = await startPipelineHarness();
-    models = createModelServer({ db: h.deps.db, store: h.deps.store, log: h.deps.log, notifyUrl: h.database.url });
-    const deps: ApiDeps = {
-      settings: apiSettingsFrom(h.config, 'test'),
-      db: h.deps.db,
-      temporal: h.client,
-      models,
-      pipelines: storedCatalog(h.deps.db),
-      authenticator: createAuthenticator({ db: h.deps.db, cacheTtlMs: 0 }),
-      log: h.deps.log,
-      store: h.deps.store,
-      random: () => 0,
-    };
-    server = createApp(deps).listen(0, '127.0.0.1');
+    const api = apiOverHarness(h);
+    models = api.models;
+    server = api.app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    for (const role of ['operator', 'admin'] as const)
-      keys[role] = (await testKey(h.deps.db, `init-${role}`, role)).key;
+    Object.assign(keys, (await roleKeys(h, 'init', ['operator', 'admin'])).keys);
   }, 120_000);
   afterAll(async () => {
     for (const id of runs) {

@@ -1,13 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import request from 'supertest';
-import { createApp } from '../../../api/app';
-import { apiSettingsFrom, type ApiDeps } from '../../../api/deps';
-import { storedCatalog } from '../../../api/pipelines';
 import { runCli } from '../../../cli/program';
-import { createAuthenticator } from '../../../lib/auth';
-import { createModelServer } from '../../../lib/serving/model-server';
-import { testKey } from '../../helpers/keys';
+import { apiOverHarness, roleKeys, type HarnessApi } from '../../helpers/api-over-harness';
 import { FAST_CHURN_CANDIDATES, startPipelineHarness, type PipelineHarness } from '../../helpers/pipeline-harness';
 
 // Experiment tracking through the API on the real stack: what a run was made of and scored, kept in PostgreSQL;
@@ -17,8 +12,8 @@ const HEX64 = /^[0-9a-f]{64}$/;
 
 describe('run tracking, search, compare and re-runs through the API (real stack, real training)', () => {
   let h: PipelineHarness;
-  let app: ReturnType<typeof createApp>;
-  let models: ReturnType<typeof createModelServer>;
+  let app: HarnessApi['app'];
+  let models: HarnessApi['models'];
   const auth: Record<string, { Authorization: string }> = {};
   const keys: Record<string, string> = {};
   let first: string;
@@ -37,24 +32,10 @@ describe('run tracking, search, compare and re-runs through the API (real stack,
   beforeAll(async () => {
     h = await startPipelineHarness();
     await h.variant('churn', { candidates: FAST_CHURN_CANDIDATES });
-    models = createModelServer({ db: h.deps.db, store: h.deps.store, log: h.deps.log, notifyUrl: h.database.url });
-    const deps: ApiDeps = {
-      settings: apiSettingsFrom(h.config, 'test'),
-      db: h.deps.db,
-      temporal: h.client,
-      models,
-      pipelines: storedCatalog(h.deps.db),
-      authenticator: createAuthenticator({ db: h.deps.db, cacheTtlMs: 0 }),
-      log: h.deps.log,
-      store: h.deps.store,
-      random: () => 0,
-    };
-    app = createApp(deps);
-    for (const role of ['viewer', 'operator', 'admin'] as const) {
-      const { key } = await testKey(h.deps.db, `tracking-${role}`, role);
-      keys[role] = key;
-      auth[role] = { Authorization: `Bearer ${key}` };
-    }
+    ({ app, models } = apiOverHarness(h));
+    const made = await roleKeys(h, 'tracking', ['viewer', 'operator', 'admin']);
+    Object.assign(keys, made.keys);
+    Object.assign(auth, made.auth);
   }, 120_000);
   afterAll(async () => {
     for (const id of [first, again, third, `monitor-${first}`].filter(Boolean)) {
