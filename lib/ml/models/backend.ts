@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { TOOLS_DIR } from '../../config/paths';
 import { MlError } from '../errors';
 import { tf } from '../tf';
-import { installWasmMatMul } from './wasm-matmul';
+import { installWasmKernels } from './wasm-kernels';
 
 export const TF_BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type TfBackendName = (typeof TF_BACKENDS)[number];
@@ -57,7 +57,7 @@ function loadWasm(): boolean {
     const wasm = requireOptional('@tensorflow/tfjs-backend-wasm') as typeof WasmBackend;
     const binary = requireOptional.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm');
     wasm.setWasmPaths(`${dirname(binary)}/`);
-    installWasmMatMul();
+    installWasmKernels();
     wasmPathsSet = true;
     return true;
   } catch {

@@ -1,6 +1,6 @@
 import { initTfBackend, tf } from '../../../lib/ml';
 import { FusedAdamOptimizer } from '../../../lib/ml/models/kinds/dense/fused-adam';
-import { installWasmMatMul } from '../../../lib/ml/models/wasm-matmul';
+import { installWasmKernels } from '../../../lib/ml/models/wasm-kernels';
 
 let created = 0;
 
@@ -105,10 +105,10 @@ describe.each(['cpu', 'wasm'] as const)('FusedAdamOptimizer on %s', (backend) =>
   });
 });
 
-describe('wasm matrix products with transposed operands', () => {
+describe('wasm kernels routed through the fast matrix product', () => {
   beforeAll(async () => {
     await initTfBackend({ preferred: 'wasm', strict: true });
-    installWasmMatMul(); // already done by initTfBackend; idempotent
+    installWasmKernels(); // already done by initTfBackend; idempotent
   });
 
   it('equal the product of the explicitly transposed operands, for every transpose combination and batch shape', () => {
@@ -142,5 +142,54 @@ describe('wasm matrix products with transposed operands', () => {
     for (let i = 0; i < 50; i++) tf.matMul(a, b, true, true).dispose();
     expect(tf.backend().numDataIds()).toBe(before);
     tf.dispose([a, b]);
+  });
+
+  it('sum the rows of a matrix as the plain sum does, keepDims and negative axes included', () => {
+    const x = tf.randomNormal([300, 7], 0, 1, 'float32', 9);
+    const values = x.arraySync() as number[][];
+    const expected = Array.from({ length: 7 }, (_, j) => values.reduce((acc, row) => acc + (row[j] as number), 0));
+    for (const [axis, keepDims] of [
+      [0, false],
+      [[0], true],
+      [-2, false],
+    ] as const) {
+      const got = tf.sum(x, axis as number | number[], keepDims);
+      expect(got.shape).toEqual(keepDims ? [1, 7] : [7]);
+      Array.from(got.dataSync()).forEach((v, j) => expect(v).toBeCloseTo(expected[j] as number, 3));
+      got.dispose();
+    }
+    // Leading axes of a rank-3 tensor (the shape of a fused dense layer's bias gradient).
+    const x3 = tf.reshape(x, [3, 100, 7]);
+    const got3 = tf.sum(x3, [0, 1]);
+    expect(got3.shape).toEqual([7]);
+    Array.from(got3.dataSync()).forEach((v, j) => expect(v).toBeCloseTo(expected[j] as number, 3));
+    expect(tf.sum(x3, [1, 0], true).shape).toEqual([1, 1, 7]);
+    tf.dispose([x3, got3]);
+    // Other reductions keep the original kernel.
+    expect(tf.sum(tf.reshape(x, [3, 100, 7]), [1]).shape).toEqual([3, 7]);
+    expect(tf.sum(x, 1).shape).toEqual([300]);
+    expect(tf.sum(tf.ones([4, 3], 'int32'), 0).arraySync()).toEqual([4, 4, 4]);
+    expect(tf.sum(tf.zeros([0, 3]), 0).arraySync()).toEqual([0, 0, 0]);
+    const before = tf.backend().numDataIds();
+    for (let i = 0; i < 20; i++) tf.sum(x, 0).dispose();
+    expect(tf.backend().numDataIds()).toBe(before);
+    x.dispose();
+  });
+
+  it('gives gradients equal to the cpu backend for a dense layer (bias sums and transposed products)', async () => {
+    const grads = () => {
+      const x = tf.randomNormal([64, 5], 0, 1, 'float32', 11);
+      const w = tf.randomNormal([5, 4], 0, 1, 'float32', 12);
+      const b = tf.randomNormal([4], 0, 1, 'float32', 13);
+      const f = (wv: tf.Tensor, bv: tf.Tensor) =>
+        tf.sum(tf.square(tf.fused.matMul({ a: x, b: wv, bias: bv, activation: 'relu' })));
+      const [gw, gb] = tf.grads(f)([w, b]);
+      return [Array.from((gw as tf.Tensor).dataSync()), Array.from((gb as tf.Tensor).dataSync())];
+    };
+    const onWasm = grads();
+    await initTfBackend({ preferred: 'cpu', strict: true });
+    const onCpu = grads();
+    await initTfBackend({ preferred: 'wasm', strict: true });
+    onWasm.forEach((g, i) => g.forEach((v, j) => expect(v).toBeCloseTo((onCpu[i] as number[])[j] as number, 3)));
   });
 });
