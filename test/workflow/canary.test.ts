@@ -2,27 +2,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { GuardrailVerdict } from '../../lib/delivery/canary';
-import { publicKeyOf, signDecision } from '../../lib/governance/approval';
+import { signDecision } from '../../lib/governance/approval';
 import type { PipelineSpec } from '../../lib/pipeline/spec';
 import { approveUpdate, statusQuery } from '../../workflows/pipeline/messages';
 import { mlPipeline } from '../../workflows/pipeline/workflow';
 import { createTimeSkippingEnv } from '../helpers/time-skipping';
-import {
-  abtOut,
-  evaluateOut,
-  featuresOut,
-  ingestOut,
-  loadOut,
-  obj,
-  testSpec,
-  trainOut,
-  validateOut,
-} from './pipeline-fixtures';
+import { fakeActivities, testSpec, type Calls } from './pipeline-fixtures';
 
 // The canary strategy of the release phase (workflows/delivery/canary.ts) on the time-skipping server: each step's
 // timer is skipped, the guardrail check is a stub that can report an injected regression.
-
-type Calls = Array<{ name: string; input: unknown; at: number }>;
 
 const SIGNER = { id: 'test-signer', privateKeyHex: randomBytes(32).toString('hex') };
 
@@ -95,57 +83,25 @@ describe('canary delivery in the pipeline workflow (stub activities, time-skippi
     chosen?: 'direct' | 'canary',
   ) {
     const taskQueue = `canary-${randomUUID()}`;
-    const track =
-      <T>(name: string, result: (input: never) => T | Promise<T>) =>
-      async (input: never) => {
-        calls.push({ name, input, at: await env.currentTimeMs() });
-        return result(input);
-      };
-    const f1: Record<string, number> = { logreg: 0.8, mlp: 0.85 };
     let checks = 0;
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
       workflowsPath: require.resolve('../../workflows'),
-      activities: {
-        loadPipelineSpec: track('loadPipelineSpec', () => loadOut(spec, taskQueue)),
-        approvalVerificationKeys: track('approvalVerificationKeys', () => ({
-          [SIGNER.id]: publicKeyOf(SIGNER.privateKeyHex),
-        })),
-        recordRunStatus: track('recordRunStatus', () => undefined),
-        ingestRawData: track('ingestRawData', () => ingestOut),
-        validateDataset: track('validateDataset', () => validateOut),
-        fitFeatures: track('fitFeatures', () => featuresOut),
-        buildAnalyticBaseTable: track('buildAnalyticBaseTable', () => abtOut),
-        trainCandidate: track('trainCandidate', (i: { candidate: string }) => trainOut(i.candidate)),
-        evaluateCandidate: track('evaluateCandidate', (i: { candidate: string }) =>
-          evaluateOut(i.candidate, f1[i.candidate] ?? 0),
-        ),
-        writeRunReport: track('writeRunReport', () => ({ json: obj('r.json'), csv: obj('r.csv') })),
-        evaluateProductionModel: track('evaluateProductionModel', () => ({ note: 'no production model' })),
-        registerModelVersion: track('registerModelVersion', () => ({
-          modelName: 'churn',
-          versionId: 42,
-          version: 3,
-          created: true,
-        })),
-        deployModelVersion: track('deployModelVersion', () => undefined),
-        smokeTestDeployment: track('smokeTestDeployment', () => ({
-          passed: true,
-          checkedRows: 5,
-          mismatches: 0,
-          servedVersion: 3,
-          message: 'ok',
-        })),
-        promoteModelVersion: track('promoteModelVersion', () => undefined),
-        archiveModelVersion: track('archiveModelVersion', () => undefined),
-        notify: track('notify', () => ({ channels: [] })),
-        startCanary: track('startCanary', () => ({ ...started, since: new Date().toISOString() })),
-        setCanaryShare: track('setCanaryShare', () => ({ since: new Date().toISOString() })),
-        checkCanaryGuardrails: track('checkCanaryGuardrails', () => verdicts[checks++] ?? verdict('pass')),
-        rollbackCanary: track('rollbackCanary', () => undefined),
-        completeCanary: track('completeCanary', () => undefined),
-      },
+      activities: fakeActivities({
+        spec,
+        queue: taskQueue,
+        calls,
+        signer: SIGNER,
+        now: () => env.currentTimeMs(),
+        overrides: (track) => ({
+          startCanary: track('startCanary', () => ({ ...started, since: new Date().toISOString() })),
+          setCanaryShare: track('setCanaryShare', () => ({ since: new Date().toISOString() })),
+          checkCanaryGuardrails: track('checkCanaryGuardrails', () => verdicts[checks++] ?? verdict('pass')),
+          rollbackCanary: track('rollbackCanary', () => undefined),
+          completeCanary: track('completeCanary', () => undefined),
+        }),
+      }),
     });
     return worker.runUntil(async () => {
       const handle = await env.client.workflow.start(mlPipeline, {

@@ -8,6 +8,7 @@ import type {
   TrainOutput,
   ValidateOutput,
 } from '../../activities/pipeline-io';
+import { publicKeyOf } from '../../lib/governance/approval';
 import type { PipelineSpec } from '../../lib/pipeline/spec';
 
 export const obj = (key: string, artifactId = 1): StoredObject => ({
@@ -83,4 +84,67 @@ export function evaluateOut(candidate: string, f1: number): EvaluateOutput {
 
 export function loadOut(spec: PipelineSpec, trainingTaskQueue: string): LoadSpecOutput {
   return { spec, specHash: 'h'.repeat(64), file: 'pipelines/churn.yaml', codeVersion: 'test', trainingTaskQueue };
+}
+
+/** Wraps a stub result so that each call is recorded in `calls`. */
+export type Track = <T>(name: string, result: (input: never) => T | Promise<T>) => (input: never) => Promise<T>;
+
+/** Calls made to the stub activities, in order; `at` is the workflow clock when `now` is given (time-skipping). */
+export type Calls = Array<{ name: string; input: unknown; at?: number }>;
+
+/**
+ * Stub activities for every step of the pipeline workflow, recording each call: a churn run whose mlp candidate wins
+ * (F1 0.85 against 0.8), registered as version 3 and smoke-tested green. `overrides` replaces any of them.
+ */
+export function fakeActivities(args: {
+  spec: PipelineSpec;
+  queue: string;
+  calls: Calls;
+  signer: { id: string; privateKeyHex: string };
+  /** Replacements or extra activities; as a function, it gets the recorder to record their calls too. */
+  overrides?: Record<string, unknown> | ((track: Track) => Record<string, unknown>);
+  now?: () => Promise<number>;
+}) {
+  const { spec, queue, calls, signer, now } = args;
+  const track: Track = (name, result) => async (input) => {
+    calls.push(now ? { name, input, at: await now() } : { name, input });
+    return result(input);
+  };
+  const overrides = typeof args.overrides === 'function' ? args.overrides(track) : args.overrides;
+  const f1 = { logreg: 0.8, mlp: 0.85 } as Record<string, number>;
+  return {
+    loadPipelineSpec: track('loadPipelineSpec', () => loadOut(spec, queue)),
+    approvalVerificationKeys: track('approvalVerificationKeys', () => ({
+      [signer.id]: publicKeyOf(signer.privateKeyHex),
+    })),
+    recordRunStatus: track('recordRunStatus', () => undefined),
+    ingestRawData: track('ingestRawData', () => ingestOut),
+    validateDataset: track('validateDataset', () => validateOut),
+    fitFeatures: track('fitFeatures', () => featuresOut),
+    buildAnalyticBaseTable: track('buildAnalyticBaseTable', () => abtOut),
+    trainCandidate: track('trainCandidate', (i: { candidate: string }) => trainOut(i.candidate)),
+    evaluateCandidate: track('evaluateCandidate', (i: { candidate: string }) =>
+      evaluateOut(i.candidate, f1[i.candidate] ?? 0),
+    ),
+    writeRunReport: track('writeRunReport', () => ({ json: obj('r.json'), csv: obj('r.csv') })),
+    evaluateProductionModel: track('evaluateProductionModel', () => ({ note: 'no production model' })),
+    registerModelVersion: track('registerModelVersion', () => ({
+      modelName: 'churn',
+      versionId: 42,
+      version: 3,
+      created: true,
+    })),
+    deployModelVersion: track('deployModelVersion', () => undefined),
+    smokeTestDeployment: track('smokeTestDeployment', () => ({
+      passed: true,
+      checkedRows: 5,
+      mismatches: 0,
+      servedVersion: 3,
+      message: 'ok',
+    })),
+    promoteModelVersion: track('promoteModelVersion', () => undefined),
+    archiveModelVersion: track('archiveModelVersion', () => undefined),
+    notify: track('notify', () => ({ channels: [] })),
+    ...overrides,
+  };
 }

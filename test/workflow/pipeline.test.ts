@@ -2,24 +2,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { publicKeyOf, signDecision } from '../../lib/governance/approval';
+import { signDecision } from '../../lib/governance/approval';
 import type { PipelineSpec } from '../../lib/pipeline/spec';
 import { approveUpdate, rejectUpdate, statusQuery } from '../../workflows/pipeline/messages';
 import { mlPipeline } from '../../workflows/pipeline/workflow';
 import { createTimeSkippingEnv } from '../helpers/time-skipping';
-import {
-  abtOut,
-  evaluateOut,
-  featuresOut,
-  ingestOut,
-  loadOut,
-  obj,
-  testSpec,
-  trainOut,
-  validateOut,
-} from './pipeline-fixtures';
-
-type Calls = Array<{ name: string; input: unknown }>;
+import { evaluateOut, fakeActivities, testSpec, type Calls } from './pipeline-fixtures';
 
 /** The API's signing key in these tests: the workflow fetches its public half through approvalVerificationKeys. */
 const SIGNER = { id: 'test-signer', privateKeyHex: randomBytes(32).toString('hex') };
@@ -31,51 +19,6 @@ function signed(runId: string, decision: 'approved' | 'rejected', by: string, re
     SIGNER,
   );
   return request;
-}
-
-function fakeActivities(spec: PipelineSpec, queue: string, calls: Calls, overrides: Record<string, unknown> = {}) {
-  const track =
-    <T>(name: string, result: (input: never) => T | Promise<T>) =>
-    async (input: never) => {
-      calls.push({ name, input });
-      return result(input);
-    };
-  const f1 = { logreg: 0.8, mlp: 0.85 } as Record<string, number>;
-  return {
-    loadPipelineSpec: track('loadPipelineSpec', () => loadOut(spec, queue)),
-    approvalVerificationKeys: track('approvalVerificationKeys', () => ({
-      [SIGNER.id]: publicKeyOf(SIGNER.privateKeyHex),
-    })),
-    recordRunStatus: track('recordRunStatus', () => undefined),
-    ingestRawData: track('ingestRawData', () => ingestOut),
-    validateDataset: track('validateDataset', () => validateOut),
-    fitFeatures: track('fitFeatures', () => featuresOut),
-    buildAnalyticBaseTable: track('buildAnalyticBaseTable', () => abtOut),
-    trainCandidate: track('trainCandidate', (i: { candidate: string }) => trainOut(i.candidate)),
-    evaluateCandidate: track('evaluateCandidate', (i: { candidate: string }) =>
-      evaluateOut(i.candidate, f1[i.candidate] ?? 0),
-    ),
-    writeRunReport: track('writeRunReport', () => ({ json: obj('r.json'), csv: obj('r.csv') })),
-    evaluateProductionModel: track('evaluateProductionModel', () => ({ note: 'no production model' })),
-    registerModelVersion: track('registerModelVersion', () => ({
-      modelName: 'churn',
-      versionId: 42,
-      version: 3,
-      created: true,
-    })),
-    deployModelVersion: track('deployModelVersion', () => undefined),
-    smokeTestDeployment: track('smokeTestDeployment', () => ({
-      passed: true,
-      checkedRows: 5,
-      mismatches: 0,
-      servedVersion: 3,
-      message: 'ok',
-    })),
-    promoteModelVersion: track('promoteModelVersion', () => undefined),
-    archiveModelVersion: track('archiveModelVersion', () => undefined),
-    notify: track('notify', () => ({ channels: [] })),
-    ...overrides,
-  };
 }
 
 describe('mlPipeline workflow (mocked activities, time-skipping server)', () => {
@@ -100,7 +43,7 @@ describe('mlPipeline workflow (mocked activities, time-skipping server)', () => 
       connection: env.nativeConnection,
       taskQueue,
       workflowsPath: require.resolve('../../workflows'),
-      activities: fakeActivities(spec, taskQueue, calls, overrides),
+      activities: fakeActivities({ spec, queue: taskQueue, calls, signer: SIGNER, overrides }),
     });
     return worker.runUntil(body(taskQueue));
   }
