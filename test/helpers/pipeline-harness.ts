@@ -133,7 +133,10 @@ export async function startPipelineHarness(
         const status = await handle.query(statusQuery);
         if (done(status)) return status;
         if (['failed', 'cancelled', 'succeeded', 'rejected', 'gate_failed'].includes(status.status)) {
-          throw new Error(`run ended as ${status.status} (${status.error ?? status.step}) before the awaited state`);
+          throw new Error(
+            `run ended as ${status.status} (${status.error ?? status.step}) before the awaited state; ` +
+              `candidate metrics: ${JSON.stringify(status.metrics)}`,
+          );
         }
         if (Date.now() > deadline) throw new Error(`timed out waiting; last status ${JSON.stringify(status)}`);
         await new Promise((r) => setTimeout(r, 250));

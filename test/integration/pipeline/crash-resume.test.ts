@@ -18,6 +18,10 @@ const overrides = {
     },
   ],
   training: { heartbeatTimeout: '5s', maxAttempts: 5, checkpointEvery: 1 },
+  // This suite is about surviving the crash, not about the model: 40 epochs of a wide network on the small churn
+  // file overfit it (test accuracy about 0.70, AUC about 0.76, with churn.yaml's gate at 0.70 and 0.75), so which
+  // side of the gate a run lands on would turn on the last bits of the arithmetic. The gate here is well below that.
+  evaluation: { thresholds: { accuracy: { min: 0.6 }, roc_auc: { min: 0.65 } } },
 };
 
 interface EpochRow {

@@ -1,7 +1,7 @@
 // Runs corpus cases through the real pipeline and checks what a bad input must leave behind: the expected failure type
 // and message, a failed run row, no model version, the raw bytes still in the lake, and no retries of a permanent error.
 import { randomUUID } from 'node:crypto';
-import type { ApplicationFailure, WorkflowHandle } from '@temporalio/client';
+import { isGrpcServiceError, type ApplicationFailure, type WorkflowHandle } from '@temporalio/client';
 import { SpecError } from '../../../lib/pipeline/load';
 import { statusQuery } from '../../../workflows/pipeline/messages';
 import type { mlPipeline } from '../../../workflows/pipeline/workflow';
@@ -40,13 +40,29 @@ function rootCause(err: unknown): ApplicationFailure | undefined {
 }
 
 /** Approves the run once it waits for approval (a valid case gets that far), as the API would: signed. */
+/** gRPC status UNAVAILABLE (14): the client could not reach the Temporal server (it is down or restarting). */
+const GRPC_UNAVAILABLE = 14;
+
+export function serverUnreachable(err: unknown): boolean {
+  if (isGrpcServiceError(err)) return err.code === GRPC_UNAVAILABLE;
+  return err instanceof Error && err.cause !== undefined && serverUnreachable(err.cause);
+}
+
+/**
+ * Approves the run (signed, as the API would) once it waits for approval. A Temporal outage (the fault suite restarts
+ * the server) is waited out, as a client would: the query or the decision is asked again once the server answers.
+ */
 export async function approveWhenWaiting(h: PipelineHarness, handle: WorkflowHandle<typeof mlPipeline>): Promise<void> {
   for (;;) {
-    const status = await handle.query(statusQuery).catch(() => undefined);
-    if (!status || !['running', 'waiting_approval'].includes(status.status)) return;
-    if (status.status === 'waiting_approval') {
-      await h.decide(handle, 'approved', 'corpus-approver', 'corpus case reached approval');
-      return;
+    try {
+      const status = await handle.query(statusQuery);
+      if (!['running', 'waiting_approval'].includes(status.status)) return;
+      if (status.status === 'waiting_approval') {
+        await h.decide(handle, 'approved', 'corpus-approver', 'corpus case reached approval');
+        return;
+      }
+    } catch (err) {
+      if (!serverUnreachable(err)) return;
     }
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { sha256Hex } from '../../../lib/store';
 import { CHURN_HEADER, churnRows, toCsvText } from '../../../scripts/generate-example-data';
 import type { PipelineHarness } from '../../helpers/pipeline-harness';
-import { approveWhenWaiting, type Check } from './bad-input-runner';
+import { approveWhenWaiting, serverUnreachable, type Check } from './bad-input-runner';
 import { FaultContext, type TrainingWorkers } from './fault-context';
 import { KILLS, PROFILES, type Scenario } from './fault-scenarios';
 import { checkRun, type RunEvidence } from './run-checks';
@@ -36,17 +36,29 @@ function overridesFor(scenario: Scenario, dataPath: string): Record<string, unkn
   };
 }
 
-async function outcomeOf(result: Promise<{ outcome: string }>): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(`no result within ${RUN_TIMEOUT_MS / 1000} s`), RUN_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([result.then((r) => r.outcome), timeout]);
-  } catch (err) {
-    return `failed: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : err}`;
-  } finally {
-    clearTimeout(timer);
+/**
+ * The run's outcome, waiting as a client should across a Temporal outage: the result long-poll fails with
+ * UNAVAILABLE once the client's own retries run out while the server is down, and is asked again until it answers
+ * (the run itself is durable on the server). A timeout or any other error is the outcome as text.
+ */
+async function outcomeOf(handle: { result(): Promise<{ outcome: string }> }): Promise<string> {
+  const deadline = Date.now() + RUN_TIMEOUT_MS;
+  for (;;) {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(`no result within ${RUN_TIMEOUT_MS / 1000} s`), deadline - Date.now());
+    });
+    try {
+      return await Promise.race([handle.result().then((r) => r.outcome), timeout]);
+    } catch (err) {
+      if (serverUnreachable(err) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 1_000));
+        continue;
+      }
+      return `failed: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : err}`;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 
@@ -94,7 +106,7 @@ export async function runScenario(args: {
     () => undefined,
     (err: unknown) => (err instanceof Error ? err.message : String(err)),
   );
-  const outcome = await outcomeOf(handle.result());
+  const outcome = await outcomeOf(handle);
   await approving;
   const seconds = ctx.seconds();
   ctx.note(`run ended: ${outcome}`);
