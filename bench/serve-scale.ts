@@ -264,8 +264,14 @@ async function main(): Promise<void> {
         cpuUs: median(rs.map((r) => r.cpuUs)),
       }));
       const anchor = medians[0] as (typeof medians)[number];
+      const anchorRounds = results[0] as (typeof results)[number];
       for (const [i, s] of scenarios.entries()) {
         const m = medians[i] as (typeof medians)[number];
+        // p99 against the bare handler's p99 of the same round (measured minutes apart at most), then the median
+        // and range of those ratios: steadier than a ratio of medians when the machine's load drifts between rounds.
+        const paired = (results[i] as (typeof results)[number]).map(
+          (r, round) => r.p99 / (anchorRounds[round] as (typeof anchorRounds)[number]).p99,
+        );
         table.push([
           s.name,
           Math.round(m.rps).toLocaleString('en-US'),
@@ -273,6 +279,7 @@ async function main(): Promise<void> {
           m.p50,
           m.p99,
           (m.p99 / anchor.p99).toFixed(2),
+          `${median(paired).toFixed(2)} [${Math.min(...paired).toFixed(2)}-${Math.max(...paired).toFixed(2)}]`,
           Math.round(m.cpuUs),
           m.failed,
         ]);
@@ -290,7 +297,17 @@ async function main(): Promise<void> {
     );
     console.log("CPU µs/request: the server processes' user + system CPU during a round over the requests it answered");
     printTable(
-      ['server', 'requests/s', '× bare 1 proc', 'p50 ms', 'p99 ms', 'p99 × bare 1 proc', 'CPU µs/request', 'failed'],
+      [
+        'server',
+        'requests/s',
+        '× bare 1 proc',
+        'p50 ms',
+        'p99 ms',
+        'p99 × bare 1 proc',
+        'p99 × bare, per round: median [range]',
+        'CPU µs/request',
+        'failed',
+      ],
       table,
     );
   } finally {
