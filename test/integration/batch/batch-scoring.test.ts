@@ -6,15 +6,12 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import request from 'supertest';
-import { createApp } from '../../../api/app';
 import { runCli } from '../../../cli/program';
 import { apiSettingsFrom } from '../../../api/deps';
-import { storedCatalog } from '../../../api/pipelines';
 import { readCsvText } from '../../../lib/batch/csv';
-import { createAuthenticator } from '../../../lib/auth';
-import { createModelServer } from '../../../lib/serving/model-server';
 import type { ModelServer } from '../../../lib/serving/types';
 import { type batchScoring } from '../../../workflows/batch/workflow';
+import { apiOverHarness } from '../../helpers/api-over-harness';
 import { saveHistory } from '../../helpers/histories';
 import { testKey } from '../../helpers/keys';
 import { readParquetRows } from '../../helpers/parquet';
@@ -62,20 +59,16 @@ describe('batch scoring on the real stack', () => {
 
   beforeAll(async () => {
     h = await startPipelineHarness({ trainingInProcess: false });
-    const { db, store, log } = h.deps;
-    models = createModelServer({ db, store, log });
-    app = createApp({
-      // A killed worker's chunks are retried after 10 s without a heartbeat, not the default minute.
-      settings: { ...apiSettingsFrom(h.config, 'test'), batchHeartbeatTimeout: '10s' },
-      db,
-      temporal: h.client,
-      models,
-      pipelines: storedCatalog(db),
-      authenticator: createAuthenticator({ db, cacheTtlMs: 0 }),
-      log,
-      store,
-      processMetrics: false,
-    });
+    const { db } = h.deps;
+    ({ app, models } = apiOverHarness(h, {
+      notify: false,
+      deps: {
+        // A killed worker's chunks are retried after 10 s without a heartbeat, not the default minute.
+        settings: { ...apiSettingsFrom(h.config, 'test'), batchHeartbeatTimeout: '10s' },
+        processMetrics: false,
+        random: undefined,
+      },
+    }));
     operator = (await testKey(db, 'oscar', 'operator')).key;
     viewer = (await testKey(db, 'vera', 'viewer')).key;
     const version = await registerTinyModel(h.deps, { model: MODEL, runId: `batch-${randomUUID().slice(0, 8)}` });
